@@ -1,0 +1,83 @@
+// Package linalg is the one place where model code meets BLAS. It offers a
+// matrix multiply generic over float32 and float64 that dispatches to
+// whatever implementation gonum's blas32.Use and blas64.Use installed, so a
+// faster BLAS replaces the pure-Go one without touching model code.
+package linalg
+
+import (
+	"unsafe"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// Float is the element type of the models.
+type Float interface{ ~float32 | ~float64 }
+
+// Gonum's pure-Go GEMM goes parallel, starting goroutines and allocating a
+// channel and a WaitGroup on every call, once C holds four or more 64×64
+// blocks. Multiplying in panels of at most tileRows×tileCols keeps every
+// call on its serial path: no allocation, no goroutine, one core per
+// caller, which is what parallel sweep workers want anyway.
+const (
+	tileRows = 64
+	tileCols = 3 * 64
+)
+
+// Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices,
+// where op(A) is m×k, op(B) is k×n and C is m×n. transA and transB say
+// whether A and B are stored transposed (k×m and n×k).
+func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	tA, tB := blas.NoTrans, blas.NoTrans
+	if transA {
+		tA = blas.Trans
+	}
+	if transB {
+		tB = blas.Trans
+	}
+	if unsafe.Sizeof(alpha) == 8 {
+		impl := blas64.Implementation()
+		_, native := impl.(gonum.Implementation)
+		gemm(native, impl.Dgemm, tA, tB, m, n, k, float64(alpha), as[float64](a), lda, as[float64](b), ldb, float64(beta), as[float64](c), ldc)
+		return
+	}
+	impl := blas32.Implementation()
+	_, native := impl.(gonum.Implementation)
+	gemm(native, impl.Sgemm, tA, tB, m, n, k, float32(alpha), as[float32](a), lda, as[float32](b), ldb, float32(beta), as[float32](c), ldc)
+}
+
+type gemmFunc[E float32 | float64] func(tA, tB blas.Transpose, m, n, k int, alpha E, a []E, lda int, b []E, ldb int, beta E, c []E, ldc int)
+
+func gemm[E float32 | float64](tiled bool, f gemmFunc[E], tA, tB blas.Transpose, m, n, k int, alpha E, a []E, lda int, b []E, ldb int, beta E, c []E, ldc int) {
+	if !tiled || (m <= tileRows && n <= tileCols) {
+		f(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	for i := 0; i < m; i += tileRows {
+		mt := min(tileRows, m-i)
+		var aSub []E
+		if tA == blas.Trans {
+			aSub = a[i:] // columns i.. of the stored k×m matrix
+		} else {
+			aSub = a[i*lda:] // rows i.. of A
+		}
+		for j := 0; j < n; j += tileCols {
+			nt := min(tileCols, n-j)
+			var bSub []E
+			if tB == blas.Trans {
+				bSub = b[j*ldb:] // rows j.. of the stored n×k matrix
+			} else {
+				bSub = b[j:] // columns j.. of B
+			}
+			f(tA, tB, mt, nt, k, alpha, aSub, lda, bSub, ldb, beta, c[i*ldc+j:], ldc)
+		}
+	}
+}
+
+// as reinterprets a slice of a float type as a slice of its underlying
+// type E of the same size; the caller has checked the size.
+func as[E float32 | float64, T Float](s []T) []E {
+	return unsafe.Slice((*E)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}

@@ -1,0 +1,163 @@
+// Package modelfile reads and writes trained models in sweep's versioned
+// binary format:
+//
+//	magic    "SWEEPMDL"
+//	version  uint32, little-endian (Version)
+//	length   uint32, little-endian: bytes of the JSON header
+//	header   JSON: kind, dtype, the model's config, tensor names and lengths
+//	tensors  each tensor's values, little-endian float32 or float64
+//	checksum uint32, little-endian: CRC-32 (IEEE) of everything before it
+//
+// A file of another version, a damaged file or a truncated one is refused
+// with an error that says which.
+package modelfile
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+)
+
+// Version is the format version this build writes and reads.
+const Version = 1
+
+const magic = "SWEEPMDL"
+
+// maxHeader bounds the JSON header so that a corrupt length cannot make
+// the reader reserve unbounded memory.
+const maxHeader = 1 << 20
+
+// Tensor is one named array of parameters, held as float64 (exact for
+// float32 values too).
+type Tensor struct {
+	Name   string
+	Values []float64
+}
+
+// File is the content of a model file.
+type File struct {
+	Kind    string          // the model type, e.g. "mlp"
+	DType   string          // "float32" or "float64": how values are stored
+	Config  json.RawMessage // the model's configuration
+	Tensors []Tensor
+}
+
+type header struct {
+	Kind    string          `json:"kind"`
+	DType   string          `json:"dtype"`
+	Config  json.RawMessage `json:"config"`
+	Tensors []tensorInfo    `json:"tensors"`
+}
+
+type tensorInfo struct {
+	Name string `json:"name"`
+	Len  int    `json:"len"`
+}
+
+// Write writes f to w.
+func Write(w io.Writer, f File) error {
+	width := 8
+	switch f.DType {
+	case "float64":
+	case "float32":
+		width = 4
+	default:
+		return fmt.Errorf("model file: unknown dtype %q", f.DType)
+	}
+	h := header{Kind: f.Kind, DType: f.DType, Config: f.Config}
+	for _, t := range f.Tensors {
+		h.Tensors = append(h.Tensors, tensorInfo{t.Name, len(t.Values)})
+	}
+	hj, err := json.Marshal(h)
+	if err != nil {
+		return fmt.Errorf("model file header: %w", err)
+	}
+	var buf bytes.Buffer
+	buf.WriteString(magic)
+	binary.Write(&buf, binary.LittleEndian, uint32(Version))
+	binary.Write(&buf, binary.LittleEndian, uint32(len(hj)))
+	buf.Write(hj)
+	var word [8]byte
+	for _, t := range f.Tensors {
+		for _, v := range t.Values {
+			if width == 4 {
+				binary.LittleEndian.PutUint32(word[:], math.Float32bits(float32(v)))
+			} else {
+				binary.LittleEndian.PutUint64(word[:], math.Float64bits(v))
+			}
+			buf.Write(word[:width])
+		}
+	}
+	binary.Write(&buf, binary.LittleEndian, crc32.ChecksumIEEE(buf.Bytes()))
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// ErrVersion is wrapped by the error Read returns for a file written in
+// another format version.
+var ErrVersion = errors.New("unsupported model file version")
+
+// Read reads a model file from r.
+func Read(r io.Reader) (File, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return File{}, err
+	}
+	if len(b) < len(magic)+8 || string(b[:len(magic)]) != magic {
+		return File{}, errors.New("not a sweep model file (it does not start with " + magic + ")")
+	}
+	if v := binary.LittleEndian.Uint32(b[len(magic):]); v != Version {
+		return File{}, fmt.Errorf("%w: the file is format version %d, this build of sweep reads version %d", ErrVersion, v, Version)
+	}
+	if len(b) < len(magic)+12 {
+		return File{}, errors.New("model file is truncated")
+	}
+	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
+	if crc32.ChecksumIEEE(body) != sum {
+		return File{}, errors.New("model file is damaged or truncated (checksum mismatch)")
+	}
+	rest := body[len(magic)+4:]
+	n := int(binary.LittleEndian.Uint32(rest))
+	rest = rest[4:]
+	if n > maxHeader || n > len(rest) {
+		return File{}, fmt.Errorf("model file header of %d bytes does not fit the file", n)
+	}
+	var h header
+	if err := json.Unmarshal(rest[:n], &h); err != nil {
+		return File{}, fmt.Errorf("model file header: %w", err)
+	}
+	rest = rest[n:]
+	width := 8
+	switch h.DType {
+	case "float64":
+	case "float32":
+		width = 4
+	default:
+		return File{}, fmt.Errorf("model file: unknown dtype %q", h.DType)
+	}
+	f := File{Kind: h.Kind, DType: h.DType, Config: h.Config}
+	for _, ti := range h.Tensors {
+		if ti.Len < 0 || ti.Len*width > len(rest) {
+			return File{}, fmt.Errorf("model file: tensor %s of %d values does not fit the file", ti.Name, ti.Len)
+		}
+		t := Tensor{Name: ti.Name, Values: make([]float64, ti.Len)}
+		for i := range t.Values {
+			if width == 4 {
+				t.Values[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(rest[i*4:])))
+			} else {
+				t.Values[i] = math.Float64frombits(binary.LittleEndian.Uint64(rest[i*8:]))
+			}
+		}
+		rest = rest[ti.Len*width:]
+		f.Tensors = append(f.Tensors, t)
+	}
+	if len(rest) != 0 {
+		return File{}, fmt.Errorf("model file: %d bytes after the last tensor", len(rest))
+	}
+	return f, nil
+}

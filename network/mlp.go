@@ -1,0 +1,385 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/sweepml/sweep/dataset"
+	"github.com/sweepml/sweep/internal/linalg"
+	"github.com/sweepml/sweep/train"
+)
+
+// Activation names a hidden-layer nonlinearity.
+type Activation string
+
+// The activations. Leaky ReLU has slope LeakySlope below zero.
+const (
+	Sigmoid   Activation = "sigmoid"
+	Tanh      Activation = "tanh"
+	ReLU      Activation = "relu"
+	LeakyReLU Activation = "leaky_relu"
+)
+
+// Activations lists the valid activations.
+var Activations = []Activation{Sigmoid, Tanh, ReLU, LeakyReLU}
+
+// LeakySlope is leaky ReLU's slope for negative inputs.
+const LeakySlope = 0.01
+
+// Init names a weight initialisation scheme. Biases start at zero.
+type Init string
+
+// The schemes: He (normal, std √(2/fan_in)), suited to ReLU; Xavier/Glorot
+// (uniform on ±√(6/(fan_in+fan_out))), suited to sigmoid and tanh.
+const (
+	He     Init = "he"
+	Xavier Init = "xavier"
+)
+
+// Inits lists the valid initialisation schemes.
+var Inits = []Init{He, Xavier}
+
+// initStream separates the initialisation's random stream from other users
+// of the same seed.
+const initStream = 0x1217
+
+// Config describes a network.
+type Config struct {
+	// Sizes are the layer widths from input to output, e.g. 784,128,64,10.
+	Sizes      []int      `json:"sizes"`
+	Activation Activation `json:"activation"`
+	// Init defaults to He for ReLU and leaky ReLU, Xavier otherwise.
+	Init Init `json:"init"`
+	// Seed drives the initial weights.
+	Seed uint64 `json:"seed"`
+}
+
+// Validate reports the first invalid setting.
+func (c Config) Validate() error {
+	if len(c.Sizes) < 2 {
+		return fmt.Errorf("sizes %v: need at least an input and an output layer", c.Sizes)
+	}
+	for i, s := range c.Sizes {
+		if s < 1 {
+			return fmt.Errorf("sizes %v: layer %d has width %d, want ≥ 1", c.Sizes, i, s)
+		}
+	}
+	switch c.Activation {
+	case Sigmoid, Tanh, ReLU, LeakyReLU:
+	default:
+		return fmt.Errorf("unknown activation %q (want one of %v)", c.Activation, Activations)
+	}
+	switch c.Init {
+	case "", He, Xavier:
+	default:
+		return fmt.Errorf("unknown initialisation %q (want one of %v)", c.Init, Inits)
+	}
+	return nil
+}
+
+// withDefaults fills in the initialisation suited to the activation.
+func (c Config) withDefaults() Config {
+	if c.Init == "" {
+		c.Init = Xavier
+		if c.Activation == ReLU || c.Activation == LeakyReLU {
+			c.Init = He
+		}
+	}
+	c.Sizes = append([]int(nil), c.Sizes...)
+	return c
+}
+
+// MLP is a fully connected feed-forward classifier. Layer l (1…L) maps the
+// activations a[l-1] (n×sizes[l-1]) to
+//
+//	z[l] = a[l-1]·W[l]ᵀ + b[l]          W[l] is sizes[l]×sizes[l-1]
+//	a[l] = act(z[l])   for hidden layers
+//	p    = softmax(z[L])
+//
+// and is trained on the mean cross-entropy −log p[label]. An MLP is used by
+// one goroutine at a time.
+type MLP[T train.Float] struct {
+	cfg     Config
+	weights [][]T // weights[l-1] is W[l], row-major sizes[l]×sizes[l-1]
+	biases  [][]T
+	gradW   [][]T
+	gradB   [][]T
+	params  []train.Param[T]
+	// Buffers for the largest batch seen so far, one set for training and
+	// one for evaluation, so that neither reallocates the other's.
+	trainWS, evalWS workspace[T]
+}
+
+// workspace holds per-batch intermediate values.
+type workspace[T train.Float] struct {
+	rows  int
+	act   [][]T // act[l] is a[l], n×sizes[l]; act[0] is unused (the input)
+	delta [][]T // delta[l] is ∂loss/∂z[l]
+}
+
+// New returns a network with freshly initialised weights.
+func New[T train.Float](cfg Config) (*MLP[T], error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := newZero[T](cfg.withDefaults())
+	rng := rand.New(rand.NewPCG(cfg.Seed, initStream))
+	for l := range m.weights {
+		fanIn, fanOut := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
+		InitWeights(m.weights[l], fanIn, fanOut, m.cfg.Init, rng)
+	}
+	return m, nil
+}
+
+// InitWeights fills w with draws of the scheme for a layer of the given
+// fan-in and fan-out, in order; the draws are made in float64 so that
+// float32 and float64 networks start from the same weights up to rounding.
+func InitWeights[T train.Float](w []T, fanIn, fanOut int, scheme Init, rng *rand.Rand) {
+	switch scheme {
+	case He:
+		std := math.Sqrt(2 / float64(fanIn))
+		for i := range w {
+			w[i] = T(std * rng.NormFloat64())
+		}
+	default:
+		limit := math.Sqrt(6 / float64(fanIn+fanOut))
+		for i := range w {
+			w[i] = T(limit * (2*rng.Float64() - 1))
+		}
+	}
+}
+
+// newZero allocates a network of cfg's shape with all parameters zero.
+func newZero[T train.Float](cfg Config) *MLP[T] {
+	m := &MLP[T]{cfg: cfg}
+	for l := 1; l < len(cfg.Sizes); l++ {
+		in, out := cfg.Sizes[l-1], cfg.Sizes[l]
+		m.weights = append(m.weights, make([]T, out*in))
+		m.biases = append(m.biases, make([]T, out))
+		m.gradW = append(m.gradW, make([]T, out*in))
+		m.gradB = append(m.gradB, make([]T, out))
+		m.params = append(m.params,
+			train.Param[T]{Name: fmt.Sprintf("W%d", l), Value: m.weights[l-1], Grad: m.gradW[l-1], Decay: true},
+			train.Param[T]{Name: fmt.Sprintf("b%d", l), Value: m.biases[l-1], Grad: m.gradB[l-1]})
+	}
+	return m
+}
+
+// Config returns the network's configuration (with defaults filled in).
+func (m *MLP[T]) Config() Config { c := m.cfg; c.Sizes = append([]int(nil), c.Sizes...); return c }
+
+// Inputs is the width of the input layer.
+func (m *MLP[T]) Inputs() int { return m.cfg.Sizes[0] }
+
+// Outputs is the number of classes.
+func (m *MLP[T]) Outputs() int { return m.cfg.Sizes[len(m.cfg.Sizes)-1] }
+
+// Params lists W1, b1, W2, b2, … with their gradients.
+func (m *MLP[T]) Params() []train.Param[T] { return m.params }
+
+// String summarises the architecture, e.g. "MLP 784-128-64-10 relu (he)".
+func (m *MLP[T]) String() string {
+	sizes := make([]string, len(m.cfg.Sizes))
+	for i, s := range m.cfg.Sizes {
+		sizes[i] = fmt.Sprint(s)
+	}
+	return fmt.Sprintf("MLP %s %s (%s init)", strings.Join(sizes, "-"), m.cfg.Activation, m.cfg.Init)
+}
+
+// Fit trains the network; see train.Fit.
+func (m *MLP[T]) Fit(ctx context.Context, trainSet, valSet dataset.View, cfg train.Config) (train.History, error) {
+	return train.Fit[T](ctx, m, trainSet, valSet, cfg)
+}
+
+// reserve sizes ws for n rows; it allocates only when n grows.
+func (m *MLP[T]) reserve(ws *workspace[T], n int) {
+	if n <= ws.rows {
+		return
+	}
+	L := len(m.cfg.Sizes)
+	ws.rows, ws.act, ws.delta = n, make([][]T, L), make([][]T, L)
+	for l := 1; l < L; l++ {
+		ws.act[l] = make([]T, n*m.cfg.Sizes[l])
+		ws.delta[l] = make([]T, n*m.cfg.Sizes[l])
+	}
+}
+
+// forward runs x (n rows) through the network into ws, leaving the
+// softmax probabilities in ws.act[L]. It returns the summed cross-entropy
+// of the labels and the number of correct argmax predictions; with labels
+// nil it only computes the probabilities.
+func (m *MLP[T]) forward(ws *workspace[T], x []T, labels []uint8) (lossSum float64, correct int) {
+	n, sizes := len(x)/m.Inputs(), m.cfg.Sizes
+	m.reserve(ws, n)
+	L := len(sizes) - 1
+	in := x
+	for l := 1; l <= L; l++ {
+		w, b := m.weights[l-1], m.biases[l-1]
+		z := ws.act[l][:n*sizes[l]]
+		// z = b (each row), then z += in·Wᵀ.
+		for r := range n {
+			copy(z[r*sizes[l]:(r+1)*sizes[l]], b)
+		}
+		linalg.Gemm(false, true, n, sizes[l], sizes[l-1], 1, in, sizes[l-1], w, sizes[l-1], 1, z, sizes[l])
+		if l < L {
+			activate(z, m.cfg.Activation)
+		}
+		in = z
+	}
+	// Softmax with cross-entropy, row by row, shifted by the row maximum
+	// for stability: loss = log Σ exp(z-max) − (z[label]-max).
+	k := sizes[L]
+	for r := range n {
+		z := ws.act[L][r*k : (r+1)*k]
+		best, maxZ := 0, z[0]
+		for j, v := range z {
+			if v > maxZ {
+				best, maxZ = j, v
+			}
+		}
+		var label T
+		if labels != nil {
+			if best == int(labels[r]) {
+				correct++
+			}
+			label = z[labels[r]]
+		}
+		var sum float64
+		for j, v := range z {
+			e := math.Exp(float64(v - maxZ))
+			z[j] = T(e)
+			sum += e
+		}
+		if labels != nil {
+			lossSum += math.Log(sum) - float64(label-maxZ)
+		}
+		for j := range z {
+			z[j] = T(float64(z[j]) / sum)
+		}
+	}
+	return lossSum, correct
+}
+
+// Gradient computes the batch's mean loss and overwrites the gradients.
+func (m *MLP[T]) Gradient(x []T, labels []uint8) (loss float64, correct int) {
+	ws := &m.trainWS
+	lossSum, correct := m.forward(ws, x, labels)
+	n, sizes := len(labels), m.cfg.Sizes
+	L := len(sizes) - 1
+
+	// Output layer: ∂loss/∂z = (p − onehot(label)) / n.
+	k := sizes[L]
+	inv := T(1) / T(n)
+	delta := ws.delta[L][:n*k]
+	for r := range n {
+		p, d := ws.act[L][r*k:(r+1)*k], delta[r*k:(r+1)*k]
+		for j := range d {
+			d[j] = p[j] * inv
+		}
+		d[labels[r]] -= inv
+	}
+
+	for l := L; l >= 1; l-- {
+		in := x
+		if l > 1 {
+			in = ws.act[l-1][:n*sizes[l-1]]
+		}
+		d := ws.delta[l][:n*sizes[l]]
+		// ∂loss/∂W[l] = δ[l]ᵀ·a[l-1];  ∂loss/∂b[l] = Σ_rows δ[l].
+		linalg.Gemm(true, false, sizes[l], sizes[l-1], n, 1, d, sizes[l], in, sizes[l-1], 0, m.gradW[l-1], sizes[l-1])
+		gb := m.gradB[l-1]
+		clear(gb)
+		for r := range n {
+			for j, v := range d[r*sizes[l] : (r+1)*sizes[l]] {
+				gb[j] += v
+			}
+		}
+		if l > 1 {
+			// δ[l-1] = (δ[l]·W[l]) ⊙ act'(z[l-1]).
+			prev := ws.delta[l-1][:n*sizes[l-1]]
+			linalg.Gemm(false, false, n, sizes[l-1], sizes[l], 1, d, sizes[l], m.weights[l-1], sizes[l-1], 0, prev, sizes[l-1])
+			activationGrad(prev, in, m.cfg.Activation)
+		}
+	}
+	return lossSum / float64(n), correct
+}
+
+// Evaluate returns the summed loss and the number of correct predictions
+// without touching the gradients.
+func (m *MLP[T]) Evaluate(x []T, labels []uint8) (lossSum float64, correct int) {
+	return m.forward(&m.evalWS, x, labels)
+}
+
+// Predict writes the most probable class of each row of x into dst, which
+// must hold len(x)/Inputs() entries, and returns it.
+func (m *MLP[T]) Predict(dst []int, x []T) []int {
+	n, k := len(x)/m.Inputs(), m.Outputs()
+	m.forward(&m.evalWS, x, nil)
+	for r := range n {
+		p := m.evalWS.act[len(m.cfg.Sizes)-1][r*k : (r+1)*k]
+		best := 0
+		for j, v := range p {
+			if v > p[best] {
+				best = j
+			}
+		}
+		dst[r] = best
+	}
+	return dst
+}
+
+// activate applies the activation to z in place.
+func activate[T train.Float](z []T, act Activation) {
+	switch act {
+	case Sigmoid:
+		for i, v := range z {
+			z[i] = T(1 / (1 + math.Exp(-float64(v))))
+		}
+	case Tanh:
+		for i, v := range z {
+			z[i] = T(math.Tanh(float64(v)))
+		}
+	case ReLU:
+		for i, v := range z {
+			z[i] = max(v, 0)
+		}
+	case LeakyReLU:
+		for i, v := range z {
+			if v < 0 {
+				z[i] = v * LeakySlope
+			}
+		}
+	}
+}
+
+// activationGrad multiplies d by the activation's derivative, written in
+// terms of the activation's output a (which is all the forward pass keeps):
+// σ' = a(1−a), tanh' = 1−a², and for the ReLUs a > 0 exactly when z > 0.
+func activationGrad[T train.Float](d, a []T, act Activation) {
+	a = a[:len(d)]
+	switch act {
+	case Sigmoid:
+		for i, v := range a {
+			d[i] *= v * (1 - v)
+		}
+	case Tanh:
+		for i, v := range a {
+			d[i] *= 1 - v*v
+		}
+	case ReLU:
+		for i, v := range a {
+			if v <= 0 {
+				d[i] = 0
+			}
+		}
+	case LeakyReLU:
+		for i, v := range a {
+			if v <= 0 {
+				d[i] *= LeakySlope
+			}
+		}
+	}
+}

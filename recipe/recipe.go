@@ -1,0 +1,192 @@
+package recipe
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/sweepml/sweep/dataset"
+	"github.com/sweepml/sweep/network"
+	"github.com/sweepml/sweep/train"
+)
+
+// Settings are everything that determines one trained model. The same
+// settings on the same data give a bit-identical history and weights.
+type Settings struct {
+	Arch string `json:"arch"` // mlp
+	Impl string `json:"impl"` // scratch
+
+	Sizes      Sizes              `json:"sizes"`
+	Activation network.Activation `json:"activation"`
+	Init       network.Init       `json:"init,omitempty"` // "" = suited to the activation
+
+	Optimizer   train.OptimizerKind `json:"optimizer"`
+	LR          float64             `json:"lr"`
+	Momentum    float64             `json:"momentum"`
+	Nesterov    bool                `json:"nesterov"`
+	WeightDecay float64             `json:"weight_decay"`
+
+	Schedule train.ScheduleKind `json:"schedule"`
+	Warmup   int                `json:"warmup"`
+	StepSize int                `json:"step_size"`
+	Gamma    float64            `json:"gamma"`
+	MinLR    float64            `json:"min_lr"`
+
+	Epochs int    `json:"epochs"`
+	Batch  int    `json:"batch"`
+	DType  string `json:"dtype"` // float32 | float64
+	// Seed drives the initial weights and the order of examples.
+	Seed uint64 `json:"seed"`
+
+	// Subset takes the first Subset training images (0 = all); Validation
+	// of them, stratified by label and drawn with SplitSeed, are held out.
+	Subset     int     `json:"subset"`
+	Validation float64 `json:"validation"`
+	SplitSeed  uint64  `json:"split_seed"`
+}
+
+// The architectures and implementations.
+const (
+	ArchMLP     = "mlp"
+	ImplScratch = "scratch"
+)
+
+// Notebook returns the defaults: the notebook's task, with the
+// hyperparameters that reach the accuracy stated in the README.
+func Notebook() Settings {
+	return Settings{
+		Arch:       ArchMLP,
+		Impl:       ImplScratch,
+		Sizes:      Sizes{784, 128, 64, 10},
+		Activation: network.ReLU,
+		Optimizer:  train.Momentum,
+		LR:         0.01,
+		Momentum:   0.9,
+		Schedule:   train.Cosine,
+		StepSize:   10,
+		Gamma:      0.1,
+		Epochs:     30,
+		Batch:      4,
+		DType:      "float64",
+		Seed:       42,
+		Subset:     1000,
+		Validation: 0.2,
+		SplitSeed:  42,
+	}
+}
+
+// Validate reports the first invalid setting, naming it.
+func (s Settings) Validate() error {
+	if s.Arch != ArchMLP {
+		return fmt.Errorf("arch %q: want %s", s.Arch, ArchMLP)
+	}
+	if s.Impl != ImplScratch {
+		return fmt.Errorf("impl %q: want %s", s.Impl, ImplScratch)
+	}
+	if err := s.networkConfig().Validate(); err != nil {
+		return err
+	}
+	if s.DType != "float32" && s.DType != "float64" {
+		return fmt.Errorf("dtype %q: want float32 or float64", s.DType)
+	}
+	if s.Subset < 0 {
+		return fmt.Errorf("subset %d: want ≥ 0 (0 = all images)", s.Subset)
+	}
+	if !(s.Validation > 0 && s.Validation < 1) {
+		return fmt.Errorf("validation fraction %v: want a number strictly between 0 and 1", s.Validation)
+	}
+	return s.TrainConfig().Validate()
+}
+
+func (s Settings) networkConfig() network.Config {
+	return network.Config{Sizes: s.Sizes, Activation: s.Activation, Init: s.Init, Seed: s.Seed}
+}
+
+// TrainConfig is the training part of the settings.
+func (s Settings) TrainConfig() train.Config {
+	return train.Config{
+		Epochs:    s.Epochs,
+		BatchSize: s.Batch,
+		Optimizer: train.Optimizer{
+			Kind:        s.Optimizer,
+			LR:          s.LR,
+			Momentum:    s.Momentum,
+			Nesterov:    s.Nesterov,
+			WeightDecay: s.WeightDecay,
+		},
+		Schedule: train.Schedule{Kind: s.Schedule, Warmup: s.Warmup, StepSize: s.StepSize, Gamma: s.Gamma, MinLR: s.MinLR},
+		Seed:     s.Seed,
+	}
+}
+
+// Split selects the training and validation views of data.
+func (s Settings) Split(data *dataset.Data) (trainSet, valSet dataset.View, err error) {
+	if s.Subset > data.Train.Len() {
+		return trainSet, valSet, fmt.Errorf("subset %d: the training set of %s has only %d images", s.Subset, data.Source, data.Train.Len())
+	}
+	return data.Train.First(s.Subset).Split(s.Validation, s.SplitSeed)
+}
+
+// Model is a trained model.
+type Model interface {
+	Save(w io.Writer) error
+	String() string
+}
+
+// Options asks Run for more than training.
+type Options struct {
+	// OnEpoch sees every epoch as it ends; see train.Config.OnEpoch.
+	OnEpoch func(train.Epoch) error
+	// Test also measures the trained model on the test set.
+	Test bool
+}
+
+// Result is the outcome of Run.
+type Result struct {
+	Model        Model
+	History      train.History
+	TrainN, ValN int
+	TestLoss     float64 // when Options.Test
+	TestAccuracy float64 // when Options.Test
+}
+
+// Run trains the model the settings describe on data. On error the result
+// holds the history up to the failure.
+func Run(ctx context.Context, data *dataset.Data, s Settings, opt Options) (*Result, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if s.Sizes[0] != data.Train.Images.Size() {
+		return nil, fmt.Errorf("sizes %v: the input layer must have %d units, one per pixel of the %d×%d images of %s",
+			s.Sizes, data.Train.Images.Size(), data.Train.Images.Rows, data.Train.Images.Cols, data.Source)
+	}
+	if out := s.Sizes[len(s.Sizes)-1]; out < data.Train.Classes {
+		return nil, fmt.Errorf("sizes %v: the output layer has %d units but %s has %d classes", s.Sizes, out, data.Source, data.Train.Classes)
+	}
+	trainSet, valSet, err := s.Split(data)
+	if err != nil {
+		return nil, err
+	}
+	if s.DType == "float32" {
+		return run[float32](ctx, data, trainSet, valSet, s, opt)
+	}
+	return run[float64](ctx, data, trainSet, valSet, s, opt)
+}
+
+func run[T train.Float](ctx context.Context, data *dataset.Data, trainSet, valSet dataset.View, s Settings, opt Options) (*Result, error) {
+	m, err := network.New[T](s.networkConfig())
+	if err != nil {
+		return nil, err
+	}
+	cfg := s.TrainConfig()
+	cfg.OnEpoch = opt.OnEpoch
+	res := &Result{Model: m, TrainN: trainSet.Len(), ValN: valSet.Len()}
+	res.History, err = m.Fit(ctx, trainSet, valSet, cfg)
+	if err != nil {
+		return res, err
+	}
+	if opt.Test {
+		res.TestLoss, res.TestAccuracy = train.NewEvaluator[T](m, 0).Evaluate(data.Test.All())
+	}
+	return res, nil
+}

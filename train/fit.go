@@ -1,0 +1,201 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/sweepml/sweep/dataset"
+)
+
+// ErrStop, returned by Config.OnEpoch, ends training after that epoch
+// without error; the history says Stopped.
+var ErrStop = errors.New("stop training")
+
+// ErrDiverged is wrapped by the error Fit returns when the training loss
+// becomes NaN or infinite.
+var ErrDiverged = errors.New("training diverged")
+
+// shuffleStream separates the shuffling random stream from other users of
+// the same seed.
+const shuffleStream = 0x5_4ff1e
+
+// DefaultEvalBatch is how many rows evaluation pushes through a model at a
+// time: large batches keep the matrix multiplies efficient.
+const DefaultEvalBatch = 1000
+
+// Config says how to train.
+type Config struct {
+	Epochs    int       `json:"epochs"`
+	BatchSize int       `json:"batch_size"`
+	Optimizer Optimizer `json:"optimizer"`
+	Schedule  Schedule  `json:"schedule"`
+	// Seed drives the order of examples, reshuffled every epoch.
+	Seed uint64 `json:"seed"`
+	// EvalBatch is the number of rows per evaluation batch; 0 means
+	// DefaultEvalBatch.
+	EvalBatch int `json:"-"`
+	// OnEpoch, if set, sees every epoch as it ends. Returning ErrStop ends
+	// training cleanly; any other error ends it with that error.
+	OnEpoch func(Epoch) error `json:"-"`
+}
+
+// Validate reports the first invalid setting.
+func (c Config) Validate() error {
+	if c.Epochs < 1 {
+		return fmt.Errorf("epochs %d must be ≥ 1", c.Epochs)
+	}
+	if c.BatchSize < 1 {
+		return fmt.Errorf("batch size %d must be ≥ 1", c.BatchSize)
+	}
+	if c.EvalBatch < 0 {
+		return fmt.Errorf("evaluation batch %d must be ≥ 0", c.EvalBatch)
+	}
+	if err := c.Optimizer.Validate(); err != nil {
+		return err
+	}
+	return c.Schedule.Validate()
+}
+
+// Fit trains m on trainSet for cfg.Epochs epochs of minibatches, measuring
+// valSet after each. It returns the history so far together with any error:
+// ctx's when cancelled, one wrapping ErrDiverged when the loss stops being
+// finite, or the callback's.
+func Fit[T Float](ctx context.Context, m Model[T], trainSet, valSet dataset.View, cfg Config) (History, error) {
+	var h History
+	if err := cfg.Validate(); err != nil {
+		return h, err
+	}
+	if trainSet.Len() == 0 || valSet.Len() == 0 {
+		return h, fmt.Errorf("need training and validation examples, have %d and %d", trainSet.Len(), valSet.Len())
+	}
+	if trainSet.Features() != m.Inputs() || valSet.Features() != m.Inputs() {
+		return h, fmt.Errorf("model takes %d inputs but the data has %d features per example", m.Inputs(), trainSet.Features())
+	}
+	batch := min(cfg.BatchSize, trainSet.Len())
+	stepper := NewStepper(m, cfg.Optimizer, trainSet, batch)
+	eval := NewEvaluator(m, cfg.EvalBatch)
+	rng := rand.New(rand.NewPCG(cfg.Seed, shuffleStream))
+	order := make([]int32, trainSet.Len())
+	for i := range order {
+		order[i] = int32(i)
+	}
+
+	start := time.Now()
+	for epoch := range cfg.Epochs {
+		lr := cfg.Schedule.LR(cfg.Optimizer.LR, epoch, cfg.Epochs)
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		var lossSum float64
+		var correct int
+		for from := 0; from < len(order); from += batch {
+			if err := ctx.Err(); err != nil {
+				return h, fmt.Errorf("training stopped in epoch %d: %w", epoch+1, err)
+			}
+			rows := order[from:min(from+batch, len(order))]
+			loss, c := stepper.Step(rows, lr)
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				return h, fmt.Errorf("%w: loss is %v in epoch %d at example %d (learning rate %g)", ErrDiverged, loss, epoch+1, from, lr)
+			}
+			lossSum += loss * float64(len(rows))
+			correct += c
+		}
+		valLoss, valAccuracy := eval.Evaluate(valSet)
+		e := Epoch{
+			Epoch:         epoch + 1,
+			LR:            lr,
+			TrainLoss:     lossSum / float64(len(order)),
+			TrainAccuracy: float64(correct) / float64(len(order)),
+			ValLoss:       valLoss,
+			ValAccuracy:   valAccuracy,
+			Seconds:       time.Since(start).Seconds(),
+		}
+		h.Epochs = append(h.Epochs, e)
+		if cfg.OnEpoch != nil {
+			if err := cfg.OnEpoch(e); errors.Is(err, ErrStop) {
+				h.Stopped = true
+				return h, nil
+			} else if err != nil {
+				return h, err
+			}
+		}
+	}
+	return h, nil
+}
+
+// Stepper performs training steps: gather a minibatch, compute gradients,
+// move the parameters. After the first step of the largest batch size it
+// allocates nothing.
+type Stepper[T Float] struct {
+	model  Model[T]
+	opt    *optimizer[T]
+	data   dataset.View
+	x      []T
+	labels []uint8
+}
+
+// NewStepper prepares steps of at most maxBatch rows of data for m.
+func NewStepper[T Float](m Model[T], opt Optimizer, data dataset.View, maxBatch int) *Stepper[T] {
+	return &Stepper[T]{
+		model:  m,
+		opt:    newOptimizer(opt, m.Params()),
+		data:   data,
+		x:      make([]T, maxBatch*data.Features()),
+		labels: make([]uint8, maxBatch),
+	}
+}
+
+// Step trains on the data rows at the given positions with learning rate lr
+// and returns the batch's mean loss and number of correct predictions
+// (before the update).
+func (s *Stepper[T]) Step(positions []int32, lr float64) (loss float64, correct int) {
+	n := len(positions)
+	x, labels := s.x[:n*s.data.Features()], s.labels[:n]
+	dataset.Gather(x, labels, s.data, positions)
+	loss, correct = s.model.Gradient(x, labels)
+	s.opt.update(lr)
+	return loss, correct
+}
+
+// Evaluator measures a model on a data set in large batches, reusing its
+// buffers from call to call.
+type Evaluator[T Float] struct {
+	model  Model[T]
+	batch  int
+	x      []T
+	labels []uint8
+}
+
+// NewEvaluator prepares to evaluate m in batches of batch rows (0 means
+// DefaultEvalBatch).
+func NewEvaluator[T Float](m Model[T], batch int) *Evaluator[T] {
+	if batch <= 0 {
+		batch = DefaultEvalBatch
+	}
+	return &Evaluator[T]{model: m, batch: batch}
+}
+
+// Evaluate returns the mean loss and the accuracy of the model on v.
+func (e *Evaluator[T]) Evaluate(v dataset.View) (loss, accuracy float64) {
+	if v.Len() == 0 {
+		return math.NaN(), math.NaN()
+	}
+	batch := min(e.batch, v.Len())
+	if need := batch * v.Features(); len(e.x) < need {
+		e.x = make([]T, need)
+		e.labels = make([]uint8, batch)
+	}
+	var lossSum float64
+	var correct int
+	for from := 0; from < v.Len(); from += batch {
+		n := min(batch, v.Len()-from)
+		x, labels := e.x[:n*v.Features()], e.labels[:n]
+		dataset.GatherRange(x, labels, v, from, n)
+		l, c := e.model.Evaluate(x, labels)
+		lossSum += l
+		correct += c
+	}
+	return lossSum / float64(v.Len()), float64(correct) / float64(v.Len())
+}

@@ -1,0 +1,31 @@
+package train
+
+// Float is the element type of a model: float32 for speed, float64 for
+// gradient checks.
+type Float interface{ ~float32 | ~float64 }
+
+// Param is one trainable tensor of a model together with its gradient.
+type Param[T Float] struct {
+	Name  string
+	Value []T
+	Grad  []T
+	// Decay says whether L2 weight decay applies: weights yes, biases no.
+	Decay bool
+}
+
+// Model is a classifier that Fit can train. Batches are row-major: n rows
+// of Inputs() features, with n = len(labels). A Model is used by one
+// goroutine at a time.
+type Model[T Float] interface {
+	// Inputs is the number of features of one example.
+	Inputs() int
+	// Params lists the trainable tensors, always in the same order.
+	Params() []Param[T]
+	// Gradient computes the mean cross-entropy loss of the batch and
+	// overwrites every Param's Grad with its gradient. It returns the loss
+	// and how many examples the model classified correctly.
+	Gradient(x []T, labels []uint8) (loss float64, correct int)
+	// Evaluate computes, without touching gradients, the summed
+	// cross-entropy loss of the batch and the number classified correctly.
+	Evaluate(x []T, labels []uint8) (lossSum float64, correct int)
+}
