@@ -85,10 +85,10 @@ func readIDX(r io.Reader, wantDims int) ([]int, []byte, error) {
 		if n == 0 {
 			return nil, nil, fmt.Errorf("dimension %d is zero", i+1)
 		}
+		dims[i] = n
 		if n > maxIDXBytes || size*n > maxIDXBytes {
 			return nil, nil, fmt.Errorf("dimensions %v announce more than %d bytes", dims[:i+1], maxIDXBytes)
 		}
-		dims[i] = n
 		size *= n
 	}
 

@@ -85,14 +85,22 @@ var Embedded = sync.OnceValues(func() (*Data, error) {
 		if err != nil {
 			return nil, err
 		}
-		sum := sha256.Sum256(b)
-		if got, want := hex.EncodeToString(sum[:]), mnistSHA256[name+".gz"]; got != want {
-			return nil, fmt.Errorf("embedded %s.gz: SHA-256 is %s, want %s: the copy is damaged", name, got, want)
+		if err := checkSHA256(name+".gz", b); err != nil {
+			return nil, err
 		}
 		return bytes.NewReader(b), nil
 	}
 	return load(EmbeddedSource, open)
 })
+
+// checkSHA256 verifies an embedded file against its published sum.
+func checkSHA256(name string, b []byte) error {
+	sum := sha256.Sum256(b)
+	if got, want := hex.EncodeToString(sum[:]), mnistSHA256[name]; got != want {
+		return fmt.Errorf("embedded %s: SHA-256 is %s, want %s: the copy is damaged", name, got, want)
+	}
+	return nil
+}
 
 // LoadDir loads the four MNIST-named IDX files from dir. Each may be raw or
 // gzip-compressed (name or name.gz).

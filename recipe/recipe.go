@@ -135,6 +135,9 @@ type Model interface {
 
 // Options asks Run for more than training.
 type Options struct {
+	// OnStart, if set, is called once the settings and data have been
+	// checked and the model built, just before training starts.
+	OnStart func(m Model, trainN, valN int)
 	// OnEpoch sees every epoch as it ends; see train.Config.OnEpoch.
 	OnEpoch func(train.Epoch) error
 	// Test also measures the trained model on the test set.
@@ -181,6 +184,9 @@ func run[T train.Float](ctx context.Context, data *dataset.Data, trainSet, valSe
 	cfg := s.TrainConfig()
 	cfg.OnEpoch = opt.OnEpoch
 	res := &Result{Model: m, TrainN: trainSet.Len(), ValN: valSet.Len()}
+	if opt.OnStart != nil {
+		opt.OnStart(m, res.TrainN, res.ValN)
+	}
 	res.History, err = m.Fit(ctx, trainSet, valSet, cfg)
 	if err != nil {
 		return res, err

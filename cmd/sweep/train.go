@@ -84,16 +84,12 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sweep train: %v\n", err)
 		return exitUsage
 	}
-	trainSet, valSet, err := s.Split(data)
-	if err != nil {
-		fmt.Fprintf(stderr, "sweep train: %v\n", err)
-		return exitUsage
-	}
-	fmt.Fprintf(stdout, "Training %s on %d images, validating on %d (%s): %s lr %g, %s schedule, batch %d, %d epochs, %s, seed %d\n",
-		archName(s), trainSet.Len(), valSet.Len(), data.Source, s.Optimizer, s.LR, s.Schedule, s.Batch, s.Epochs, s.DType, s.Seed)
-
 	res, err := recipe.Run(ctx, data, s, recipe.Options{
 		Test: *test,
+		OnStart: func(m recipe.Model, trainN, valN int) {
+			fmt.Fprintf(stdout, "Training %s on %d images, validating on %d (%s): %s lr %g, %s schedule, batch %d, %d epochs, %s, seed %d\n",
+				m, trainN, valN, data.Source, s.Optimizer, s.LR, s.Schedule, s.Batch, s.Epochs, s.DType, s.Seed)
+		},
 		OnEpoch: func(e train.Epoch) error {
 			fmt.Fprintf(stdout, "Epoch: %d, Training Time: %.2fs, Training Accuracy: %.2f%%, Validation Accuracy: %.2f%%, Learning Rate: %.4g, Training Loss: %.4f, Validation Loss: %.4f\n",
 				e.Epoch, e.Seconds, 100*e.TrainAccuracy, 100*e.ValAccuracy, e.LR, e.TrainLoss, e.ValLoss)
@@ -134,10 +130,6 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	return status
-}
-
-func archName(s recipe.Settings) string {
-	return fmt.Sprintf("%s %s %s", strings.ToUpper(s.Arch), strings.ReplaceAll(s.Sizes.String(), ",", "-"), s.Activation)
 }
 
 func join[T ~string](values []T) string {

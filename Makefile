@@ -1,0 +1,32 @@
+# sweep — see README.md.
+GO ?= go
+BIN := bin/sweep
+
+.PHONY: build run test bench fuzz full clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/sweep
+
+# The main job: the notebook's task (first 1000 MNIST images, 80/20 split,
+# seed 42, 784-128-64-10, 30 epochs) on the embedded MNIST.
+run: build
+	./$(BIN) train
+
+test:
+	$(GO) vet ./...
+	$(GO) test -race ./...
+
+# Benchmarks: one epoch over all 60,000 images per dtype, single steps.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Short native fuzzing of the IDX reader.
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzReadIDX -fuzztime 30s ./dataset
+
+# The documented full-data run: all 60,000 images, 10 epochs, test accuracy.
+full: build
+	./$(BIN) train --subset 0 --epochs 10 --batch 64 --lr 0.05 --dtype float32 --test
+
+clean:
+	rm -rf bin

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/sweepml/sweep/network"
+)
+
+func sweep(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// epochLine is the notebook's per-epoch format; more fields may follow.
+var epochLine = regexp.MustCompile(`^Epoch: (\d+), Training Time: \d+\.\d\ds, Training Accuracy: \d+\.\d\d%, Validation Accuracy: \d+\.\d\d%`)
+
+func TestTrainPrintsNotebookLines(t *testing.T) {
+	dir := t.TempDir()
+	jsonPath, modelPath := filepath.Join(dir, "h.json"), filepath.Join(dir, "m.bin")
+	code, out, errOut := sweep("train", "--subset", "300", "--epochs", "3", "--batch", "16", "--test",
+		"--dtype", "float32", "--json", jsonPath, "--save", modelPath)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "Training MLP 784-128-64-10 relu (he init) on 240 images, validating on 60 (mnist)") {
+		t.Fatalf("output:\n%s", out)
+	}
+	for i, l := range lines[1:4] {
+		m := epochLine.FindStringSubmatch(l)
+		if m == nil || m[1] != string(rune('1'+i)) {
+			t.Errorf("line %q is not epoch %d in the notebook's format", l, i+1)
+		}
+	}
+	if !regexp.MustCompile(`^Test Accuracy: \d+\.\d\d%, Test Loss: \d+\.\d{4} \(10000 images\)$`).MatchString(lines[4]) {
+		t.Errorf("test line %q", lines[4])
+	}
+
+	var rep trainReport
+	b, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.History.Epochs) != 3 || rep.TestAccuracy == nil || rep.Settings.Subset != 300 || rep.TrainImages != 240 {
+		t.Errorf("json report: %s", b)
+	}
+	f, err := os.Open(modelPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m, err := network.Load[float32](f)
+	if err != nil || m.String() != "MLP 784-128-64-10 relu (he init)" {
+		t.Errorf("saved model: %v, %v", m, err)
+	}
+}
+
+func TestTrainIsReproducible(t *testing.T) {
+	args := []string{"train", "--subset", "200", "--epochs", "2", "--seed", "7"}
+	_, a, _ := sweep(args...)
+	_, b, _ := sweep(args...)
+	strip := regexp.MustCompile(`Training Time: [0-9.]+s`)
+	if strip.ReplaceAllString(a, "") != strip.ReplaceAllString(b, "") {
+		t.Errorf("two runs differ:\n%s\n%s", a, b)
+	}
+}
+
+func TestTrainUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string // first line of stderr
+	}{
+		{[]string{"train", "--lr", "fast"}, `invalid value "fast" for flag -lr: parse error`},
+		{[]string{"train", "--epochs"}, "flag needs an argument: -epochs"},
+		{[]string{"train", "--colour"}, "flag provided but not defined: -colour"},
+		{[]string{"train", "extra"}, `sweep train: unexpected argument "extra"`},
+		{[]string{"train", "--sizes", "784,x,10"}, `invalid value "784,x,10" for flag -sizes: layer sizes "784,x,10": "x" is not a positive integer (want e.g. 784,128,64,10)`},
+		{[]string{"train", "--optimizer", "rmsprop"}, `sweep train: unknown optimizer "rmsprop" (want one of [sgd momentum adam])`},
+		{[]string{"train", "--schedule", "cyclic"}, `sweep train: unknown schedule "cyclic" (want one of [constant cosine step])`},
+		{[]string{"train", "--dtype", "float16"}, `sweep train: dtype "float16": want float32 or float64`},
+		{[]string{"train", "--val", "0"}, "sweep train: validation fraction 0: want a number strictly between 0 and 1"},
+		{[]string{"train", "--data", "/no/such/dir"}, "sweep train: data directory: stat /no/such/dir: no such file or directory"},
+		{[]string{"train", "--sizes", "100,10"}, "sweep train: sizes 100,10: the input layer must have 784 units, one per pixel of the 28×28 images of mnist"},
+		{[]string{"train", "--subset", "60001"}, "sweep train: subset 60001: the training set of mnist has only 60000 images"},
+		{[]string{"frobnicate"}, `sweep: unknown command "frobnicate"`},
+		{nil, "sweep trains shallow neural networks on MNIST and sweeps their hyperparameters."},
+	}
+	for _, tt := range tests {
+		code, out, errOut := sweep(tt.args...)
+		first, _, _ := strings.Cut(errOut, "\n")
+		if code != 2 || first != tt.want || out != "" {
+			t.Errorf("%v: exit %d, stderr %q, stdout %q\nwant exit 2 and %q", tt.args, code, first, out, tt.want)
+		}
+	}
+}
+
+func TestTrainBadDataFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"} {
+		os.WriteFile(filepath.Join(dir, name), []byte{0, 0, 8, 3, 0, 0}, 0o644)
+	}
+	code, _, errOut := sweep("train", "--data", dir)
+	want := "sweep train: " + filepath.Join(dir, "train-images-idx3-ubyte") + ": truncated: header ends before dimension 1 (unexpected EOF)\n"
+	if code != 2 || errOut != want {
+		t.Errorf("exit %d, stderr %q, want 2 and %q", code, errOut, want)
+	}
+}
+
+func TestTrainDivergenceExitsOne(t *testing.T) {
+	dir := t.TempDir()
+	jsonPath := filepath.Join(dir, "h.json")
+	code, _, errOut := sweep("train", "--subset", "200", "--epochs", "2", "--activation", "leaky_relu", "--optimizer", "sgd",
+		"--lr", "100", "--schedule", "constant", "--batch", "8", "--dtype", "float32", "--json", jsonPath, "--save", filepath.Join(dir, "m.bin"))
+	if code != 1 || !strings.HasPrefix(errOut, "sweep train: training diverged: loss is NaN") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	b, err := os.ReadFile(jsonPath)
+	if err != nil || !bytes.Contains(b, []byte(`"error": "training diverged`)) {
+		t.Errorf("the history of a failed run must still be written, with its error: %s %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "m.bin")); err == nil {
+		t.Error("a diverged model was saved")
+	}
+}
+
+func TestJSONNeverHalfWritten(t *testing.T) {
+	code, _, errOut := sweep("train", "--subset", "100", "--epochs", "1", "--json", "/no/such/dir/h.json")
+	if code != 1 || !strings.Contains(errOut, "--json") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}

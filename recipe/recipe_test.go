@@ -1,0 +1,110 @@
+package recipe
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/sweepml/sweep/dataset"
+)
+
+func embedded(t *testing.T) *dataset.Data {
+	t.Helper()
+	d, err := dataset.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestNotebookDefaultsLearn is the foundation's learning acceptance: the
+// defaults, on the notebook's task (first 1000 images, 80/20 split, seed
+// 42, 784-128-64-10, 30 epochs), reach at least 90% validation accuracy.
+func TestNotebookDefaultsLearn(t *testing.T) {
+	res, err := Run(context.Background(), embedded(t), Notebook(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TrainN != 800 || res.ValN != 200 || len(res.History.Epochs) != 30 {
+		t.Fatalf("trained on %d, validated on %d, %d epochs", res.TrainN, res.ValN, len(res.History.Epochs))
+	}
+	last := res.History.Last()
+	t.Logf("final: train %.2f%%, validation %.2f%%", 100*last.TrainAccuracy, 100*last.ValAccuracy)
+	if last.ValAccuracy < 0.90 {
+		t.Errorf("validation accuracy %.2f%%, want ≥ 90%%", 100*last.ValAccuracy)
+	}
+	if first := res.History.Epochs[0]; first.ValAccuracy >= last.ValAccuracy {
+		t.Errorf("no progress: epoch 1 %.2f%%, epoch 30 %.2f%%", 100*first.ValAccuracy, 100*last.ValAccuracy)
+	}
+}
+
+func TestSettingsErrors(t *testing.T) {
+	tests := []struct {
+		edit func(*Settings)
+		want string
+	}{
+		{func(s *Settings) { s.Arch = "cnn" }, `arch "cnn": want mlp`},
+		{func(s *Settings) { s.Impl = "torch" }, `impl "torch": want scratch`},
+		{func(s *Settings) { s.DType = "float16" }, `dtype "float16": want float32 or float64`},
+		{func(s *Settings) { s.Subset = -1 }, "subset -1: want ≥ 0 (0 = all images)"},
+		{func(s *Settings) { s.Validation = 1 }, "validation fraction 1: want a number strictly between 0 and 1"},
+		{func(s *Settings) { s.Activation = "gelu" }, `unknown activation "gelu" (want one of [sigmoid tanh relu leaky_relu])`},
+		{func(s *Settings) { s.Batch = 0 }, "batch size 0 must be ≥ 1"},
+	}
+	for _, tt := range tests {
+		s := Notebook()
+		tt.edit(&s)
+		if err := s.Validate(); err == nil || err.Error() != tt.want {
+			t.Errorf("got %v, want %s", err, tt.want)
+		}
+	}
+	d := embedded(t)
+	s := Notebook()
+	s.Sizes = Sizes{100, 10}
+	if _, err := Run(context.Background(), d, s, Options{}); err == nil || err.Error() != "sizes 100,10: the input layer must have 784 units, one per pixel of the 28×28 images of mnist" {
+		t.Errorf("got %v", err)
+	}
+	s = Notebook()
+	s.Sizes = Sizes{784, 5}
+	if _, err := Run(context.Background(), d, s, Options{}); err == nil || err.Error() != "sizes 784,5: the output layer has 5 units but mnist has 10 classes" {
+		t.Errorf("got %v", err)
+	}
+	s = Notebook()
+	s.Subset = 70000
+	if _, err := Run(context.Background(), d, s, Options{}); err == nil || err.Error() != "subset 70000: the training set of mnist has only 60000 images" {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestSizes(t *testing.T) {
+	var s Sizes
+	if err := json.Unmarshal([]byte(`"784, 128,10"`), &s); err != nil || s.String() != "784,128,10" {
+		t.Errorf("got %v, %v", s, err)
+	}
+	b, _ := json.Marshal(Sizes{784, 10})
+	if string(b) != `"784,10"` {
+		t.Errorf("marshal: %s", b)
+	}
+	for in, want := range map[string]string{
+		"784":       `layer sizes "784": need at least an input and an output width (e.g. 784,128,64,10)`,
+		"784,x,10":  `layer sizes "784,x,10": "x" is not a positive integer (want e.g. 784,128,64,10)`,
+		"784,-3,10": `layer sizes "784,-3,10": "-3" is not a positive integer (want e.g. 784,128,64,10)`,
+		"784,,10":   `layer sizes "784,,10": "" is not a positive integer (want e.g. 784,128,64,10)`,
+	} {
+		if _, err := ParseSizes(in); err == nil || err.Error() != want {
+			t.Errorf("%q: got %v, want %s", in, err, want)
+		}
+	}
+}
+
+func TestTestSetAccuracy(t *testing.T) {
+	s := Notebook()
+	s.Epochs, s.DType = 2, "float32"
+	res, err := Run(context.Background(), embedded(t), s, Options{Test: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(res.TestAccuracy > 0.5 && res.TestAccuracy <= 1) || !(res.TestLoss > 0) {
+		t.Errorf("test accuracy %v, loss %v", res.TestAccuracy, res.TestLoss)
+	}
+}
