@@ -225,17 +225,23 @@ func (m *MLP[T]) forward(ws *workspace[T], x []T, labels []uint8) (lossSum float
 		}
 		linalg.Gemm(false, true, n, sizes[l], sizes[l-1], 1, in, sizes[l-1], w, sizes[l-1], 1, z, sizes[l])
 		if l < L {
-			activate(z, m.cfg.Activation)
+			Activate(z, m.cfg.Activation)
 		}
 		in = z
 	}
-	// Softmax with cross-entropy, row by row, shifted by the row maximum
-	// for stability: loss = log Σ exp(z-max) − (z[label]-max).
-	k := sizes[L]
-	for r := range n {
-		z := ws.act[L][r*k : (r+1)*k]
-		best, maxZ := 0, z[0]
-		for j, v := range z {
+	return SoftmaxCrossEntropy(ws.act[L][:n*sizes[L]], sizes[L], labels)
+}
+
+// SoftmaxCrossEntropy turns each row of k logits in z into probabilities,
+// in place, and returns the summed cross-entropy −log p[label] and the
+// number of rows whose largest logit is the label's. With labels nil it
+// only computes the probabilities. Rows are shifted by their maximum for
+// stability: loss = log Σ exp(z−max) − (z[label]−max).
+func SoftmaxCrossEntropy[T train.Float](z []T, k int, labels []uint8) (lossSum float64, correct int) {
+	for r := range len(z) / k {
+		row := z[r*k : (r+1)*k]
+		best, maxZ := 0, row[0]
+		for j, v := range row {
 			if v > maxZ {
 				best, maxZ = j, v
 			}
@@ -245,22 +251,36 @@ func (m *MLP[T]) forward(ws *workspace[T], x []T, labels []uint8) (lossSum float
 			if best == int(labels[r]) {
 				correct++
 			}
-			label = z[labels[r]]
+			label = row[labels[r]]
 		}
 		var sum float64
-		for j, v := range z {
+		for j, v := range row {
 			e := math.Exp(float64(v - maxZ))
-			z[j] = T(e)
+			row[j] = T(e)
 			sum += e
 		}
 		if labels != nil {
 			lossSum += math.Log(sum) - float64(label-maxZ)
 		}
-		for j := range z {
-			z[j] = T(float64(z[j]) / sum)
+		for j := range row {
+			row[j] = T(float64(row[j]) / sum)
 		}
 	}
 	return lossSum, correct
+}
+
+// CrossEntropyGrad writes into delta the gradient of the batch's mean
+// cross-entropy with respect to the logits, given the softmax
+// probabilities p (rows of k): (p − onehot(label)) / n.
+func CrossEntropyGrad[T train.Float](delta, p []T, k int, labels []uint8) {
+	inv := T(1) / T(len(labels))
+	for r := range labels {
+		d, pr := delta[r*k:(r+1)*k], p[r*k:(r+1)*k]
+		for j := range d {
+			d[j] = pr[j] * inv
+		}
+		d[labels[r]] -= inv
+	}
 }
 
 // Gradient computes the batch's mean loss and overwrites the gradients.
@@ -271,16 +291,7 @@ func (m *MLP[T]) Gradient(x []T, labels []uint8) (loss float64, correct int) {
 	L := len(sizes) - 1
 
 	// Output layer: ∂loss/∂z = (p − onehot(label)) / n.
-	k := sizes[L]
-	inv := T(1) / T(n)
-	delta := ws.delta[L][:n*k]
-	for r := range n {
-		p, d := ws.act[L][r*k:(r+1)*k], delta[r*k:(r+1)*k]
-		for j := range d {
-			d[j] = p[j] * inv
-		}
-		d[labels[r]] -= inv
-	}
+	CrossEntropyGrad(ws.delta[L][:n*sizes[L]], ws.act[L][:n*sizes[L]], sizes[L], labels)
 
 	for l := L; l >= 1; l-- {
 		in := x
@@ -301,7 +312,7 @@ func (m *MLP[T]) Gradient(x []T, labels []uint8) (loss float64, correct int) {
 			// δ[l-1] = (δ[l]·W[l]) ⊙ act'(z[l-1]).
 			prev := ws.delta[l-1][:n*sizes[l-1]]
 			linalg.Gemm(false, false, n, sizes[l-1], sizes[l], 1, d, sizes[l], m.weights[l-1], sizes[l-1], 0, prev, sizes[l-1])
-			activationGrad(prev, in, m.cfg.Activation)
+			ActivationGrad(prev, in, m.cfg.Activation)
 		}
 	}
 	return lossSum / float64(n), correct
@@ -331,8 +342,8 @@ func (m *MLP[T]) Predict(dst []int, x []T) []int {
 	return dst
 }
 
-// activate applies the activation to z in place.
-func activate[T train.Float](z []T, act Activation) {
+// Activate applies the activation to z in place.
+func Activate[T train.Float](z []T, act Activation) {
 	switch act {
 	case Sigmoid:
 		for i, v := range z {
@@ -355,10 +366,10 @@ func activate[T train.Float](z []T, act Activation) {
 	}
 }
 
-// activationGrad multiplies d by the activation's derivative, written in
+// ActivationGrad multiplies d by the activation's derivative, written in
 // terms of the activation's output a (which is all the forward pass keeps):
 // σ' = a(1−a), tanh' = 1−a², and for the ReLUs a > 0 exactly when z > 0.
-func activationGrad[T train.Float](d, a []T, act Activation) {
+func ActivationGrad[T train.Float](d, a []T, act Activation) {
 	a = a[:len(d)]
 	switch act {
 	case Sigmoid:
