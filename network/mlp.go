@@ -80,13 +80,19 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// DefaultInit is the initialisation suited to an activation: He for ReLU
+// and leaky ReLU, Xavier for sigmoid and tanh.
+func DefaultInit(act Activation) Init {
+	if act == ReLU || act == LeakyReLU {
+		return He
+	}
+	return Xavier
+}
+
 // withDefaults fills in the initialisation suited to the activation.
 func (c Config) withDefaults() Config {
 	if c.Init == "" {
-		c.Init = Xavier
-		if c.Activation == ReLU || c.Activation == LeakyReLU {
-			c.Init = He
-		}
+		c.Init = DefaultInit(c.Activation)
 	}
 	c.Sizes = append([]int(nil), c.Sizes...)
 	return c

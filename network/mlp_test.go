@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sweepml/sweep/dataset"
+	"github.com/sweepml/sweep/internal/gradcheck"
 	"github.com/sweepml/sweep/train"
 )
 
@@ -44,61 +45,15 @@ func TestGradientFiniteDifferences(t *testing.T) {
 				}
 			}
 			x, labels := randomBatch(5, 7, 4, 11)
-			loss, _ := m.Gradient(x, labels)
-			lossAt := func() float64 {
-				s, _ := m.Evaluate(x, labels)
-				return s / float64(len(labels))
-			}
-			if got := lossAt(); got != loss {
-				t.Fatalf("Evaluate's mean loss %v differs from Gradient's %v", got, loss)
-			}
-			// Five-point central differences: truncation error O(h⁴) and
-			// round-off ~1e-13, far below the gradients' size. Where a
-			// perturbation moves a ReLU across its kink the loss is not
-			// differentiable on the stencil; such entries are skipped, and
-			// the test insists they stay rare.
-			const h = 1e-3
-			signs := func() []bool {
-				var s []bool
+			gradcheck.Check(t, m, x, labels, func() []bool {
+				var on []bool
 				for _, a := range m.evalWS.act[1 : len(m.evalWS.act)-1] {
 					for _, v := range a[:len(labels)*len(a)/m.evalWS.rows] {
-						s = append(s, v > 0)
+						on = append(on, v > 0)
 					}
 				}
-				return s
-			}
-			lossAt()
-			base := signs()
-			worst, checked, skipped := 0.0, 0, 0
-			for _, p := range m.Params() {
-				for i := range p.Value {
-					orig := p.Value[i]
-					kink := false
-					at := func(d float64) float64 {
-						p.Value[i] = orig + d
-						l := lossAt()
-						kink = kink || !slices.Equal(signs(), base)
-						return l
-					}
-					numeric := (at(-2*h) - 8*at(-h) + 8*at(h) - at(2*h)) / (12 * h)
-					p.Value[i] = orig
-					if kink {
-						skipped++
-						continue
-					}
-					checked++
-					analytic := p.Grad[i]
-					rel := math.Abs(numeric-analytic) / max(math.Abs(numeric), math.Abs(analytic), 1e-7)
-					worst = max(worst, rel)
-					if rel > 1e-6 {
-						t.Errorf("%s[%d]: analytic %.10g, numeric %.10g, relative error %.2g", p.Name, i, analytic, numeric, rel)
-					}
-				}
-			}
-			if skipped*10 > checked {
-				t.Errorf("%d entries crossed a kink, %d checked: too few checked", skipped, checked)
-			}
-			t.Logf("%d entries checked (%d skipped at kinks), worst relative error %.2g", checked, skipped, worst)
+				return on
+			}, 1e-6)
 		})
 	}
 }

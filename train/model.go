@@ -1,5 +1,7 @@
 package train
 
+import "unsafe"
+
 // Float is the element type of a model: float32 for speed, float64 for
 // gradient checks.
 type Float interface{ ~float32 | ~float64 }
@@ -28,4 +30,13 @@ type Model[T Float] interface {
 	// Evaluate computes, without touching gradients, the summed
 	// cross-entropy loss of the batch and the number classified correctly.
 	Evaluate(x []T, labels []uint8) (lossSum float64, correct int)
+}
+
+// DType names the element type T: "float32" or "float64".
+func DType[T Float]() string {
+	var zero T
+	if unsafe.Sizeof(zero) == 4 {
+		return "float32"
+	}
+	return "float64"
 }

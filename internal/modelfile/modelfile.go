@@ -21,6 +21,8 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+
+	"github.com/sweepml/sweep/train"
 )
 
 // Version is the format version this build writes and reads.
@@ -160,4 +162,56 @@ func Read(r io.Reader) (File, error) {
 		return File{}, fmt.Errorf("model file: %d bytes after the last tensor", len(rest))
 	}
 	return f, nil
+}
+
+// Encode writes a model of the given kind and configuration whose
+// parameters are params, stored in the element type T.
+func Encode[T train.Float](w io.Writer, kind string, config any, params []train.Param[T]) error {
+	cfg, err := json.Marshal(config)
+	if err != nil {
+		return fmt.Errorf("model file config: %w", err)
+	}
+	f := File{Kind: kind, DType: train.DType[T](), Config: cfg}
+	for _, p := range params {
+		values := make([]float64, len(p.Value))
+		for i, v := range p.Value {
+			values[i] = float64(v)
+		}
+		f.Tensors = append(f.Tensors, Tensor{Name: p.Name, Values: values})
+	}
+	return Write(w, f)
+}
+
+// Decode reads a model file that must hold a model of the given kind, and
+// unmarshals its configuration into config.
+func Decode(r io.Reader, kind string, config any) (File, error) {
+	f, err := Read(r)
+	if err != nil {
+		return f, err
+	}
+	if f.Kind != kind {
+		return f, fmt.Errorf("model file holds a %q model, not %q", f.Kind, kind)
+	}
+	if err := json.Unmarshal(f.Config, config); err != nil {
+		return f, fmt.Errorf("model file config: %w", err)
+	}
+	return f, nil
+}
+
+// CopyInto copies the file's tensors into params, which must match them in
+// order, names and lengths; values are converted to T.
+func CopyInto[T train.Float](f File, params []train.Param[T]) error {
+	if len(f.Tensors) != len(params) {
+		return fmt.Errorf("model file has %d tensors, the model it describes has %d", len(f.Tensors), len(params))
+	}
+	for i, t := range f.Tensors {
+		p := params[i]
+		if t.Name != p.Name || len(t.Values) != len(p.Value) {
+			return fmt.Errorf("model file tensor %d is %s with %d values, want %s with %d", i, t.Name, len(t.Values), p.Name, len(p.Value))
+		}
+		for j, v := range t.Values {
+			p.Value[j] = T(v)
+		}
+	}
+	return nil
 }

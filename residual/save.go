@@ -1,0 +1,36 @@
+package residual
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/sweepml/sweep/internal/modelfile"
+	"github.com/sweepml/sweep/train"
+)
+
+// kind identifies a residual network in a model file.
+const kind = "resnet"
+
+// Save writes the network's configuration and weights to w in the
+// versioned model file format of package modelfile.
+func (n *Net[T]) Save(w io.Writer) error {
+	return modelfile.Encode(w, kind, n.cfg, n.params)
+}
+
+// Load reads a network saved by Save. A file saved in the other float type
+// is converted.
+func Load[T train.Float](r io.Reader) (*Net[T], error) {
+	var cfg Config
+	f, err := modelfile.Decode(r, kind, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("model file config: %w", err)
+	}
+	n := newZero[T](cfg)
+	if err := modelfile.CopyInto(f, n.params); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
