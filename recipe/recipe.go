@@ -7,18 +7,23 @@ import (
 
 	"github.com/sweepml/sweep/dataset"
 	"github.com/sweepml/sweep/network"
+	"github.com/sweepml/sweep/residual"
 	"github.com/sweepml/sweep/train"
 )
 
 // Settings are everything that determines one trained model. The same
 // settings on the same data give a bit-identical history and weights.
 type Settings struct {
-	Arch string `json:"arch"` // mlp
+	Arch string `json:"arch"` // mlp | resnet
 	Impl string `json:"impl"` // scratch
 
 	Sizes      Sizes              `json:"sizes"`
 	Activation network.Activation `json:"activation"`
 	Init       network.Init       `json:"init,omitempty"` // "" = suited to the activation
+	// Residual networks only: the pre-activation form, and plain layers
+	// instead of projections where widths differ.
+	PreActivation bool `json:"pre_activation,omitempty"`
+	NoProjection  bool `json:"no_projection,omitempty"`
 
 	Optimizer   train.OptimizerKind `json:"optimizer"`
 	LR          float64             `json:"lr"`
@@ -48,8 +53,12 @@ type Settings struct {
 // The architectures and implementations.
 const (
 	ArchMLP     = "mlp"
+	ArchResNet  = "resnet"
 	ImplScratch = "scratch"
 )
+
+// Archs lists the valid architectures.
+var Archs = []string{ArchMLP, ArchResNet}
 
 // Notebook returns the defaults: the notebook's task, with the
 // hyperparameters that reach the accuracy stated in the README.
@@ -57,7 +66,7 @@ func Notebook() Settings {
 	return Settings{
 		Arch:       ArchMLP,
 		Impl:       ImplScratch,
-		Sizes:      Sizes{784, 128, 64, 10},
+		Sizes:      DefaultSizes(ArchMLP),
 		Activation: network.ReLU,
 		Optimizer:  train.Momentum,
 		LR:         0.01,
@@ -75,10 +84,23 @@ func Notebook() Settings {
 	}
 }
 
+// DefaultSizes are the notebook's layer sizes for an architecture: its
+// Network used 784-128-64-10, its ResNetwork 784-128-128-10 (so that the
+// middle layer has an identity shortcut).
+func DefaultSizes(arch string) Sizes {
+	if arch == ArchResNet {
+		return Sizes{784, 128, 128, 10}
+	}
+	return Sizes{784, 128, 64, 10}
+}
+
 // Validate reports the first invalid setting, naming it.
 func (s Settings) Validate() error {
-	if s.Arch != ArchMLP {
-		return fmt.Errorf("arch %q: want %s", s.Arch, ArchMLP)
+	if s.Arch != ArchMLP && s.Arch != ArchResNet {
+		return fmt.Errorf("arch %q: want one of %v", s.Arch, Archs)
+	}
+	if s.Arch == ArchMLP && (s.PreActivation || s.NoProjection) {
+		return fmt.Errorf("pre-activation and no-projection apply to arch %s, not %s", ArchResNet, s.Arch)
 	}
 	if s.Impl != ImplScratch {
 		return fmt.Errorf("impl %q: want %s", s.Impl, ImplScratch)
@@ -100,6 +122,25 @@ func (s Settings) Validate() error {
 
 func (s Settings) networkConfig() network.Config {
 	return network.Config{Sizes: s.Sizes, Activation: s.Activation, Init: s.Init, Seed: s.Seed}
+}
+
+func (s Settings) residualConfig() residual.Config {
+	return residual.Config{Sizes: s.Sizes, Activation: s.Activation, Init: s.Init, Seed: s.Seed,
+		PreActivation: s.PreActivation, NoProjection: s.NoProjection}
+}
+
+// model is what run trains: a train.Model that can be saved and described.
+type model[T train.Float] interface {
+	train.Model[T]
+	Model
+}
+
+// build constructs the model the settings describe, freshly initialised.
+func build[T train.Float](s Settings) (model[T], error) {
+	if s.Arch == ArchResNet {
+		return residual.New[T](s.residualConfig())
+	}
+	return network.New[T](s.networkConfig())
 }
 
 // TrainConfig is the training part of the settings.
@@ -177,7 +218,7 @@ func Run(ctx context.Context, data *dataset.Data, s Settings, opt Options) (*Res
 }
 
 func run[T train.Float](ctx context.Context, data *dataset.Data, trainSet, valSet dataset.View, s Settings, opt Options) (*Result, error) {
-	m, err := network.New[T](s.networkConfig())
+	m, err := build[T](s)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +228,7 @@ func run[T train.Float](ctx context.Context, data *dataset.Data, trainSet, valSe
 	if opt.OnStart != nil {
 		opt.OnStart(m, res.TrainN, res.ValN)
 	}
-	res.History, err = m.Fit(ctx, trainSet, valSet, cfg)
+	res.History, err = train.Fit(ctx, m, trainSet, valSet, cfg)
 	if err != nil {
 		return res, err
 	}

@@ -3,6 +3,7 @@ package residual
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 
@@ -31,8 +32,8 @@ type Config struct {
 	// Sizes are the layer widths from input to output, e.g. 784,128,128,10.
 	Sizes      []int              `json:"sizes"`
 	Activation network.Activation `json:"activation"`
-	// Init defaults to He for ReLU and leaky ReLU, Xavier otherwise. It
-	// applies to projections too.
+	// Init defaults to He for ReLU and leaky ReLU, Xavier otherwise.
+	// Projections, being linear, start from LeCun's normal, std √(1/fan_in).
 	Init network.Init `json:"init"`
 	// PreActivation selects h = W·act(x) + b + shortcut(x).
 	PreActivation bool `json:"pre_activation,omitempty"`
@@ -116,7 +117,13 @@ func New[T train.Float](cfg Config) (*Net[T], error) {
 		in, out := n.cfg.Sizes[l], n.cfg.Sizes[l+1]
 		network.InitWeights(n.w[l], in, out, n.cfg.Init, rng)
 		if n.p[l] != nil {
-			network.InitWeights(n.p[l], in, out, n.cfg.Init, rng)
+			// A projection is linear: LeCun's std √(1/fan_in) keeps the
+			// signal's scale, where He's √(2/fan_in), made for ReLU,
+			// would double its variance on top of the residual branch.
+			std := math.Sqrt(1 / float64(in))
+			for i := range n.p[l] {
+				n.p[l][i] = T(std * rng.NormFloat64())
+			}
 		}
 	}
 	return n, nil

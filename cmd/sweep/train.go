@@ -37,7 +37,10 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprint(stderr, "Usage: sweep train [flags]\n\nTrains one network and prints one line per epoch. Defaults reproduce the notebook's task.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	fs.TextVar(&s.Sizes, "sizes", s.Sizes, "layer `widths`, input to output")
+	fs.StringVar(&s.Arch, "arch", s.Arch, "architecture: "+strings.Join(recipe.Archs, ", "))
+	fs.TextVar(&s.Sizes, "sizes", s.Sizes, "layer `widths`, input to output (resnet default: "+recipe.DefaultSizes(recipe.ArchResNet).String()+", as the notebook's ResNetwork)")
+	fs.BoolVar(&s.PreActivation, "pre-activation", s.PreActivation, "resnet: activation before the weights, h = W·act(x) + b + shortcut")
+	fs.BoolVar(&s.NoProjection, "no-projection", s.NoProjection, "resnet: leave layers whose widths differ plain instead of adding a learned projection")
 	act := fs.String("activation", string(s.Activation), "hidden activation: "+join(network.Activations))
 	init := fs.String("init", "", "weight initialisation: "+join(network.Inits)+" (default: he for relu-like, xavier otherwise)")
 	opt := fs.String("optimizer", string(s.Optimizer), "optimizer: "+join(train.OptimizerKinds))
@@ -70,6 +73,11 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sweep train: unexpected argument %q\n", fs.Arg(0))
 		fs.Usage()
 		return exitUsage
+	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	if !explicit["sizes"] {
+		s.Sizes = recipe.DefaultSizes(s.Arch)
 	}
 	s.Activation, s.Init = network.Activation(*act), network.Init(*init)
 	s.Optimizer, s.Schedule = train.OptimizerKind(*opt), train.ScheduleKind(*sched)
