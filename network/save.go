@@ -8,20 +8,20 @@ import (
 	"github.com/sweepml/sweep/train"
 )
 
-// kind identifies an MLP in a model file.
-const kind = "mlp"
+// FileKind identifies an MLP in a model file.
+const FileKind = "mlp"
 
 // Save writes the network's configuration and weights to w in the
 // versioned model file format of package modelfile.
 func (m *MLP[T]) Save(w io.Writer) error {
-	return modelfile.Encode(w, kind, m.cfg, m.params)
+	return modelfile.Encode(w, FileKind, m.cfg, m.params)
 }
 
 // Load reads a network saved by Save. A file saved in the other float type
 // is converted.
 func Load[T train.Float](r io.Reader) (*MLP[T], error) {
 	var cfg Config
-	f, err := modelfile.Decode(r, kind, &cfg)
+	f, err := modelfile.Decode(r, FileKind, &cfg)
 	if err != nil {
 		return nil, err
 	}

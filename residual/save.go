@@ -8,20 +8,20 @@ import (
 	"github.com/sweepml/sweep/train"
 )
 
-// kind identifies a residual network in a model file.
-const kind = "resnet"
+// FileKind identifies a residual network in a model file.
+const FileKind = "resnet"
 
 // Save writes the network's configuration and weights to w in the
 // versioned model file format of package modelfile.
 func (n *Net[T]) Save(w io.Writer) error {
-	return modelfile.Encode(w, kind, n.cfg, n.params)
+	return modelfile.Encode(w, FileKind, n.cfg, n.params)
 }
 
 // Load reads a network saved by Save. A file saved in the other float type
 // is converted.
 func Load[T train.Float](r io.Reader) (*Net[T], error) {
 	var cfg Config
-	f, err := modelfile.Decode(r, kind, &cfg)
+	f, err := modelfile.Decode(r, FileKind, &cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -66,6 +66,30 @@ func TestTrainPrintsNotebookLines(t *testing.T) {
 	}
 }
 
+// TestTrainAllArchsAndImpls trains every architecture with every
+// implementation on the notebook's task (shortened) and checks they print
+// the same per-epoch lines; the float64 twins agree on every figure.
+func TestTrainAllArchsAndImpls(t *testing.T) {
+	strip := regexp.MustCompile(`Training Time: [0-9.]+s, `)
+	for _, arch := range []string{"mlp", "resnet"} {
+		var outputs []string
+		for _, impl := range []string{"scratch", "gomlx"} {
+			code, out, errOut := sweep("train", "--arch", arch, "--impl", impl, "--subset", "200", "--epochs", "2")
+			if code != 0 {
+				t.Fatalf("%s %s: exit %d: %s", arch, impl, code, errOut)
+			}
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			if len(lines) != 3 || !epochLine.MatchString(lines[1]) || !epochLine.MatchString(lines[2]) {
+				t.Fatalf("%s %s output:\n%s", arch, impl, out)
+			}
+			outputs = append(outputs, strip.ReplaceAllString(strings.Join(lines[1:], "\n"), ""))
+		}
+		if outputs[0] != outputs[1] {
+			t.Errorf("%s: scratch and GoMLX print different epochs:\n%s\n%s", arch, outputs[0], outputs[1])
+		}
+	}
+}
+
 func TestTrainIsReproducible(t *testing.T) {
 	args := []string{"train", "--subset", "200", "--epochs", "2", "--seed", "7"}
 	_, a, _ := sweep(args...)
@@ -93,6 +117,9 @@ func TestTrainUsageErrors(t *testing.T) {
 		{[]string{"train", "--data", "/no/such/dir"}, "sweep train: data directory: stat /no/such/dir: no such file or directory"},
 		{[]string{"train", "--sizes", "100,10"}, "sweep train: sizes 100,10: the input layer must have 784 units, one per pixel of the 28×28 images of mnist"},
 		{[]string{"train", "--subset", "60001"}, "sweep train: subset 60001: the training set of mnist has only 60000 images"},
+		{[]string{"train", "--arch", "cnn"}, `sweep train: arch "cnn": want one of [mlp resnet]`},
+		{[]string{"train", "--impl", "torch"}, `sweep train: impl "torch": want one of [scratch gomlx]`},
+		{[]string{"train", "--pre-activation"}, "sweep train: pre-activation and no-projection apply to arch resnet, not mlp"},
 		{[]string{"frobnicate"}, `sweep: unknown command "frobnicate"`},
 		{nil, "sweep trains shallow neural networks on MNIST and sweeps their hyperparameters."},
 	}

@@ -30,7 +30,8 @@ type trainReport struct {
 }
 
 func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	s := recipe.Notebook()
+	s := recipe.Defaults(recipe.ArchMLP)
+	resnet := recipe.Defaults(recipe.ArchResNet)
 	fs := flag.NewFlagSet("sweep train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -38,13 +39,14 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&s.Arch, "arch", s.Arch, "architecture: "+strings.Join(recipe.Archs, ", "))
-	fs.TextVar(&s.Sizes, "sizes", s.Sizes, "layer `widths`, input to output (resnet default: "+recipe.DefaultSizes(recipe.ArchResNet).String()+", as the notebook's ResNetwork)")
+	fs.StringVar(&s.Impl, "impl", s.Impl, "implementation: scratch (hand-written backward pass) or gomlx (GoMLX autodiff)")
+	fs.TextVar(&s.Sizes, "sizes", s.Sizes, "layer `widths`, input to output (resnet: "+resnet.Sizes.String()+")")
 	fs.BoolVar(&s.PreActivation, "pre-activation", s.PreActivation, "resnet: activation before the weights, h = W·act(x) + b + shortcut")
 	fs.BoolVar(&s.NoProjection, "no-projection", s.NoProjection, "resnet: leave layers whose widths differ plain instead of adding a learned projection")
 	act := fs.String("activation", string(s.Activation), "hidden activation: "+join(network.Activations))
 	init := fs.String("init", "", "weight initialisation: "+join(network.Inits)+" (default: he for relu-like, xavier otherwise)")
 	opt := fs.String("optimizer", string(s.Optimizer), "optimizer: "+join(train.OptimizerKinds))
-	fs.Float64Var(&s.LR, "lr", s.LR, "learning rate")
+	fs.Float64Var(&s.LR, "lr", s.LR, fmt.Sprintf("learning rate (resnet: %g)", resnet.LR))
 	fs.Float64Var(&s.Momentum, "momentum", s.Momentum, "momentum coefficient (momentum optimizer)")
 	fs.BoolVar(&s.Nesterov, "nesterov", s.Nesterov, "Nesterov momentum (momentum optimizer)")
 	fs.Float64Var(&s.WeightDecay, "weight-decay", s.WeightDecay, "L2 weight decay on weights (not biases)")
@@ -54,7 +56,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Float64Var(&s.Gamma, "gamma", s.Gamma, "decay factor (step schedule)")
 	fs.Float64Var(&s.MinLR, "min-lr", s.MinLR, "final learning rate (cosine schedule)")
 	fs.IntVar(&s.Epochs, "epochs", s.Epochs, "training epochs")
-	fs.IntVar(&s.Batch, "batch", s.Batch, "minibatch size (1 = per-sample, as in the notebook)")
+	fs.IntVar(&s.Batch, "batch", s.Batch, fmt.Sprintf("minibatch size, 1 = per sample as in the notebook (resnet: %d)", resnet.Batch))
 	fs.StringVar(&s.DType, "dtype", s.DType, "element type: float32 or float64")
 	seed := fs.Uint64("seed", s.Seed, "seed of the split, the initial weights and the shuffling")
 	fs.IntVar(&s.Subset, "subset", s.Subset, "use the first `N` training images (0 = all 60,000)")
@@ -74,10 +76,19 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fs.Usage()
 		return exitUsage
 	}
+	// The settings whose defaults depend on the architecture take the
+	// chosen architecture's unless given.
 	explicit := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	archDefaults := recipe.Defaults(s.Arch)
 	if !explicit["sizes"] {
-		s.Sizes = recipe.DefaultSizes(s.Arch)
+		s.Sizes = archDefaults.Sizes
+	}
+	if !explicit["batch"] {
+		s.Batch = archDefaults.Batch
+	}
+	if !explicit["lr"] {
+		s.LR = archDefaults.LR
 	}
 	s.Activation, s.Init = network.Activation(*act), network.Init(*init)
 	s.Optimizer, s.Schedule = train.OptimizerKind(*opt), train.ScheduleKind(*sched)
