@@ -185,10 +185,26 @@ func (s Settings) TrainConfig() train.Config {
 	}
 }
 
+// CheckData reports whether the settings fit the data: the input layer's
+// width, the output layer's classes, the subset's size.
+func (s Settings) CheckData(data *dataset.Data) error {
+	if s.Sizes[0] != data.Train.Images.Size() {
+		return fmt.Errorf("sizes %v: the input layer must have %d units, one per pixel of the %d×%d images of %s",
+			s.Sizes, data.Train.Images.Size(), data.Train.Images.Rows, data.Train.Images.Cols, data.Source)
+	}
+	if out := s.Sizes[len(s.Sizes)-1]; out < data.Train.Classes {
+		return fmt.Errorf("sizes %v: the output layer has %d units but %s has %d classes", s.Sizes, out, data.Source, data.Train.Classes)
+	}
+	if s.Subset > data.Train.Len() {
+		return fmt.Errorf("subset %d: the training set of %s has only %d images", s.Subset, data.Source, data.Train.Len())
+	}
+	return nil
+}
+
 // Split selects the training and validation views of data.
 func (s Settings) Split(data *dataset.Data) (trainSet, valSet dataset.View, err error) {
-	if s.Subset > data.Train.Len() {
-		return trainSet, valSet, fmt.Errorf("subset %d: the training set of %s has only %d images", s.Subset, data.Source, data.Train.Len())
+	if err := s.CheckData(data); err != nil {
+		return trainSet, valSet, err
 	}
 	return data.Train.First(s.Subset).Split(s.Validation, s.SplitSeed)
 }
@@ -225,12 +241,8 @@ func Run(ctx context.Context, data *dataset.Data, s Settings, opt Options) (*Res
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	if s.Sizes[0] != data.Train.Images.Size() {
-		return nil, fmt.Errorf("sizes %v: the input layer must have %d units, one per pixel of the %d×%d images of %s",
-			s.Sizes, data.Train.Images.Size(), data.Train.Images.Rows, data.Train.Images.Cols, data.Source)
-	}
-	if out := s.Sizes[len(s.Sizes)-1]; out < data.Train.Classes {
-		return nil, fmt.Errorf("sizes %v: the output layer has %d units but %s has %d classes", s.Sizes, out, data.Source, data.Train.Classes)
+	if err := s.CheckData(data); err != nil {
+		return nil, err
 	}
 	trainSet, valSet, err := s.Split(data)
 	if err != nil {

@@ -3,10 +3,13 @@
 //
 // Usage:
 //
-//	sweep train [flags]   train one network, one line per epoch
+//	sweep train [flags]        train one network, one line per epoch
+//	sweep run [flags] SPEC     run (or resume) the sweep a YAML spec describes
+//	sweep plan SPEC            check a spec and show what it would run
 //
-// Run "sweep train -h" for the flags. Exit status: 0 on success, 1 when
-// training fails (for example diverges), 2 on bad flags or bad input data.
+// Run "sweep COMMAND -h" for a command's flags. Exit status: 0 on success,
+// 1 when training or a sweep fails, 2 on bad flags, specs or input data,
+// 130 when interrupted (a sweep resumes where it stopped).
 package main
 
 import (
@@ -22,31 +25,57 @@ const (
 	exitOK      = 0
 	exitFailure = 1
 	exitUsage   = 2
+	exitSignal  = 130
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	// The first Ctrl-C closes stop (a sweep starts no new trials and lets
+	// running ones finish; training stops); the second cancels everything.
+	ctx, cancel := context.WithCancel(context.Background())
+	stop := make(chan struct{})
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt)
+	go func() {
+		<-signals
+		close(stop)
+		<-signals
+		cancel()
+	}()
+	os.Exit(run(ctx, stop, os.Args[1:], os.Stdout, os.Stderr))
 }
 
 const usage = `sweep trains shallow neural networks on MNIST and sweeps their hyperparameters.
 
 Usage:
 
-	sweep train [flags]   train one network and print one line per epoch
+	sweep train [flags]      train one network and print one line per epoch
+	sweep run [flags] SPEC   run (or resume) the sweep a YAML spec describes
+	sweep plan SPEC          check a spec and show what it would run
 
 Run "sweep COMMAND -h" for a command's flags.
 `
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, stop <-chan struct{}, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
 	switch args[0] {
 	case "train":
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			select {
+			case <-stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
 		return cmdTrain(ctx, args[1:], stdout, stderr)
+	case "run":
+		return cmdRun(ctx, stop, args[1:], stdout, stderr)
+	case "plan":
+		return cmdPlan(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -13,9 +13,9 @@ import (
 	"github.com/sweepml/sweep/network"
 )
 
-func sweep(args ...string) (code int, stdout, stderr string) {
+func cli(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = run(context.Background(), args, &out, &errOut)
+	code = run(context.Background(), nil, args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -25,7 +25,7 @@ var epochLine = regexp.MustCompile(`^Epoch: (\d+), Training Time: \d+\.\d\ds, Tr
 func TestTrainPrintsNotebookLines(t *testing.T) {
 	dir := t.TempDir()
 	jsonPath, modelPath := filepath.Join(dir, "h.json"), filepath.Join(dir, "m.bin")
-	code, out, errOut := sweep("train", "--subset", "300", "--epochs", "3", "--batch", "16", "--test",
+	code, out, errOut := cli("train", "--subset", "300", "--epochs", "3", "--batch", "16", "--test",
 		"--dtype", "float32", "--json", jsonPath, "--save", modelPath)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -74,7 +74,7 @@ func TestTrainAllArchsAndImpls(t *testing.T) {
 	for _, arch := range []string{"mlp", "resnet"} {
 		var outputs []string
 		for _, impl := range []string{"scratch", "gomlx"} {
-			code, out, errOut := sweep("train", "--arch", arch, "--impl", impl, "--subset", "200", "--epochs", "2")
+			code, out, errOut := cli("train", "--arch", arch, "--impl", impl, "--subset", "200", "--epochs", "2")
 			if code != 0 {
 				t.Fatalf("%s %s: exit %d: %s", arch, impl, code, errOut)
 			}
@@ -92,8 +92,8 @@ func TestTrainAllArchsAndImpls(t *testing.T) {
 
 func TestTrainIsReproducible(t *testing.T) {
 	args := []string{"train", "--subset", "200", "--epochs", "2", "--seed", "7"}
-	_, a, _ := sweep(args...)
-	_, b, _ := sweep(args...)
+	_, a, _ := cli(args...)
+	_, b, _ := cli(args...)
 	strip := regexp.MustCompile(`Training Time: [0-9.]+s`)
 	if strip.ReplaceAllString(a, "") != strip.ReplaceAllString(b, "") {
 		t.Errorf("two runs differ:\n%s\n%s", a, b)
@@ -124,7 +124,7 @@ func TestTrainUsageErrors(t *testing.T) {
 		{nil, "sweep trains shallow neural networks on MNIST and sweeps their hyperparameters."},
 	}
 	for _, tt := range tests {
-		code, out, errOut := sweep(tt.args...)
+		code, out, errOut := cli(tt.args...)
 		first, _, _ := strings.Cut(errOut, "\n")
 		if code != 2 || first != tt.want || out != "" {
 			t.Errorf("%v: exit %d, stderr %q, stdout %q\nwant exit 2 and %q", tt.args, code, first, out, tt.want)
@@ -137,7 +137,7 @@ func TestTrainBadDataFile(t *testing.T) {
 	for _, name := range []string{"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"} {
 		os.WriteFile(filepath.Join(dir, name), []byte{0, 0, 8, 3, 0, 0}, 0o644)
 	}
-	code, _, errOut := sweep("train", "--data", dir)
+	code, _, errOut := cli("train", "--data", dir)
 	want := "sweep train: " + filepath.Join(dir, "train-images-idx3-ubyte") + ": truncated: header ends before dimension 1 (unexpected EOF)\n"
 	if code != 2 || errOut != want {
 		t.Errorf("exit %d, stderr %q, want 2 and %q", code, errOut, want)
@@ -147,7 +147,7 @@ func TestTrainBadDataFile(t *testing.T) {
 func TestTrainDivergenceExitsOne(t *testing.T) {
 	dir := t.TempDir()
 	jsonPath := filepath.Join(dir, "h.json")
-	code, _, errOut := sweep("train", "--subset", "200", "--epochs", "2", "--activation", "leaky_relu", "--optimizer", "sgd",
+	code, _, errOut := cli("train", "--subset", "200", "--epochs", "2", "--activation", "leaky_relu", "--optimizer", "sgd",
 		"--lr", "100", "--schedule", "constant", "--batch", "8", "--dtype", "float32", "--json", jsonPath, "--save", filepath.Join(dir, "m.bin"))
 	if code != 1 || !strings.HasPrefix(errOut, "sweep train: training diverged: loss is NaN") {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
@@ -162,7 +162,7 @@ func TestTrainDivergenceExitsOne(t *testing.T) {
 }
 
 func TestJSONNeverHalfWritten(t *testing.T) {
-	code, _, errOut := sweep("train", "--subset", "100", "--epochs", "1", "--json", "/no/such/dir/h.json")
+	code, _, errOut := cli("train", "--subset", "100", "--epochs", "1", "--json", "/no/such/dir/h.json")
 	if code != 1 || !strings.Contains(errOut, "--json") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}

@@ -1,0 +1,244 @@
+package sweep
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/c-bata/goptuna"
+)
+
+// Journal is a goptuna.Storage that keeps the study in memory and appends
+// every change to a file, one JSON object per line, synced before the call
+// returns. Opening an existing journal replays it. It is the durable
+// record of a sweep: a process killed at any moment loses at most the
+// change it was writing, and a torn last line is dropped on replay.
+//
+// Journal is safe for concurrent use.
+type Journal struct {
+	*goptuna.InMemoryStorage
+	mu   sync.Mutex
+	file *os.File
+	path string
+}
+
+var _ goptuna.Storage = (*Journal)(nil)
+
+// event is one line of the journal.
+type event struct {
+	Op    string          `json:"op"`
+	Study int             `json:"study,omitempty"`
+	Trial int             `json:"trial,omitempty"`
+	Name  string          `json:"name,omitempty"`
+	Text  string          `json:"text,omitempty"`
+	Value float64         `json:"value,omitempty"`
+	Step  int             `json:"step,omitempty"`
+	Dist  json.RawMessage `json:"dist,omitempty"`
+}
+
+// OpenJournal opens the journal at path, creating it if it does not exist
+// and replaying it if it does.
+func OpenJournal(path string) (*Journal, error) {
+	j := &Journal{InMemoryStorage: goptuna.NewInMemoryStorage(), path: path}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	good, err := j.replay(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	// Drop a torn last line, then append after the good ones.
+	if err := f.Truncate(good); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := f.Seek(good, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	j.file = f
+	return j, nil
+}
+
+// Close closes the journal file.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.file.Close()
+}
+
+// replay applies every complete line of r and returns the offset after the
+// last one.
+func (j *Journal) replay(r io.Reader) (int64, error) {
+	br := bufio.NewReader(r)
+	var offset int64
+	for line := 1; ; line++ {
+		b, err := br.ReadBytes('\n')
+		if err == io.EOF {
+			return offset, nil // b, if any, is a torn last line
+		}
+		if err != nil {
+			return offset, err
+		}
+		var e event
+		if err := json.Unmarshal(bytes.TrimSpace(b), &e); err != nil {
+			return offset, fmt.Errorf("%s:%d: damaged journal line: %w", j.path, line, err)
+		}
+		if err := j.apply(e); err != nil {
+			return offset, fmt.Errorf("%s:%d: journal line does not replay: %w", j.path, line, err)
+		}
+		offset += int64(len(b))
+	}
+}
+
+// apply performs one change on the in-memory study.
+func (j *Journal) apply(e event) error {
+	m := j.InMemoryStorage
+	switch e.Op {
+	case "create_study":
+		_, err := m.CreateNewStudy(e.Name)
+		return err
+	case "direction":
+		return m.SetStudyDirection(e.Study, goptuna.StudyDirection(e.Text))
+	case "study_user_attr":
+		return m.SetStudyUserAttr(e.Study, e.Name, e.Text)
+	case "study_system_attr":
+		return m.SetStudySystemAttr(e.Study, e.Name, e.Text)
+	case "create_trial":
+		_, err := m.CreateNewTrial(e.Study)
+		return err
+	case "param":
+		dist, err := goptuna.JSONToDistribution(e.Dist)
+		if err != nil {
+			return err
+		}
+		return m.SetTrialParam(e.Trial, e.Name, e.Value, dist)
+	case "intermediate":
+		return m.SetTrialIntermediateValue(e.Trial, e.Step, e.Value)
+	case "value":
+		return m.SetTrialValue(e.Trial, e.Value)
+	case "state":
+		for state := goptuna.TrialStateRunning; state <= goptuna.TrialStateWaiting; state++ {
+			if state.String() == e.Text {
+				return m.SetTrialState(e.Trial, state)
+			}
+		}
+		return fmt.Errorf("unknown trial state %q", e.Text)
+	case "trial_user_attr":
+		return m.SetTrialUserAttr(e.Trial, e.Name, e.Text)
+	case "trial_system_attr":
+		return m.SetTrialSystemAttr(e.Trial, e.Name, e.Text)
+	}
+	return fmt.Errorf("unknown operation %q", e.Op)
+}
+
+// record applies e and, if that succeeds, appends it to the file.
+func (j *Journal) record(e event) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.apply(e); err != nil {
+		return err
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if _, err := j.file.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	if err := j.file.Sync(); err != nil {
+		return fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	return nil
+}
+
+// CreateNewStudy records a new study.
+func (j *Journal) CreateNewStudy(name string) (int, error) {
+	if err := j.record(event{Op: "create_study", Name: name}); err != nil {
+		return -1, err
+	}
+	return j.GetStudyIDFromName(name)
+}
+
+// DeleteStudy is not supported: a journal only grows.
+func (j *Journal) DeleteStudy(studyID int) error {
+	return errors.New("a journal cannot delete its study; remove the results directory")
+}
+
+// SetStudyDirection records the study's direction.
+func (j *Journal) SetStudyDirection(studyID int, d goptuna.StudyDirection) error {
+	return j.record(event{Op: "direction", Study: studyID, Text: string(d)})
+}
+
+// SetStudyUserAttr records a study user attribute.
+func (j *Journal) SetStudyUserAttr(studyID int, key, value string) error {
+	return j.record(event{Op: "study_user_attr", Study: studyID, Name: key, Text: value})
+}
+
+// SetStudySystemAttr records a study system attribute.
+func (j *Journal) SetStudySystemAttr(studyID int, key, value string) error {
+	return j.record(event{Op: "study_system_attr", Study: studyID, Name: key, Text: value})
+}
+
+// CreateNewTrial records a new running trial and returns its ID, which is
+// also its number.
+func (j *Journal) CreateNewTrial(studyID int) (int, error) {
+	j.mu.Lock()
+	n := len(mustTrials(j.InMemoryStorage, studyID))
+	j.mu.Unlock()
+	if err := j.record(event{Op: "create_trial", Study: studyID}); err != nil {
+		return -1, err
+	}
+	return n, nil
+}
+
+func mustTrials(m *goptuna.InMemoryStorage, studyID int) []goptuna.FrozenTrial {
+	trials, _ := m.GetAllTrials(studyID)
+	return trials
+}
+
+// CloneTrial is not supported.
+func (j *Journal) CloneTrial(studyID int, base goptuna.FrozenTrial) (int, error) {
+	return -1, errors.New("a journal does not clone trials")
+}
+
+// SetTrialValue records a trial's value.
+func (j *Journal) SetTrialValue(trialID int, value float64) error {
+	return j.record(event{Op: "value", Trial: trialID, Value: value})
+}
+
+// SetTrialIntermediateValue records a trial's value at a step.
+func (j *Journal) SetTrialIntermediateValue(trialID, step int, value float64) error {
+	return j.record(event{Op: "intermediate", Trial: trialID, Step: step, Value: value})
+}
+
+// SetTrialParam records a trial's parameter.
+func (j *Journal) SetTrialParam(trialID int, name string, internal float64, distribution any) error {
+	dist, err := goptuna.DistributionToJSON(distribution)
+	if err != nil {
+		return err
+	}
+	return j.record(event{Op: "param", Trial: trialID, Name: name, Value: internal, Dist: dist})
+}
+
+// SetTrialState records a trial's state.
+func (j *Journal) SetTrialState(trialID int, state goptuna.TrialState) error {
+	return j.record(event{Op: "state", Trial: trialID, Text: state.String()})
+}
+
+// SetTrialUserAttr records a trial user attribute.
+func (j *Journal) SetTrialUserAttr(trialID int, key, value string) error {
+	return j.record(event{Op: "trial_user_attr", Trial: trialID, Name: key, Text: value})
+}
+
+// SetTrialSystemAttr records a trial system attribute.
+func (j *Journal) SetTrialSystemAttr(trialID int, key, value string) error {
+	return j.record(event{Op: "trial_system_attr", Trial: trialID, Name: key, Text: value})
+}

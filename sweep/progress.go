@@ -1,0 +1,120 @@
+package sweep
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+)
+
+// progress reports a running sweep: on a terminal one status line redrawn
+// in place (runs done/total, running, pruned, failed, best so far, time
+// left); otherwise one line per finished run. Workers call it
+// concurrently.
+type progress struct {
+	mu                     sync.Mutex
+	w                      io.Writer
+	live                   bool
+	spec                   *Spec
+	total, done, doneFirst int
+	running, pruned, fail  int
+	best                   float64
+	bestTrial              int
+	start                  time.Time
+}
+
+func newProgress(w io.Writer, live bool, spec *Spec, total int, trials []Trial) *progress {
+	p := &progress{w: w, live: live, spec: spec, total: total * spec.Repeats, bestTrial: -1, start: time.Now()}
+	for _, t := range trials {
+		switch t.State {
+		case StateComplete, StatePruned:
+			p.done += spec.Repeats
+			if t.State == StatePruned {
+				p.pruned++
+			}
+			p.consider(t.Number, t.Value)
+		case StateFailed:
+			p.done += spec.Repeats
+			p.fail++
+		}
+	}
+	p.doneFirst = p.done
+	return p
+}
+
+func (p *progress) consider(number int, v float64) {
+	if p.bestTrial < 0 || p.spec.score(v) > p.spec.score(p.best) {
+		p.best, p.bestTrial = v, number
+	}
+}
+
+func (p *progress) started() {
+	if p == nil || p.w == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.running++
+	p.redraw()
+}
+
+func (p *progress) finishedRun(number int, o outcome, spec *Spec) {
+	if p == nil || p.w == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.running--
+	if o.interrupted {
+		return
+	}
+	p.done++
+	state, detail := StateComplete, ""
+	switch {
+	case o.err != nil:
+		state, detail = StateFailed, ": "+o.err.Error()
+		p.fail++
+	case o.history.Stopped:
+		state = StatePruned
+		p.pruned++
+	}
+	if o.err == nil {
+		v := spec.metric(o.history.Last())
+		p.consider(number, v)
+		detail = fmt.Sprintf(": %s %.4f after %d epochs", spec.Metric.Name, v, len(o.history.Epochs))
+	}
+	if !p.live {
+		fmt.Fprintf(p.w, "trial %d %s%s (%.1fs)\n", number, state, detail, o.seconds)
+		return
+	}
+	p.redraw()
+}
+
+func (p *progress) redraw() {
+	if !p.live {
+		return
+	}
+	const width = 24
+	filled := width * p.done / max(p.total, 1)
+	line := fmt.Sprintf("[%s%s] %d/%d done, %d running, %d pruned, %d failed",
+		strings.Repeat("#", filled), strings.Repeat("-", width-filled), p.done, p.total, p.running, p.pruned, p.fail)
+	if p.bestTrial >= 0 {
+		line += fmt.Sprintf(", best %.4f (trial %d)", p.best, p.bestTrial)
+	}
+	if n := p.done - p.doneFirst; n > 0 && p.done < p.total {
+		left := time.Duration(float64(time.Since(p.start)) / float64(n) * float64(p.total-p.done))
+		line += ", " + left.Round(time.Second).String() + " left"
+	}
+	fmt.Fprintf(p.w, "\r\033[K%s", line)
+}
+
+// end ends the status line.
+func (p *progress) end() {
+	if p == nil || p.w == nil || !p.live {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintln(p.w)
+}

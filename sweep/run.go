@@ -1,0 +1,458 @@
+package sweep
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/c-bata/goptuna"
+
+	"github.com/sweepml/sweep/dataset"
+	"github.com/sweepml/sweep/internal/safefile"
+	"github.com/sweepml/sweep/recipe"
+	"github.com/sweepml/sweep/train"
+)
+
+// Options says how to run a sweep; none of it changes the results.
+type Options struct {
+	// Workers is the number of trials trained at once; 0 means GOMAXPROCS.
+	Workers int
+	// ResultsDir holds one directory per sweep name; "" means "results".
+	ResultsDir string
+	// Restart discards earlier results of a sweep of the same name.
+	Restart bool
+	// Progress receives progress reports; nil means none.
+	Progress io.Writer
+	// Live redraws one status line on Progress (a terminal) instead of
+	// writing a line per finished trial.
+	Live bool
+	// Stop, when closed, lets running trials finish but starts no more;
+	// the sweep can be resumed later.
+	Stop <-chan struct{}
+}
+
+// Result is what a sweep recorded.
+type Result struct {
+	Dir    string
+	Trials []Trial
+	// Stopped is true when Stop or a cancelled context ended the sweep
+	// before its budget was spent.
+	Stopped bool
+}
+
+// SpecChangedError refuses to resume a sweep under a changed spec.
+type SpecChangedError struct {
+	Dir  string
+	What string // the first difference
+}
+
+func (e *SpecChangedError) Error() string {
+	return fmt.Sprintf("%s holds a sweep run with a different spec (%s); run with --restart to discard it, or give the sweep another name", e.Dir, e.What)
+}
+
+// InputError is an error in what the sweep was given (spec, data, an
+// earlier sweep's directory), found before anything was written.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// ErrTooManyFailures is wrapped by the error of a sweep stopped by
+// budget.max_failed.
+var ErrTooManyFailures = errors.New("too many failed trials")
+
+// Files in a sweep's directory.
+const (
+	JournalFile = "journal.jsonl"
+	SpecFile    = "spec.yaml"
+)
+
+// Run runs the sweep the spec describes, or resumes it from its journal.
+// src is the spec's text, kept beside the results.
+func Run(ctx context.Context, spec *Spec, src []byte, opt Options) (*Result, error) {
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opt.ResultsDir == "" {
+		opt.ResultsDir = "results"
+	}
+	dir := filepath.Join(opt.ResultsDir, spec.Name)
+
+	// Everything that can be wrong with the input is checked before
+	// anything is written.
+	data, err := dataset.Load(spec.Data.Source)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	if err := spec.checkData(data); err != nil {
+		return nil, &InputError{err}
+	}
+	journalPath, specPath := filepath.Join(dir, JournalFile), filepath.Join(dir, SpecFile)
+	if _, err := os.Stat(journalPath); err == nil {
+		if opt.Restart {
+			if err := os.Remove(journalPath); err != nil {
+				return nil, err
+			}
+		} else if err := sameSpec(specPath, spec); err != nil {
+			return nil, &InputError{err}
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := safefile.Write(specPath, func(w io.Writer) error { _, err := w.Write(src); return err }); err != nil {
+		return nil, err
+	}
+	journal, err := OpenJournal(journalPath)
+	if err != nil {
+		return nil, err
+	}
+	defer journal.Close()
+	direction := goptuna.StudyDirectionMaximize
+	if spec.Metric.Goal == "minimize" {
+		direction = goptuna.StudyDirectionMinimize
+	}
+	study, err := goptuna.CreateStudy(spec.Name, goptuna.StudyOptionStorage(journal), goptuna.StudyOptionLoadIfExists(true),
+		goptuna.StudyOptionDirection(direction), goptuna.StudyOptionLogger(nil))
+	if err != nil {
+		return nil, fmt.Errorf("opening study %s: %w", spec.Name, err)
+	}
+	e := &engine{spec: spec, opt: opt, data: data, study: study, sampler: newSampler(spec), pruner: newPruner(spec.EarlyTerminate)}
+	return e.run(ctx, dir)
+}
+
+// checkData checks that every architecture the spec can produce fits the
+// data.
+func (s *Spec) checkData(data *dataset.Data) error {
+	var sizes []any
+	for _, prm := range s.Parameters {
+		if prm.Name == "sizes" {
+			sizes = prm.Values
+		}
+	}
+	if sizes == nil {
+		sizes = []any{nil}
+	}
+	for _, v := range sizes {
+		params := []Param{}
+		if v != nil {
+			params = append(params, Param{Name: "sizes", Value: v})
+		}
+		st, err := s.settingsFor(params)
+		if err != nil {
+			return err
+		}
+		if err := st.CheckData(data); err != nil {
+			return fmt.Errorf("%s: %w", s.Name, err)
+		}
+	}
+	return nil
+}
+
+// settingsFor builds settings from the fixed ones and some parameters,
+// for checks.
+func (s *Spec) settingsFor(params []Param) (recipe.Settings, error) { return s.settings(params, 0, 0) }
+
+// sameSpec checks that the spec a sweep's directory was made with is the
+// given one.
+func sameSpec(path string, spec *Spec) error {
+	old, err := LoadSpec(path)
+	if err != nil {
+		return fmt.Errorf("the spec kept in %s does not load (%v); run with --restart to discard the sweep", path, err)
+	}
+	if what := specDiff(old, spec); what != "" {
+		return &SpecChangedError{Dir: filepath.Dir(path), What: what}
+	}
+	return nil
+}
+
+// specDiff names the first top-level part in which two specs differ.
+func specDiff(a, b *Spec) string {
+	parts := []struct {
+		name string
+		a, b any
+	}{
+		{"name", a.Name, b.Name}, {"seed", a.Seed, b.Seed}, {"data", a.Data, b.Data}, {"fixed", a.Fixed, b.Fixed},
+		{"metric", a.Metric, b.Metric}, {"method", a.Method, b.Method}, {"parameters", a.Parameters, b.Parameters},
+		{"budget", a.Budget, b.Budget}, {"early_terminate", a.EarlyTerminate, b.EarlyTerminate}, {"repeats", a.Repeats, b.Repeats},
+	}
+	for _, p := range parts {
+		ja, _ := json.Marshal(p.a)
+		jb, _ := json.Marshal(p.b)
+		if string(ja) != string(jb) {
+			return fmt.Sprintf("%s was %s, is now %s", p.name, ja, jb)
+		}
+	}
+	return ""
+}
+
+// TotalTrials is the number of trials the sweep runs when not stopped.
+func (s *Spec) TotalTrials() int {
+	if s.Method == "grid" && (s.Budget.Trials == 0 || s.Budget.Trials > s.GridSize()) {
+		return s.GridSize()
+	}
+	return s.Budget.Trials
+}
+
+type engine struct {
+	spec     *Spec
+	opt      Options
+	data     *dataset.Data
+	study    *goptuna.Study
+	sampler  sampler
+	pruner   pruner
+	progress *progress
+}
+
+// outcome is how one run (a trial's repeat) ended.
+type outcome struct {
+	history     train.History
+	err         error
+	interrupted bool
+	seconds     float64
+}
+
+func (e *engine) run(ctx context.Context, dir string) (*Result, error) {
+	storage := e.study.Storage
+	trials, err := e.spec.readTrials(storage, e.study.ID)
+	if err != nil {
+		return nil, err
+	}
+	var pending []int // interrupted trials, rerun first with their parameters and seeds
+	failed := 0
+	for _, t := range trials {
+		switch t.State {
+		case StateRunning:
+			pending = append(pending, t.Number)
+		case StateFailed:
+			failed++
+		}
+	}
+	total := e.spec.TotalTrials()
+	e.progress = newProgress(e.opt.Progress, e.opt.Live, e.spec, total, trials)
+	res := &Result{Dir: dir}
+	for {
+		if stopped(ctx, e.opt.Stop) {
+			res.Stopped = true
+			break
+		}
+		batch := pending
+		pending = nil
+		if len(batch) == 0 {
+			created := len(trials)
+			if created >= total {
+				break
+			}
+			e.sampler.startBatch(e.study, created/e.spec.Budget.Batch)
+			for range min(e.spec.Budget.Batch, total-created) {
+				number, err := storage.CreateNewTrial(e.study.ID)
+				if err != nil {
+					return nil, err
+				}
+				if err := e.sampler.propose(e.study, number); err != nil {
+					return nil, err
+				}
+				batch = append(batch, number)
+				created++
+			}
+		}
+		if trials, err = e.spec.readTrials(storage, e.study.ID); err != nil {
+			return nil, err
+		}
+		outcomes, err := e.runBatch(ctx, trials, batch)
+		if err != nil {
+			return nil, err
+		}
+		var lastFailure string
+		for i, number := range batch {
+			state, reason, err := e.tell(number, outcomes[i])
+			if err != nil {
+				return nil, err
+			}
+			if state == StateFailed {
+				failed++
+				lastFailure = fmt.Sprintf("trial %d: %s", number, reason)
+			}
+		}
+		if trials, err = e.spec.readTrials(storage, e.study.ID); err != nil {
+			return nil, err
+		}
+		if failed >= e.spec.Budget.MaxFailed {
+			res.Trials = trials
+			e.progress.end()
+			return res, fmt.Errorf("%w: %d trials failed (budget.max_failed: %d); the last: %s", ErrTooManyFailures, failed, e.spec.Budget.MaxFailed, lastFailure)
+		}
+	}
+	e.progress.end()
+	res.Trials = trials
+	return res, nil
+}
+
+func stopped(ctx context.Context, stop <-chan struct{}) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// runBatch trains every repeat of every trial of the batch on the workers
+// and returns each trial's outcomes.
+func (e *engine) runBatch(ctx context.Context, trials []Trial, batch []int) ([][]outcome, error) {
+	// The pruner sees the trials finished before this batch, never those
+	// running beside it.
+	var earlier []curve
+	for _, t := range trials {
+		if t.State == StateComplete || t.State == StatePruned {
+			c := curve{complete: t.State == StateComplete, scores: map[int]float64{}}
+			for _, ep := range t.Runs[0] {
+				c.scores[ep.Epoch] = e.spec.score(e.spec.metric(ep))
+			}
+			earlier = append(earlier, c)
+		}
+	}
+	type item struct{ index, repeat, attempt int }
+	var items []item
+	outcomes := make([][]outcome, len(batch))
+	for i, number := range batch {
+		outcomes[i] = make([]outcome, e.spec.Repeats)
+		ft, err := e.study.Storage.GetTrial(number)
+		if err != nil {
+			return nil, err
+		}
+		attempt, _ := strconv.Atoi(ft.SystemAttrs[attrAttempt])
+		attempt++
+		if err := e.study.Storage.SetTrialSystemAttr(number, attrAttempt, strconv.Itoa(attempt)); err != nil {
+			return nil, err
+		}
+		for r := range e.spec.Repeats {
+			items = append(items, item{i, r, attempt})
+		}
+	}
+	work := make(chan item)
+	var wg sync.WaitGroup
+	for range min(e.opt.Workers, len(items)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range work {
+				number := batch[it.index]
+				if stopped(ctx, e.opt.Stop) {
+					outcomes[it.index][it.repeat] = outcome{interrupted: true}
+					continue
+				}
+				e.progress.started()
+				o := e.train(ctx, trials[number].Params, number, it.repeat, it.attempt, earlier)
+				outcomes[it.index][it.repeat] = o
+				e.progress.finishedRun(number, o, e.spec)
+			}
+		}()
+	}
+	for _, it := range items {
+		work <- it
+	}
+	close(work)
+	wg.Wait()
+	return outcomes, nil
+}
+
+// train runs one repeat of one trial: never panics, never blocks past
+// trial_timeout.
+func (e *engine) train(ctx context.Context, params []Param, number, repeat, attempt int, earlier []curve) (o outcome) {
+	start := time.Now()
+	defer func() {
+		if r := recover(); r != nil {
+			o.err = fmt.Errorf("panic: %v", r)
+		}
+		o.seconds = time.Since(start).Seconds()
+	}()
+	settings, err := e.spec.settings(params, number, repeat)
+	if err != nil {
+		return outcome{err: err}
+	}
+	tctx, cancel := ctx, context.CancelFunc(func() {})
+	if e.spec.Budget.TrialTimeout > 0 {
+		tctx, cancel = context.WithTimeout(ctx, e.spec.Budget.TrialTimeout)
+	}
+	defer cancel()
+	res, err := recipe.Run(tctx, e.data, settings, recipe.Options{OnEpoch: func(ep train.Epoch) error {
+		b, err := json.Marshal(ep)
+		if err != nil {
+			return err
+		}
+		if err := e.study.Storage.SetTrialUserAttr(number, epochKey(attempt, repeat, ep.Epoch), string(b)); err != nil {
+			return err
+		}
+		// Stopping at the last epoch would save nothing: a trial that gets
+		// there completes.
+		if e.pruner != nil && ep.Epoch < settings.Epochs && e.pruner.prune(ep.Epoch, e.spec.score(e.spec.metric(ep)), earlier) {
+			return train.ErrStop
+		}
+		return nil
+	}})
+	if res != nil {
+		o.history = res.History
+	}
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		o.interrupted = true
+	case errors.Is(err, context.DeadlineExceeded):
+		o.err = fmt.Errorf("exceeded budget.trial_timeout %v in epoch %d", e.spec.Budget.TrialTimeout, len(o.history.Epochs)+1)
+	default:
+		o.err = err
+	}
+	return o
+}
+
+// tell records how a trial ended. An interrupted trial stays running, to
+// be rerun when the sweep resumes.
+func (e *engine) tell(number int, runs []outcome) (state, reason string, err error) {
+	st := e.study.Storage
+	var seconds, sum float64
+	state = StateComplete
+	for _, o := range runs {
+		seconds += o.seconds
+		switch {
+		case o.interrupted:
+			return StateRunning, "", nil
+		case o.err != nil && state != StateFailed:
+			state, reason = StateFailed, o.err.Error()
+		case o.history.Stopped && state == StateComplete:
+			state = StatePruned
+		}
+		sum += e.spec.metric(o.history.Last())
+	}
+	attrs := [][2]string{{attrState, state}, {attrSeconds, strconv.FormatFloat(seconds, 'f', 3, 64)}}
+	if reason != "" {
+		attrs = append(attrs, [2]string{attrReason, reason})
+	}
+	for _, kv := range attrs {
+		if err := st.SetTrialSystemAttr(number, kv[0], kv[1]); err != nil {
+			return "", "", err
+		}
+	}
+	goState := goptuna.TrialStateFail
+	if state != StateFailed {
+		if err := st.SetTrialValue(number, sum/float64(len(runs))); err != nil {
+			return "", "", err
+		}
+		goState = goptuna.TrialStateComplete
+		if state == StatePruned {
+			goState = goptuna.TrialStatePruned
+		}
+	}
+	return state, reason, st.SetTrialState(number, goState)
+}
