@@ -78,6 +78,13 @@ const (
 // Run runs the sweep the spec describes, or resumes it from its journal.
 // src is the spec's text, kept beside the results.
 func Run(ctx context.Context, spec *Spec, src []byte, opt Options) (*Result, error) {
+	return run(ctx, spec, src, opt, recipe.Run)
+}
+
+// fitFunc trains one run of a trial.
+type fitFunc func(context.Context, *dataset.Data, recipe.Settings, recipe.Options) (*recipe.Result, error)
+
+func run(ctx context.Context, spec *Spec, src []byte, opt Options, fit fitFunc) (*Result, error) {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -121,11 +128,11 @@ func Run(ctx context.Context, spec *Spec, src []byte, opt Options) (*Result, err
 		direction = goptuna.StudyDirectionMinimize
 	}
 	study, err := goptuna.CreateStudy(spec.Name, goptuna.StudyOptionStorage(journal), goptuna.StudyOptionLoadIfExists(true),
-		goptuna.StudyOptionDirection(direction), goptuna.StudyOptionLogger(nil))
+		goptuna.StudyOptionDirection(direction), goptuna.StudyOptionLogger(nil), goptuna.StudyOptionDefineSearchSpace(spec.searchSpace()))
 	if err != nil {
 		return nil, fmt.Errorf("opening study %s: %w", spec.Name, err)
 	}
-	e := &engine{spec: spec, opt: opt, data: data, study: study, sampler: newSampler(spec), pruner: newPruner(spec.EarlyTerminate)}
+	e := &engine{spec: spec, opt: opt, data: data, study: study, sampler: newSampler(spec), pruner: newPruner(spec.EarlyTerminate), fit: fit}
 	return e.run(ctx, dir)
 }
 
@@ -210,6 +217,7 @@ type engine struct {
 	sampler  sampler
 	pruner   pruner
 	progress *progress
+	fit      fitFunc // recipe.Run, but in tests
 }
 
 // outcome is how one run (a trial's repeat) ended.
@@ -387,7 +395,7 @@ func (e *engine) train(ctx context.Context, params []Param, number, repeat, atte
 		tctx, cancel = context.WithTimeout(ctx, e.spec.Budget.TrialTimeout)
 	}
 	defer cancel()
-	res, err := recipe.Run(tctx, e.data, settings, recipe.Options{OnEpoch: func(ep train.Epoch) error {
+	res, err := e.fit(tctx, e.data, settings, recipe.Options{OnEpoch: func(ep train.Epoch) error {
 		b, err := json.Marshal(ep)
 		if err != nil {
 			return err

@@ -63,6 +63,18 @@ func (prm Parameter) distribution() any {
 	return goptuna.UniformDistribution{Low: prm.Min, High: prm.Max}
 }
 
+// searchSpace is the spec's space in goptuna's terms. Studies are given it
+// up front: goptuna's inference of it (IntersectionSearchSpace) compares
+// distributions with != and so panics on categorical ones, and mutates
+// stored trials.
+func (s *Spec) searchSpace() map[string]any {
+	space := make(map[string]any, len(s.Parameters))
+	for _, prm := range s.Parameters {
+		space[prm.Name] = prm.distribution()
+	}
+	return space
+}
+
 // steps is the number of q steps from min that stay within max.
 func (prm Parameter) steps() int { return int(math.Floor((prm.Max-prm.Min)/prm.Q + 1e-9)) }
 

@@ -123,7 +123,8 @@ func ParseSpec(file string, src []byte) (*Spec, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	if err := dec.Decode(&doc); err != nil {
-		return nil, &SpecError{File: file, Line: yamlErrorLine(err), Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		msg := yamlLine.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), "")
+		return nil, &SpecError{File: file, Line: yamlErrorLine(err), Msg: "not valid YAML: " + msg}
 	}
 	p := &parser{file: file}
 	spec, err := p.spec(&doc)
@@ -133,7 +134,7 @@ func ParseSpec(file string, src []byte) (*Spec, error) {
 	return spec, nil
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+var yamlLine = regexp.MustCompile(`line (\d+): `)
 
 func yamlErrorLine(err error) int {
 	var line int

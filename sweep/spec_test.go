@@ -1,0 +1,126 @@
+package sweep
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+const goodSpec = `name: lr_sizes
+seed: 42
+data: {source: mnist, subset: 1000, validation: 0.2}
+fixed: {arch: mlp, impl: scratch, epochs: 30, optimizer: sgd}
+metric: {name: val_accuracy, goal: maximize}
+method: tpe
+parameters:
+  lr:      {distribution: log_uniform_values, min: 0.001, max: 1.0}
+  sizes:   {values: ["784,128,64,10", "784,256,128,10", "784,128,128,10"]}
+  batch:   {distribution: int_uniform, min: 8, max: 64}
+  schedule: {values: [constant, cosine]}
+budget: {trials: 40, batch: 4, trial_timeout: 5m, max_failed: 5}
+early_terminate: {type: successive_halving, min_epochs: 3, eta: 3}
+repeats: 1
+`
+
+func TestParseGoodSpec(t *testing.T) {
+	s, err := ParseSpec("s.yaml", []byte(goodSpec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "lr_sizes" || s.Seed != 42 || s.Method != "tpe" || len(s.Fixed) != 4 || s.Fixed[2].Key != "epochs" || s.Fixed[2].Value != int64(30) {
+		t.Errorf("spec %+v", s)
+	}
+	names := []string{}
+	for _, p := range s.Parameters {
+		names = append(names, p.Name+":"+p.Distribution)
+	}
+	if got := strings.Join(names, " "); got != "lr:log_uniform_values sizes:categorical batch:int_uniform schedule:categorical" {
+		t.Errorf("parameters in order: %s", got)
+	}
+	if s.Budget != (Budget{Trials: 40, Batch: 4, TrialTimeout: 5 * time.Minute, MaxFailed: 5}) {
+		t.Errorf("budget %+v", s.Budget)
+	}
+	if s.EarlyTerminate != (EarlyTerminate{Type: "successive_halving", MinEpochs: 3, Eta: 3, MinTrials: 5}) {
+		t.Errorf("early_terminate %+v", s.EarlyTerminate)
+	}
+}
+
+// TestSpecErrors is the catalogue of bad specs: each edit of the good
+// spec, and the exact message it gets.
+func TestSpecErrors(t *testing.T) {
+	tests := []struct {
+		name, from, to, want string
+	}{
+		{"unknown top key", "repeats: 1", "repeat: 1",
+			"s.yaml:14: repeat: unknown key (valid keys: name, description, seed, data, fixed, metric, method, parameters, budget, early_terminate, repeats)"},
+		{"unknown nested key", "trials: 40,", "trails: 40,",
+			"s.yaml:12: budget.trails: unknown key (valid keys under budget: trials, batch, trial_timeout, max_failed)"},
+		{"wrong type", "seed: 42", "seed: forty-two", `s.yaml:2: seed: want an integer, got str "forty-two"`},
+		{"negative seed", "seed: 42", "seed: -1", "s.yaml:2: seed: -1: want an integer ≥ 0"},
+		{"bad name", "name: lr_sizes", "name: ../up", `s.yaml:1: name: "../up": want letters, digits, '.', '_' or '-' (it names the results directory)`},
+		{"unknown method", "method: tpe", "method: bayes", `s.yaml:6: method: "bayes" is not one of grid, random, sobol, tpe, cmaes`},
+		{"unknown setting", "  lr:  ", "  rate:", "s.yaml:8: parameters.rate: unknown training setting (valid: activation, arch, batch, dtype, epochs, gamma, impl, init, lr, min_lr, momentum, nesterov, no_projection, optimizer, pre_activation, schedule, sizes, step_size, warmup, weight_decay)"},
+		{"inverted range", "min: 8, max: 64", "min: 64, max: 8", "s.yaml:10: parameters.batch.max: 8 must be greater than min 64"},
+		{"empty range", "min: 8, max: 64", "min: 8, max: 8", "s.yaml:10: parameters.batch.max: 8 must be greater than min 8"},
+		{"log range at zero", "min: 0.001, max: 1.0", "min: 0, max: 1.0", "s.yaml:8: parameters.lr.min: 0: log_uniform_values needs min > 0"},
+		{"unknown distribution", "distribution: log_uniform_values", "distribution: loguniform",
+			`s.yaml:8: parameters.lr.distribution: "loguniform" is not one of constant, categorical, int_uniform, uniform, q_uniform, log_uniform_values`},
+		{"float int range", "int_uniform, min: 8, max: 64", "int_uniform, min: 8.5, max: 64", "s.yaml:10: parameters.batch: int_uniform needs integer min and max, got 8.5 and 64"},
+		{"integer setting, float distribution", "int_uniform, min: 8, max: 64", "uniform, min: 8, max: 64", "s.yaml:10: parameters.batch: batch is an integer setting: use int_uniform or q_uniform"},
+		{"bad categorical value", "[constant, cosine]", "[constant, cyclic]", `s.yaml:11: parameters.schedule: value cyclic: unknown schedule "cyclic" (want one of [constant cosine step])`},
+		{"duplicate value", "[constant, cosine]", "[cosine, cosine]", "s.yaml:11: parameters.schedule.values[1]: cosine listed twice"},
+		{"wrong value type", "[constant, cosine]", "[constant, 3]", `s.yaml:11: parameters.schedule.values[1]: want a string, got int "3"`},
+		{"empty values", "[constant, cosine]", "[]", "s.yaml:11: parameters.schedule.values: want a non-empty list"},
+		{"numeric distribution on a string setting", "schedule: {values: [constant, cosine]}", "schedule: {min: 1, max: 2}",
+			"s.yaml:11: parameters.schedule: schedule is a string setting: sweep it with values: [...], not a numeric distribution"},
+		{"bad fixed value", "optimizer: sgd}", "optimizer: rmsprop}", `s.yaml:4: fixed.optimizer: unknown optimizer "rmsprop" (want one of [sgd momentum adam])`},
+		{"fixed and swept", "optimizer: sgd}", "optimizer: sgd, lr: 0.1}", "s.yaml:8: parameters.lr: is also fixed: a setting is either fixed or swept"},
+		{"bad fixed type", "epochs: 30,", "epochs: thirty,", `s.yaml:4: fixed.epochs: want an integer, got str "thirty"`},
+		{"bad range value", "min: 0.001, max: 1.0", "min: 0.001, max: 1e9", ""}, // valid: any positive learning rate
+		{"grid over continuous", "method: tpe", "method: grid",
+			"s.yaml:8: parameters.lr: method grid needs a finite set of values: give values: [...], or int_uniform or q_uniform bounds (log_uniform_values is continuous)"},
+		{"missing trials", "trials: 40, ", "", "s.yaml:12: budget.trials: method tpe needs budget.trials, the number of trials to run"},
+		{"bad timeout", "trial_timeout: 5m", "trial_timeout: soon", `s.yaml:12: budget.trial_timeout: "soon": want a positive duration such as 90s or 5m`},
+		{"zero batch", "batch: 4,", "batch: 0,", "s.yaml:12: budget.batch: 0: want an integer ≥ 1"},
+		{"bad pruner", "type: successive_halving", "type: hyperband", `s.yaml:13: early_terminate.type: "hyperband" is not one of none, successive_halving, median`},
+		{"eta too small", "eta: 3", "eta: 1", "s.yaml:13: early_terminate.eta: 1: want an integer ≥ 2"},
+		{"nothing to prune", "min_epochs: 3", "min_epochs: 30", "s.yaml:13: early_terminate.min_epochs: 30 leaves nothing to prune in 30 epochs"},
+		{"pruning with repeats", "repeats: 1", "repeats: 3", "s.yaml:13: early_terminate: pruning judges single runs; with repeats: 3 use type: none"},
+		{"metric goal mismatch", "goal: maximize", "goal: minimize", "s.yaml:5: metric.goal: val_accuracy is to maximize, not minimize"},
+		{"unknown metric", "name: val_accuracy", "name: accuracy", `s.yaml:5: metric.name: "accuracy" is not one of val_accuracy, val_loss`},
+		{"validation out of range", "validation: 0.2", "validation: 1.5", "s.yaml:3: data.validation: 1.5: want a fraction strictly between 0 and 1"},
+		{"missing data dir", "source: mnist", "source: /no/such/dir", `s.yaml:3: data.source: "/no/such/dir" is neither mnist (the embedded MNIST) nor a directory of MNIST-named IDX files`},
+		{"duplicate key", "repeats: 1", "repeats: 1\nrepeats: 2", "s.yaml:15: repeats: given twice"},
+		{"not yaml", "method: tpe", "method: [tpe", "s.yaml:5: not valid YAML: did not find expected ',' or ']'"},
+		{"missing method", "method: tpe\n", "", `s.yaml:1: missing required key "method"`},
+		{"pre-activation on mlp", "optimizer: sgd}", "optimizer: sgd, pre_activation: true}", "s.yaml:4: fixed.pre_activation: pre-activation and no-projection apply to arch resnet, not mlp"},
+		{"cmaes one numeric", "method: tpe", "method: cmaes", ""},
+		{"q without q_uniform", "{distribution: int_uniform, min: 8, max: 64}", "{distribution: int_uniform, min: 8, max: 64, q: 8}", "s.yaml:10: parameters.batch.q: applies to q_uniform only"},
+		{"values and range", `{values: ["784,128,64,10"`, `{min: 1, values: ["784,128,64,10"`, "s.yaml:9: parameters.sizes.min: does not apply to distribution categorical"},
+	}
+	for _, tt := range tests {
+		src := strings.Replace(goodSpec, tt.from, tt.to, 1)
+		if src == goodSpec && tt.from != tt.to {
+			t.Fatalf("%s: %q not in the good spec", tt.name, tt.from)
+		}
+		_, err := ParseSpec("s.yaml", []byte(src))
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func FuzzParseSpec(f *testing.F) {
+	f.Add([]byte(goodSpec))
+	f.Add([]byte("name: x\nmethod: grid\nparameters: {lr: {values: [0.1, 0.2]}}\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := ParseSpec("f.yaml", b)
+		if err == nil && (s.Name == "" || len(s.Parameters) == 0 || s.TotalTrials() < 1) {
+			t.Fatalf("accepted an incomplete spec: %+v", s)
+		}
+	})
+}
