@@ -234,17 +234,31 @@ func (e *engine) run(ctx context.Context, dir string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	total := e.spec.TotalTrials()
+	batchSize := e.spec.Budget.Batch
+	// A sweep killed while asking for a batch left it part-asked: ask the
+	// rest before anything runs, as the uninterrupted sweep would have.
+	for created := len(trials); created%batchSize != 0 && created < total; created++ {
+		if _, err := storage.CreateNewTrial(e.study.ID); err != nil {
+			return nil, err
+		}
+		trials = append(trials, Trial{Number: created, State: StateRunning})
+	}
 	var pending []int // interrupted trials, rerun first with their parameters and seeds
 	failed := 0
 	for _, t := range trials {
-		switch t.State {
-		case StateRunning:
+		switch {
+		case t.State == StateRunning:
+			if len(t.Params) < len(e.spec.Parameters) {
+				if err := e.sampler.propose(e.study, t.Number); err != nil {
+					return nil, err
+				}
+			}
 			pending = append(pending, t.Number)
-		case StateFailed:
+		case t.State == StateFailed:
 			failed++
 		}
 	}
-	total := e.spec.TotalTrials()
 	e.progress = newProgress(e.opt.Progress, e.opt.Live, e.spec, total, trials)
 	res := &Result{Dir: dir}
 	for {
@@ -259,8 +273,7 @@ func (e *engine) run(ctx context.Context, dir string) (*Result, error) {
 			if created >= total {
 				break
 			}
-			e.sampler.startBatch(e.study, created/e.spec.Budget.Batch)
-			for range min(e.spec.Budget.Batch, total-created) {
+			for range min(batchSize, total-created) {
 				number, err := storage.CreateNewTrial(e.study.ID)
 				if err != nil {
 					return nil, err
@@ -269,7 +282,6 @@ func (e *engine) run(ctx context.Context, dir string) (*Result, error) {
 					return nil, err
 				}
 				batch = append(batch, number)
-				created++
 			}
 		}
 		if trials, err = e.spec.readTrials(storage, e.study.ID); err != nil {
@@ -319,17 +331,21 @@ func stopped(ctx context.Context, stop <-chan struct{}) bool {
 // runBatch trains every repeat of every trial of the batch on the workers
 // and returns each trial's outcomes.
 func (e *engine) runBatch(ctx context.Context, trials []Trial, batch []int) ([][]outcome, error) {
-	// The pruner sees the trials finished before this batch, never those
-	// running beside it.
-	var earlier []curve
-	for _, t := range trials {
-		if t.State == StateComplete || t.State == StatePruned {
-			c := curve{complete: t.State == StateComplete, scores: map[int]float64{}}
-			for _, ep := range t.Runs[0] {
-				c.scores[ep.Epoch] = e.spec.score(e.spec.metric(ep))
+	// The pruner sees the trials of earlier batches, never those of a
+	// trial's own batch (even when a resumed sweep has some of them
+	// finished): trial n's batch starts at n - n mod budget.batch.
+	earlier := func(number int) []curve {
+		var out []curve
+		for _, t := range trials[:number-number%e.spec.Budget.Batch] {
+			if t.State == StateComplete || t.State == StatePruned {
+				c := curve{complete: t.State == StateComplete, scores: map[int]float64{}}
+				for _, ep := range t.Runs[0] {
+					c.scores[ep.Epoch] = e.spec.score(e.spec.metric(ep))
+				}
+				out = append(out, c)
 			}
-			earlier = append(earlier, c)
 		}
+		return out
 	}
 	type item struct{ index, repeat, attempt int }
 	var items []item
@@ -362,7 +378,7 @@ func (e *engine) runBatch(ctx context.Context, trials []Trial, batch []int) ([][
 					continue
 				}
 				e.progress.started()
-				o := e.train(ctx, trials[number].Params, number, it.repeat, it.attempt, earlier)
+				o := e.train(ctx, trials[number].Params, number, it.repeat, it.attempt, earlier(number))
 				outcomes[it.index][it.repeat] = o
 				e.progress.finishedRun(number, o, e.spec)
 			}
@@ -443,7 +459,9 @@ func (e *engine) tell(number int, runs []outcome) (state, reason string, err err
 		}
 		sum += e.spec.metric(o.history.Last())
 	}
-	attrs := [][2]string{{attrState, state}, {attrSeconds, strconv.FormatFloat(seconds, 'f', 3, 64)}}
+	// Attributes and value first, goptuna's state last: until the state is
+	// written the trial counts as running and a resumed sweep reruns it.
+	attrs := [][2]string{{attrSeconds, strconv.FormatFloat(seconds, 'f', 3, 64)}}
 	if reason != "" {
 		attrs = append(attrs, [2]string{attrReason, reason})
 	}

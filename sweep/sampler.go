@@ -14,17 +14,17 @@ import (
 
 // Random streams, so that one seed feeds independent draws.
 const (
-	randomStream = 0x7a4d_0001
-	batchStream  = 0x7a4d_0002
-	trialStream  = 0x7a4d_0003
+	randomStream  = 0x7a4d_0001
+	proposeStream = 0x7a4d_0002
+	trialStream   = 0x7a4d_0003
 )
 
 // sampler proposes the parameters of new trials and writes them into the
-// study, in spec order.
+// study, in spec order. A proposal depends only on the sweep's seed, the
+// trial's number and the trials finished before it, so proposing a trial
+// again (after a crash between its creation and its parameters) gives the
+// same parameters.
 type sampler interface {
-	// startBatch is called before the trials of batch b are proposed.
-	startBatch(study *goptuna.Study, b int)
-	// propose sets the parameters of the trial with the given number.
 	propose(study *goptuna.Study, number int) error
 }
 
@@ -109,8 +109,6 @@ func (prm Parameter) fromUnit(u float64) float64 {
 // changing fastest: trial n is the n'th point.
 type gridSampler struct{ spec *Spec }
 
-func (gridSampler) startBatch(*goptuna.Study, int) {}
-
 func (g gridSampler) propose(study *goptuna.Study, number int) error {
 	rest := number
 	internal := make([]float64, len(g.spec.Parameters))
@@ -150,8 +148,6 @@ type pointSampler struct {
 	point func(seed uint64, number, dims int) []float64
 }
 
-func (pointSampler) startBatch(*goptuna.Study, int) {}
-
 func (s pointSampler) propose(study *goptuna.Study, number int) error {
 	u := s.point(s.spec.Seed, number, len(s.spec.Parameters))
 	for i, prm := range s.spec.Parameters {
@@ -186,27 +182,25 @@ func sobolPoint(_ uint64, number, dims int) []float64 {
 }
 
 // goptunaSampler asks goptuna's TPE or CMA-ES. goptuna draws from the
-// global math/rand, so each batch reseeds it (and a new TPE sampler) from
-// the sweep's seed and the batch's number: a batch's proposals are then a
-// function of the seed and the trials before it, whatever ran before in
-// this process. CMA-ES keeps its optimizer state across batches.
+// global math/rand, so each proposal reseeds it (and a new TPE sampler)
+// from the sweep's seed and the trial's number: a proposal is then a
+// function of the seed and the finished trials, whatever ran before in
+// this process. CMA-ES keeps its optimizer state from proposal to
+// proposal, so a resumed CMA-ES sweep restarts its search distribution.
 type goptunaSampler struct {
 	spec *Spec
 	cma  *cmaes.Sampler
 }
 
-func (s *goptunaSampler) startBatch(study *goptuna.Study, b int) {
-	seed := int64(rand.New(rand.NewPCG(s.spec.Seed^batchStream, uint64(b))).Uint64() >> 1)
+func (s *goptunaSampler) propose(study *goptuna.Study, number int) error {
+	seed := int64(rand.New(rand.NewPCG(s.spec.Seed^proposeStream, uint64(number))).Uint64() >> 1)
 	globalrand.Seed(seed) //nolint:staticcheck // goptuna's draws; see godebug randseednop in go.mod
 	if s.cma != nil {
 		study.RelativeSampler = s.cma
 		study.Sampler = goptuna.NewRandomSampler(goptuna.RandomSamplerOptionSeed(seed))
-		return
+	} else {
+		study.Sampler = tpe.NewSampler(tpe.SamplerOptionSeed(seed))
 	}
-	study.Sampler = tpe.NewSampler(tpe.SamplerOptionSeed(seed))
-}
-
-func (s *goptunaSampler) propose(study *goptuna.Study, number int) error {
 	t := goptuna.Trial{Study: study, ID: number}
 	if s.cma != nil {
 		if err := t.CallRelativeSampler(); err != nil {

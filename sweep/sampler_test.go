@@ -37,9 +37,6 @@ func sample(t *testing.T, s *Spec, n int) map[string][]any {
 	smp := newSampler(s)
 	out := map[string][]any{}
 	for i := range n {
-		if i%4 == 0 {
-			smp.startBatch(study, i/4)
-		}
 		id, err := study.Storage.CreateNewTrial(study.ID)
 		if err != nil {
 			t.Fatal(err)

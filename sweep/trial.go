@@ -52,7 +52,6 @@ func (t Trial) Epochs() int {
 // Attribute keys of trials in the study.
 const (
 	attrAttempt = "sweep:attempt" // how many times the trial was started
-	attrState   = "sweep:state"   // running, complete, pruned, failed
 	attrReason  = "sweep:reason"
 	attrSeconds = "sweep:seconds"
 	epochPrefix = "sweep:epoch" // sweep:epoch:<attempt>:<repeat>:<epoch> → train.Epoch as JSON
@@ -99,6 +98,14 @@ func paramSettings(params []Param) []Setting {
 	return out
 }
 
+var states = map[goptuna.TrialState]string{
+	goptuna.TrialStateRunning:  StateRunning,
+	goptuna.TrialStateWaiting:  StateRunning,
+	goptuna.TrialStateComplete: StateComplete,
+	goptuna.TrialStatePruned:   StatePruned,
+	goptuna.TrialStateFail:     StateFailed,
+}
+
 // readTrials builds the trial records of the study from its storage.
 func (s *Spec) readTrials(storage goptuna.Storage, studyID int) ([]Trial, error) {
 	frozen, err := storage.GetAllTrials(studyID)
@@ -107,15 +114,24 @@ func (s *Spec) readTrials(storage goptuna.Storage, studyID int) ([]Trial, error)
 	}
 	out := make([]Trial, len(frozen))
 	for i, ft := range frozen {
-		t := Trial{Number: ft.Number, State: ft.SystemAttrs[attrState], Reason: ft.SystemAttrs[attrReason]}
-		if t.State == "" {
-			t.State = StateRunning
+		// goptuna's state is written last when a trial ends: the commit
+		// point. A trial killed before it is running, and reruns.
+		t := Trial{Number: ft.Number, State: states[ft.State]}
+		if t.State == StateFailed {
+			t.Reason = ft.SystemAttrs[attrReason]
 		}
 		t.Seconds, _ = strconv.ParseFloat(ft.SystemAttrs[attrSeconds], 64)
 		for _, prm := range s.Parameters {
 			internal, ok := ft.InternalParams[prm.Name]
 			if !ok {
-				return nil, fmt.Errorf("trial %d has no value for parameter %s: the study was made by another spec", ft.Number, prm.Name)
+				// Only a sweep killed between creating a trial and
+				// proposing it leaves one without all its parameters;
+				// resuming proposes it again.
+				if t.State != StateRunning {
+					return nil, fmt.Errorf("trial %d has no value for parameter %s: the study was made by another spec", ft.Number, prm.Name)
+				}
+				t.Params = nil
+				break
 			}
 			t.Params = append(t.Params, Param{Name: prm.Name, Value: prm.external(internal)})
 		}

@@ -1,0 +1,325 @@
+package sweep
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sweepml/sweep/dataset"
+	"github.com/sweepml/sweep/recipe"
+	"github.com/sweepml/sweep/train"
+)
+
+// smallSpec searches with TPE and prunes with successive halving, so that
+// both the sampler's and the pruner's decisions depend on earlier results.
+const smallSpec = `name: small
+seed: 11
+data: {subset: 300, validation: 0.2}
+fixed: {sizes: "784,24,10", epochs: 4, optimizer: momentum}
+method: tpe
+parameters:
+  lr: {distribution: log_uniform_values, min: 0.001, max: 0.3}
+  batch: {distribution: int_uniform, min: 4, max: 32}
+  activation: {values: [relu, tanh]}
+budget: {trials: 12, batch: 3}
+early_terminate: {type: successive_halving, min_epochs: 1, eta: 2}
+`
+
+func parse(t testing.TB, src string) *Spec {
+	t.Helper()
+	s, err := ParseSpec("spec.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// comparable strips what may differ between runs: wall-clock times.
+func comparable(trials []Trial) []Trial {
+	out := make([]Trial, len(trials))
+	for i, t := range trials {
+		t.Seconds = 0
+		runs := make([][]train.Epoch, len(t.Runs))
+		for r, run := range t.Runs {
+			runs[r] = append([]train.Epoch(nil), run...)
+			for e := range runs[r] {
+				runs[r][e].Seconds = 0
+			}
+		}
+		t.Runs = runs
+		out[i] = t
+	}
+	return out
+}
+
+func diffTrials(t *testing.T, what string, a, b []Trial) {
+	t.Helper()
+	a, b = comparable(a), comparable(b)
+	if len(a) != len(b) {
+		t.Fatalf("%s: %d trials vs %d", what, len(a), len(b))
+	}
+	for i := range a {
+		if !reflect.DeepEqual(a[i], b[i]) {
+			t.Errorf("%s: trial %d differs:\n%+v\n%+v", what, i, a[i], b[i])
+		}
+	}
+}
+
+// TestWorkersDoNotChangeResults runs the same spec with 1 and 2 workers:
+// parameters, per-epoch metrics, states and values are identical.
+func TestWorkersDoNotChangeResults(t *testing.T) {
+	spec := parse(t, smallSpec)
+	var results [][]Trial
+	for _, workers := range []int{1, 2} {
+		res, err := Run(context.Background(), spec, []byte(smallSpec), Options{Workers: workers, ResultsDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, res.Trials)
+	}
+	diffTrials(t, "1 vs 2 workers", results[0], results[1])
+	states := Counts(results[0])
+	if !strings.Contains(states, "pruned") || !strings.Contains(states, "complete") {
+		t.Errorf("want both complete and pruned trials to exercise the pruner, got %s", states)
+	}
+	t.Log(states)
+}
+
+// TestMain lets the resume test run a sweep in a child process it can kill.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("SWEEP_TEST_CHILD_RESULTS"); dir != "" {
+		spec, err := ParseSpec("spec.yaml", []byte(smallSpec))
+		if err == nil {
+			_, err = Run(context.Background(), spec, []byte(smallSpec), Options{Workers: 2, ResultsDir: dir})
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestResumeAfterKill kills a sweep process with SIGKILL while trials are
+// running, runs it again, and checks that every trial exists exactly once,
+// finished, with the same results as a sweep never interrupted.
+func TestResumeAfterKill(t *testing.T) {
+	spec := parse(t, smallSpec)
+	dir := t.TempDir()
+	journal := filepath.Join(dir, spec.Name, JournalFile)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SWEEP_TEST_CHILD_RESULTS="+dir)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill once some trials have finished and before all have.
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		b, _ := os.ReadFile(journal)
+		if finished := strings.Count(string(b), `"op":"state"`); finished >= 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the child sweep made no progress")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+
+	j, err := OpenJournal(journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := spec.readTrials(j, 1)
+	j.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("killed with %s", Counts(before))
+
+	res, err := Run(context.Background(), spec, []byte(smallSpec), Options{Workers: 2, ResultsDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tr := range res.Trials {
+		if tr.Number != i || tr.State == StateRunning {
+			t.Errorf("trial %d: number %d, state %s", i, tr.Number, tr.State)
+		}
+	}
+	// Finished trials are kept as they were.
+	for _, b := range before {
+		if b.State != StateRunning {
+			diffTrials(t, "kept trial", []Trial{b}, []Trial{res.Trials[b.Number]})
+		}
+	}
+	clean, err := Run(context.Background(), spec, []byte(smallSpec), Options{Workers: 1, ResultsDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffTrials(t, "resumed vs uninterrupted", res.Trials, clean.Trials)
+}
+
+func TestChangedSpecIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	src := strings.Replace(smallSpec, "trials: 12", "trials: 2", 1)
+	if _, err := Run(context.Background(), parse(t, src), []byte(src), Options{ResultsDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(src, "trials: 2", "trials: 3", 1)
+	_, err := Run(context.Background(), parse(t, changed), []byte(changed), Options{ResultsDir: dir})
+	var ie *InputError
+	want := filepath.Join(dir, "small") + ` holds a sweep run with a different spec (budget was {"Trials":2,"Batch":3,"TrialTimeout":0,"MaxFailed":5}, is now {"Trials":3,"Batch":3,"TrialTimeout":0,"MaxFailed":5}); run with --restart to discard it, or give the sweep another name`
+	if !errors.As(err, &ie) || err.Error() != want {
+		t.Fatalf("got %v\nwant %s", err, want)
+	}
+	res, err := Run(context.Background(), parse(t, changed), []byte(changed), Options{ResultsDir: dir, Restart: true})
+	if err != nil || len(res.Trials) != 3 {
+		t.Fatalf("restart: %v, %d trials", err, len(res.Trials))
+	}
+	// The same spec again resumes a finished sweep: nothing to do.
+	again, err := Run(context.Background(), parse(t, changed), []byte(changed), Options{ResultsDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffTrials(t, "rerun of a finished sweep", res.Trials, again.Trials)
+}
+
+func TestBadDataWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	src := strings.Replace(smallSpec, `sizes: "784,24,10"`, `sizes: "100,10"`, 1)
+	_, err := Run(context.Background(), parse(t, src), []byte(src), Options{ResultsDir: dir})
+	var ie *InputError
+	if !errors.As(err, &ie) || err.Error() != "small: sizes 100,10: the input layer must have 784 units, one per pixel of the 28×28 images of mnist" {
+		t.Fatalf("got %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a bad sweep wrote %v", entries)
+	}
+}
+
+const failSpec = `name: fail
+data: {subset: 100}
+fixed: {sizes: "784,8,10", epochs: 3}
+method: grid
+parameters:
+  lr: {values: [0.01, 0.02, 0.03, 0.04]}
+budget: {batch: 4, trial_timeout: 50ms, max_failed: 4}
+`
+
+// fakeFit trains nothing: by learning rate it completes, panics, diverges
+// or hangs until its context ends.
+func fakeFit(ctx context.Context, _ *dataset.Data, s recipe.Settings, opt recipe.Options) (*recipe.Result, error) {
+	res := &recipe.Result{}
+	switch s.LR {
+	case 0.02:
+		panic("boom")
+	case 0.03:
+		return res, fmt.Errorf("%w: loss is NaN in epoch 1 at example 0 (learning rate 0.03)", train.ErrDiverged)
+	case 0.04:
+		<-ctx.Done()
+		return res, fmt.Errorf("training stopped in epoch 1: %w", ctx.Err())
+	}
+	for e := 1; e <= s.Epochs; e++ {
+		ep := train.Epoch{Epoch: e, ValAccuracy: float64(e) / 10}
+		res.History.Epochs = append(res.History.Epochs, ep)
+		if err := opt.OnEpoch(ep); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+func TestFailedTrials(t *testing.T) {
+	spec := parse(t, failSpec)
+	res, err := run(context.Background(), spec, []byte(failSpec), Options{ResultsDir: t.TempDir()}, fakeFit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ state, reason string }{
+		{StateComplete, ""},
+		{StateFailed, "panic: boom"},
+		{StateFailed, "training diverged: loss is NaN in epoch 1 at example 0 (learning rate 0.03)"},
+		{StateFailed, "exceeded budget.trial_timeout 50ms in epoch 1"},
+	}
+	for i, w := range want {
+		if tr := res.Trials[i]; tr.State != w.state || tr.Reason != w.reason {
+			t.Errorf("trial %d: %s %q, want %s %q", i, tr.State, tr.Reason, w.state, w.reason)
+		}
+	}
+	if v := res.Trials[0].Value; v != 0.3 || len(res.Trials[0].Runs[0]) != 3 {
+		t.Errorf("complete trial: value %v, %d epochs", v, len(res.Trials[0].Runs[0]))
+	}
+
+	// With max_failed 3 the sweep stops after the batch, saying why.
+	src := strings.Replace(failSpec, "max_failed: 4", "max_failed: 3", 1)
+	res, err = run(context.Background(), parse(t, src), []byte(src), Options{ResultsDir: t.TempDir()}, fakeFit)
+	if !errors.Is(err, ErrTooManyFailures) || err.Error() != "too many failed trials: 3 trials failed (budget.max_failed: 3); the last: trial 3: exceeded budget.trial_timeout 50ms in epoch 1" {
+		t.Errorf("got %v", err)
+	}
+	if res == nil || len(res.Trials) != 4 {
+		t.Error("the trials of a stopped sweep must be reported")
+	}
+}
+
+// TestStopStartsNothingNew: a closed Stop channel lets the sweep end
+// cleanly, its trials left to a later run.
+func TestStopStartsNothingNew(t *testing.T) {
+	spec := parse(t, failSpec)
+	stop := make(chan struct{})
+	close(stop)
+	dir := t.TempDir()
+	res, err := run(context.Background(), spec, []byte(failSpec), Options{ResultsDir: dir, Stop: stop}, fakeFit)
+	if err != nil || !res.Stopped || len(res.Trials) != 0 {
+		t.Fatalf("err %v, stopped %v, %d trials", err, res.Stopped, len(res.Trials))
+	}
+}
+
+func TestJournalTornLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), JournalFile)
+	j, err := OpenJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := j.CreateNewStudy("s")
+	j.CreateNewTrial(id)
+	j.SetTrialUserAttr(0, "k", "v")
+	j.Close()
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"op":"trial_user_attr","trial":0,"na`) // killed mid-write
+	f.Close()
+
+	j, err = OpenJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if attrs, _ := j.GetTrialUserAttrs(0); attrs["k"] != "v" {
+		t.Errorf("replayed attrs %v", attrs)
+	}
+	j.SetTrialUserAttr(0, "k2", "v2") // appends after the last good line
+	j.Close()
+	j, err = OpenJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if attrs, _ := j.GetTrialUserAttrs(0); attrs["k2"] != "v2" {
+		t.Errorf("replayed attrs %v", attrs)
+	}
+	j.Close()
+
+	b, _ := os.ReadFile(path)
+	os.WriteFile(path, append([]byte("{not json}\n"), b...), 0o644)
+	if _, err := OpenJournal(path); err == nil || !strings.HasPrefix(err.Error(), path+":1: damaged journal line: ") {
+		t.Errorf("damaged journal: %v", err)
+	}
+}
