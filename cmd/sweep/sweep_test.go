@@ -1,0 +1,106 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const tinySpec = `name: tiny
+seed: 3
+data: {subset: 200}
+fixed: {sizes: "784,16,10", epochs: 2}
+method: grid
+parameters:
+  lr: {values: [0.01, 0.05]}
+  batch: {distribution: int_uniform, min: 8, max: 9}
+`
+
+func writeSpec(t *testing.T, src string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "spec.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestRunPrintsRankedTable(t *testing.T) {
+	results := t.TempDir()
+	code, out, errOut := cli("run", "--workers", "2", "--results", results, writeSpec(t, tinySpec))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Sweep tiny → " + filepath.Join(results, "tiny"), "RANK", "VAL ACCURACY", "LR", "BATCH", "EPOCHS", "STATE",
+		"4 trials: 4 complete", "Results: " + filepath.Join(results, "tiny")} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if got := strings.Count(errOut, " complete: val_accuracy "); got != 4 {
+		t.Errorf("want a progress line per trial on stderr, got:\n%s", errOut)
+	}
+	for _, f := range []string{"journal.jsonl", "spec.yaml"} {
+		if _, err := os.Stat(filepath.Join(results, "tiny", f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestPlanAndRunUsageErrors(t *testing.T) {
+	results := t.TempDir()
+	bad := writeSpec(t, strings.Replace(tinySpec, "method: grid", "method: annealing", 1))
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"plan"}, "sweep plan: want one spec file, got 0 arguments"},
+		{[]string{"run", "a.yaml", "b.yaml"}, "sweep run: want one spec file, got 2 arguments"},
+		{[]string{"run", "--workers", "many", "x.yaml"}, `invalid value "many" for flag -workers: parse error`},
+		{[]string{"plan", "/no/such.yaml"}, "sweep plan: open /no/such.yaml: no such file or directory"},
+		{[]string{"plan", bad}, `sweep plan: ` + bad + `:5: method: "annealing" is not one of grid, random, sobol, tpe, cmaes`},
+		{[]string{"run", "--results", results, bad}, `sweep run: ` + bad + `:5: method: "annealing" is not one of grid, random, sobol, tpe, cmaes`},
+		{[]string{"run", "--results", results, writeSpec(t, strings.Replace(tinySpec, `"784,16,10"`, `"784,16,3"`, 1))},
+			"sweep run: tiny: sizes 784,16,3: the output layer has 3 units but mnist has 10 classes"},
+	}
+	for _, tt := range tests {
+		code, _, errOut := cli(tt.args...)
+		first, _, _ := strings.Cut(errOut, "\n")
+		if code != 2 || first != tt.want {
+			t.Errorf("%v: exit %d, %q\nwant exit 2 and %q", tt.args, code, first, tt.want)
+		}
+	}
+	if entries, _ := os.ReadDir(results); len(entries) != 0 {
+		t.Errorf("bad specs wrote %v", entries)
+	}
+}
+
+func TestRunRefusesChangedSpec(t *testing.T) {
+	results := t.TempDir()
+	path := writeSpec(t, tinySpec)
+	if code, _, errOut := cli("run", "--results", results, path); code != 0 {
+		t.Fatal(errOut)
+	}
+	os.WriteFile(path, []byte(strings.Replace(tinySpec, "0.05", "0.1", 1)), 0o644)
+	code, _, errOut := cli("run", "--results", results, path)
+	if code != 2 || !strings.Contains(errOut, "holds a sweep run with a different spec (parameters was") || !strings.Contains(errOut, "run with --restart") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := cli("run", "--restart", "--results", results, path); code != 0 {
+		t.Errorf("--restart: exit %d: %s", code, errOut)
+	}
+}
+
+// TestShippedConfigsPlan: every spec in configs/ is valid as shipped.
+func TestShippedConfigsPlan(t *testing.T) {
+	specs, _ := filepath.Glob("../../configs/*.yaml")
+	if len(specs) < 3 {
+		t.Fatalf("found %v", specs)
+	}
+	for _, s := range specs {
+		if code, _, errOut := cli("plan", s); code != 0 {
+			t.Errorf("%s: exit %d: %s", s, code, errOut)
+		}
+	}
+}
