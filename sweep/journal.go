@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/c-bata/goptuna"
@@ -65,6 +66,41 @@ func OpenJournal(path string) (*Journal, error) {
 	}
 	j.file = f
 	return j, nil
+}
+
+// ReadJournal replays the journal at path into a storage that cannot be
+// written to disk: for reports, which may read a sweep while it runs (a
+// torn last line is skipped, never truncated).
+func ReadJournal(path string) (*goptuna.InMemoryStorage, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	j := &Journal{InMemoryStorage: goptuna.NewInMemoryStorage(), path: path}
+	if _, err := j.replay(f); err != nil {
+		return nil, err
+	}
+	return j.InMemoryStorage, nil
+}
+
+// Load reads a sweep's results directory: the spec it was run with and
+// its trials, as far as they got.
+func Load(dir string) (*Spec, []Trial, error) {
+	spec, err := LoadSpec(filepath.Join(dir, SpecFile))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s is not a sweep's results directory: %w", dir, err)
+	}
+	storage, err := ReadJournal(filepath.Join(dir, JournalFile))
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := storage.GetStudyIDFromName(spec.Name)
+	if err != nil {
+		return spec, nil, nil // no trial recorded yet
+	}
+	trials, err := spec.readTrials(storage, id)
+	return spec, trials, err
 }
 
 // Close closes the journal file.
@@ -139,18 +175,23 @@ func (j *Journal) apply(e event) error {
 	return fmt.Errorf("unknown operation %q", e.Op)
 }
 
-// record applies e and, if that succeeds, appends it to the file.
+// record applies e and, if that succeeds, appends it to the file and
+// syncs it. The lock orders the lines; the sync happens outside it, so
+// that workers recording at once wait for the disk together rather than
+// in turn. Either way the event is on disk when record returns.
 func (j *Journal) record(e event) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if err := j.apply(e); err != nil {
-		return err
-	}
 	b, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	if _, err := j.file.Write(append(b, '\n')); err != nil {
+	j.mu.Lock()
+	if err := j.apply(e); err != nil {
+		j.mu.Unlock()
+		return err
+	}
+	_, err = j.file.Write(append(b, '\n'))
+	j.mu.Unlock()
+	if err != nil {
 		return fmt.Errorf("journal %s: %w", j.path, err)
 	}
 	if err := j.file.Sync(); err != nil {

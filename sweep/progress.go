@@ -59,7 +59,7 @@ func (p *progress) started() {
 	p.redraw()
 }
 
-func (p *progress) finishedRun(number int, o outcome, spec *Spec) {
+func (p *progress) finishedRun(number, repeat int, o outcome, spec *Spec) {
 	if p == nil || p.w == nil {
 		return
 	}
@@ -85,7 +85,11 @@ func (p *progress) finishedRun(number int, o outcome, spec *Spec) {
 		detail = fmt.Sprintf(": %s %.4f after %d epochs", spec.Metric.Name, v, len(o.history.Epochs))
 	}
 	if !p.live {
-		fmt.Fprintf(p.w, "trial %d %s%s (%.1fs)\n", number, state, detail, o.seconds)
+		run := ""
+		if spec.Repeats > 1 {
+			run = fmt.Sprintf(" run %d/%d", repeat+1, spec.Repeats)
+		}
+		fmt.Fprintf(p.w, "trial %d%s %s%s (%.1fs)\n", number, run, state, detail, o.seconds)
 		return
 	}
 	p.redraw()

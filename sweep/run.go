@@ -380,7 +380,7 @@ func (e *engine) runBatch(ctx context.Context, trials []Trial, batch []int) ([][
 				e.progress.started()
 				o := e.train(ctx, trials[number].Params, number, it.repeat, it.attempt, earlier(number))
 				outcomes[it.index][it.repeat] = o
-				e.progress.finishedRun(number, o, e.spec)
+				e.progress.finishedRun(number, it.repeat, o, e.spec)
 			}
 		}()
 	}
