@@ -6,6 +6,8 @@
 //	sweep train [flags]        train one network, one line per epoch
 //	sweep run [flags] SPEC     run (or resume) the sweep a YAML spec describes
 //	sweep plan SPEC            check a spec and show what it would run
+//	sweep report [DIR]         rank a sweep's trials, say which hyperparameters work best
+//	sweep replay DIR --trial N train a recorded trial again and compare with the record
 //
 // Run "sweep COMMAND -h" for a command's flags. Exit status: 0 on success,
 // 1 when training or a sweep fails, 2 on bad flags, specs or input data,
@@ -51,6 +53,8 @@ Usage:
 	sweep train [flags]      train one network and print one line per epoch
 	sweep run [flags] SPEC   run (or resume) the sweep a YAML spec describes
 	sweep plan SPEC          check a spec and show what it would run
+	sweep report [DIR]       rank a sweep's trials and say which hyperparameters work best
+	sweep replay DIR --trial N   train a recorded trial again and compare, epoch by epoch
 
 Run "sweep COMMAND -h" for a command's flags.
 `
@@ -76,6 +80,10 @@ func run(ctx context.Context, stop <-chan struct{}, args []string, stdout, stder
 		return cmdRun(ctx, stop, args[1:], stdout, stderr)
 	case "plan":
 		return cmdPlan(args[1:], stdout, stderr)
+	case "report":
+		return cmdReport(args[1:], stdout, stderr)
+	case "replay":
+		return cmdReplay(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/sweepml/sweep/report"
+	"github.com/sweepml/sweep/sweep"
+	"github.com/sweepml/sweep/train"
+)
+
+func cmdReport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sweep report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: sweep report [flags] [results/NAME]\n\nReports a sweep: ranked trials, each parameter's effect and importance, and which hyperparameters work best.\nWithout a directory, the most recently updated sweep under results/.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	top := fs.Int("top", 10, "ranked rows shown by table and markdown (0 = all)")
+	format := fs.String("format", "table", "output format: "+strings.Join(report.Formats, ", "))
+	dir, code := parseDir(fs, args, stderr, false)
+	if code >= 0 {
+		return code
+	}
+	if !slices.Contains(report.Formats, *format) {
+		fmt.Fprintf(stderr, "sweep report: unknown format %q (want one of %s)\n", *format, strings.Join(report.Formats, ", "))
+		return exitUsage
+	}
+	if dir == "" {
+		var err error
+		if dir, err = latestSweep("results"); err != nil {
+			fmt.Fprintf(stderr, "sweep report: %v\n", err)
+			return exitUsage
+		}
+	}
+	spec, trials, err := sweep.Load(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "sweep report: %v\n", err)
+		return exitUsage
+	}
+	if err := report.Write(stdout, report.Analyze(spec, trials), *format, *top); err != nil {
+		fmt.Fprintf(stderr, "sweep report: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sweep replay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: sweep replay results/NAME --trial N\n\nTrains trial N again from its recorded parameters and seed and compares every epoch with the record.\nExit status 0 only if they are identical.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	number := fs.Int("trial", -1, "the trial's `number`")
+	dir, code := parseDir(fs, args, stderr, true)
+	if code >= 0 {
+		return code
+	}
+	if *number < 0 {
+		fmt.Fprintln(stderr, "sweep replay: --trial N is required")
+		return exitUsage
+	}
+	spec, trial, runs, err := sweep.Replay(ctx, dir, *number)
+	if err != nil {
+		fmt.Fprintf(stderr, "sweep replay: %v\n", err)
+		return exitUsage
+	}
+	var kv []string
+	for _, p := range trial.Params {
+		kv = append(kv, p.Name+"="+sweep.FormatValue(p.Value))
+	}
+	fmt.Fprintf(stdout, "Trial %d of %s (%s): %s\n", trial.Number, spec.Name, strings.Join(kv, ", "), trial.State)
+	same := true
+	for _, run := range runs {
+		fmt.Fprintf(stdout, "\nRun %d, seed %d\n", run.Repeat+1, run.Seed)
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "epoch\ttrain loss: recorded\treplayed\tval accuracy: recorded\treplayed\tval loss: recorded\treplayed\tsame")
+		for i, rec := range run.Recorded {
+			rep := train.Epoch{Epoch: rec.Epoch}
+			if i < len(run.Replayed) {
+				rep = run.Replayed[i]
+			}
+			a, b := rec, rep
+			a.Seconds, b.Seconds = 0, 0
+			fmt.Fprintf(tw, "%d\t%.10g\t%.10g\t%.4f\t%.4f\t%.10g\t%.10g\t%s\n", rec.Epoch,
+				rec.TrainLoss, rep.TrainLoss, rec.ValAccuracy, rep.ValAccuracy, rec.ValLoss, rep.ValLoss, map[bool]string{true: "yes", false: "NO"}[a == b])
+		}
+		tw.Flush()
+		if run.Identical() {
+			fmt.Fprintf(stdout, "identical: all %d epochs\n", len(run.Recorded))
+		} else {
+			same = false
+			fmt.Fprintf(stdout, "DIFFERENT from the record\n")
+		}
+	}
+	if !same {
+		fmt.Fprintf(stderr, "sweep replay: trial %d does not replay identically\n", trial.Number)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// parseDir parses flags and at most one directory argument, given before
+// or after the flags; code ≥ 0 means return it.
+func parseDir(fs *flag.FlagSet, args []string, stderr io.Writer, required bool) (string, int) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return "", exitOK
+		}
+		return "", exitUsage
+	}
+	var dir string
+	if fs.NArg() > 0 {
+		dir = fs.Arg(0)
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return "", exitUsage
+		}
+		if fs.NArg() > 0 {
+			fmt.Fprintf(stderr, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+			return "", exitUsage
+		}
+	}
+	if dir == "" && required {
+		fmt.Fprintf(stderr, "%s: want a sweep's results directory, e.g. results/lr_sizes\n", fs.Name())
+		fs.Usage()
+		return "", exitUsage
+	}
+	return dir, -1
+}
+
+// latestSweep is the sweep directory under root whose journal changed
+// last.
+func latestSweep(root string) (string, error) {
+	journals, _ := filepath.Glob(filepath.Join(root, "*", sweep.JournalFile))
+	var best string
+	var bestTime int64
+	for _, j := range journals {
+		if st, err := os.Stat(j); err == nil && st.ModTime().UnixNano() > bestTime {
+			best, bestTime = filepath.Dir(j), st.ModTime().UnixNano()
+		}
+	}
+	if best == "" {
+		return "", fmt.Errorf("no sweep under %s/; run one with sweep run SPEC, or name its directory", root)
+	}
+	return best, nil
+}

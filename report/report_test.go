@@ -1,0 +1,145 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sweepml/sweep/sweep"
+	"github.com/sweepml/sweep/train"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+const studySpec = `name: fixed
+seed: 1
+method: grid
+fixed: {epochs: 3}
+parameters:
+  lr: {values: [0.01, 0.1, 1.0]}
+  schedule: {values: [constant, cosine]}
+repeats: 2
+`
+
+// study is a fixed, hand-made study: six trials, two seeds each, with
+// learning rate 0.1 best, cosine a little better than constant, and one
+// failed trial.
+func study(t testing.TB) (*sweep.Spec, []sweep.Trial) {
+	spec, err := sweep.ParseSpec("fixed.yaml", []byte(studySpec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	finals := map[string][2]float64{
+		"0.01/constant": {0.80, 0.82}, "0.01/cosine": {0.83, 0.85},
+		"0.1/constant": {0.90, 0.91}, "0.1/cosine": {0.92, 0.91},
+		"1/constant": {0.60, 0.70},
+	}
+	var trials []sweep.Trial
+	n := 0
+	for _, lr := range []float64{0.01, 0.1, 1.0} {
+		for _, sched := range []string{"constant", "cosine"} {
+			tr := sweep.Trial{Number: n, State: sweep.StateComplete, Seconds: float64(n) + 0.5,
+				Params: []sweep.Param{{Name: "lr", Value: lr}, {Name: "schedule", Value: sched}},
+				Seeds:  []uint64{sweep.TrialSeed(1, n, 0), sweep.TrialSeed(1, n, 1)}}
+			f, ok := finals[fmt.Sprintf("%g/%s", lr, sched)]
+			if !ok {
+				tr.State, tr.Reason = sweep.StateFailed, "training diverged: loss is NaN in epoch 1 at example 0 (learning rate 1)"
+			} else {
+				for _, v := range f {
+					var run []train.Epoch
+					for e := 1; e <= 3; e++ {
+						acc := v - 0.1*float64(3-e)
+						run = append(run, train.Epoch{Epoch: e, LR: lr, TrainLoss: 1 - acc, TrainAccuracy: acc + 0.05, ValLoss: 1.1 - acc, ValAccuracy: acc, Seconds: float64(e)})
+					}
+					tr.Runs = append(tr.Runs, run)
+					tr.Value += v / 2
+				}
+			}
+			trials = append(trials, tr)
+			n++
+		}
+	}
+	return spec, trials
+}
+
+func TestGoldenFormats(t *testing.T) {
+	spec, trials := study(t)
+	for _, format := range Formats {
+		var buf bytes.Buffer
+		if err := Write(&buf, Analyze(spec, trials), format, 0); err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", "fixed."+format+".golden")
+		if *update {
+			os.WriteFile(golden, buf.Bytes(), 0o644)
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf.Bytes(), want) {
+			t.Errorf("%s differs from %s:\n%s", format, golden, buf.String())
+		}
+	}
+}
+
+func TestAnalysis(t *testing.T) {
+	spec, trials := study(t)
+	r := Analyze(spec, trials)
+	// Ranked by mean: trial 3 (0.915), 2 (0.905), 1 (0.84), 0 (0.81); the
+	// lr 1 with constant (0.65) is last; the failed trial 5 is left out.
+	var order []int
+	for _, row := range r.Ranked {
+		order = append(order, row.Trial)
+	}
+	if fmt.Sprint(order) != "[3 2 1 0 4]" {
+		t.Errorf("ranking %v", order)
+	}
+	// Half-width of the 95% interval of {0.92, 0.91}: t(1) = 12.706 times
+	// s/√2 = 0.005.
+	if h := r.Ranked[0].Half; fmt.Sprintf("%.5f", h) != "0.06353" {
+		t.Errorf("half-width %v, want 12.706·0.005 = 0.06353", h)
+	}
+	// lr explains more of the variance than schedule.
+	if r.Parameters[0].Name != "lr" || r.Parameters[0].Importance <= r.Parameters[1].Importance {
+		t.Errorf("importance %+v", r.Parameters)
+	}
+	// The answer is derived from the table: best trial, its lead, the most
+	// important parameter and its best and worst values.
+	for _, want := range []string{"The best trial, #3 (lr=0.1, schedule=cosine)", "val_accuracy 91.50% ± 6.35 points over 2 seeds",
+		"1.00 points ahead of the runner-up (#2), within the interval: not a clear winner", "lr matters most", "lr 0.1 averages", "for lr 1"} {
+		if !strings.Contains(r.Answer, want) {
+			t.Errorf("answer lacks %q:\n%s", want, r.Answer)
+		}
+	}
+	// Identical on every call.
+	var a, b bytes.Buffer
+	Write(&a, Analyze(spec, trials), "json", 0)
+	Write(&b, Analyze(spec, trials), "json", 0)
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("two reports of the same study differ")
+	}
+}
+
+// BenchmarkReport analyses and formats a 500-trial study.
+func BenchmarkReport(b *testing.B) {
+	spec, base := study(b)
+	var trials []sweep.Trial
+	for i := range 500 {
+		t := base[i%4]
+		t.Number = i
+		t.Value += float64(i%17) / 1000
+		trials = append(trials, t)
+	}
+	for range b.N {
+		for _, f := range Formats {
+			if err := Write(new(bytes.Buffer), Analyze(spec, trials), f, 10); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
