@@ -104,3 +104,42 @@ func TestShippedConfigsPlan(t *testing.T) {
 		}
 	}
 }
+
+func TestReportAndReplay(t *testing.T) {
+	results := t.TempDir()
+	if code, _, errOut := cli("run", "--results", results, writeSpec(t, tinySpec)); code != 0 {
+		t.Fatal(errOut)
+	}
+	dir := filepath.Join(results, "tiny")
+	for format, want := range map[string]string{
+		"table":    "Answer\n\nThe best trial, #",
+		"markdown": "# Sweep tiny\n\n## Ranking\n\n| rank | trial | val_accuracy |",
+		"csv":      "trial,state,val_accuracy,lr,batch,epochs,seconds,seeds,reason\n0,complete,",
+		"json":     `"name": "tiny"`,
+	} {
+		code, out, errOut := cli("report", "--format", format, dir)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("%s: exit %d %s\n%s", format, code, errOut, out)
+		}
+	}
+	code, out, errOut := cli("replay", dir, "--trial", "2")
+	if code != 0 || !strings.Contains(out, "Trial 2 of tiny (lr=0.05, batch=8): complete") || !strings.Contains(out, "identical: all 2 epochs") {
+		t.Errorf("replay: exit %d %s\n%s", code, errOut, out)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "--format", "pdf", dir}, `sweep report: unknown format "pdf" (want one of table, markdown, csv, json)`},
+		{[]string{"report", results}, "sweep report: " + results + " is not a sweep's results directory: open " + filepath.Join(results, "spec.yaml") + ": no such file or directory"},
+		{[]string{"replay", dir}, "sweep replay: --trial N is required"},
+		{[]string{"replay", "--trial", "1"}, "sweep replay: want a sweep's results directory, e.g. results/lr_sizes"},
+		{[]string{"replay", dir, "--trial", "9"}, "sweep replay: " + dir + " has trials 0 to 3, not 9"},
+	} {
+		code, _, errOut := cli(tt.args...)
+		first, _, _ := strings.Cut(errOut, "\n")
+		if code != 2 || !strings.HasPrefix(first, tt.want) {
+			t.Errorf("%v: exit %d, %q, want 2 and %q", tt.args, code, first, tt.want)
+		}
+	}
+}
