@@ -26,6 +26,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 	}
 	top := fs.Int("top", 10, "ranked rows shown by table and markdown (0 = all)")
 	format := fs.String("format", "table", "output format: "+strings.Join(report.Formats, ", "))
+	files := fs.Bool("files", true, "also write report.html, report.json and plots/ into the sweep's directory")
 	dir, code := parseDir(fs, args, stderr, false)
 	if code >= 0 {
 		return code
@@ -46,9 +47,17 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sweep report: %v\n", err)
 		return exitUsage
 	}
-	if err := report.Write(stdout, report.Analyze(spec, trials), *format, *top); err != nil {
+	r := report.Analyze(spec, trials)
+	if err := report.Write(stdout, r, *format, *top); err != nil {
 		fmt.Fprintf(stderr, "sweep report: %v\n", err)
 		return exitFailure
+	}
+	if *files {
+		if err := report.WriteFiles(dir, spec, r); err != nil {
+			fmt.Fprintf(stderr, "sweep report: %v\n", err)
+			return exitFailure
+		}
+		fmt.Fprintf(stderr, "Wrote %s, %s and %s/\n", filepath.Join(dir, report.HTMLFile), filepath.Join(dir, report.JSONFile), filepath.Join(dir, report.PlotsDir))
 	}
 	return exitOK
 }

@@ -23,6 +23,10 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
+	// CreateTemp makes the file private; results are for everyone to read.
+	if err := tmp.Chmod(0o644); err != nil {
+		return err
+	}
 	if err := write(tmp); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
