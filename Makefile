@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/sweep
 
-.PHONY: build run test bench fuzz full clean
+.PHONY: build run test bench fuzz full proof clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/sweep
@@ -29,11 +29,20 @@ bench:
 
 # Short native fuzzing of the IDX reader.
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzReadIDX -fuzztime 30s ./dataset
+	$(GO) test -run '^$$' -fuzz FuzzReadIDX -fuzztime 20s ./dataset
+	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 10s ./internal/modelfile
+	$(GO) test -run '^$$' -fuzz FuzzParseSpec -fuzztime 20s ./sweep
 
 # The documented full-data run: all 60,000 images, 10 epochs, test accuracy.
 full: build
 	./$(BIN) train --subset 0 --epochs 10 --batch 64 --lr 0.05 --dtype float32 --test
+
+# Proof of learning, committed: the notebook's models compared (its part C),
+# regenerated from scratch. Takes a few minutes on 2 cores.
+proof: build
+	./$(BIN) run --restart configs/notebook.yaml
+	./$(BIN) report results/notebook > results/notebook/report.txt
+	./$(BIN) report --files=false --format markdown results/notebook > results/notebook/report.md
 
 clean:
 	rm -rf bin

@@ -10,6 +10,7 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/sweepml/sweep/dataset"
+	"github.com/sweepml/sweep/internal/testkit"
 	"github.com/sweepml/sweep/network"
 	"github.com/sweepml/sweep/residual"
 	"github.com/sweepml/sweep/train"
@@ -22,19 +23,6 @@ func backend(t testing.TB) compute.Backend {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func mnist(t testing.TB, n int) (dataset.View, dataset.View) {
-	t.Helper()
-	d, err := dataset.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, val, err := d.Train.First(n).Split(0.2, 42)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr, val
 }
 
 // batch gathers the first n training rows.
@@ -105,7 +93,7 @@ func twins(t *testing.T) map[string][2]train.Model[float64] {
 // weights, same batch of 32 MNIST images: the losses agree and every
 // gradient entry agrees within 1e-9 relative.
 func TestGradientsMatchScratch(t *testing.T) {
-	tr, _ := mnist(t, 300)
+	tr, _ := testkit.MNISTSplit(t, 300)
 	x, labels := batch(tr, 32)
 	for name, pair := range twins(t) {
 		scratch, gomlx := pair[0], pair[1]
@@ -138,7 +126,7 @@ func TestGradientsMatchScratch(t *testing.T) {
 // TestWeightsAfterFiveSteps trains both twins for 5 SGD steps of 16
 // images and compares every weight.
 func TestWeightsAfterFiveSteps(t *testing.T) {
-	tr, _ := mnist(t, 300)
+	tr, _ := testkit.MNISTSplit(t, 300)
 	opt := train.Optimizer{Kind: train.SGD, LR: 0.1}
 	for name, pair := range twins(t) {
 		s0 := train.NewStepper(pair[0], opt, tr, 16)
@@ -166,7 +154,7 @@ func TestWeightsAfterFiveSteps(t *testing.T) {
 // TestFitIsDeterministic trains a GoMLX network twice and compares the
 // histories and weights bit for bit.
 func TestFitIsDeterministic(t *testing.T) {
-	tr, val := mnist(t, 200)
+	tr, val := testkit.MNISTSplit(t, 200)
 	b := backend(t)
 	fit := func() (train.History, []train.Param[float32]) {
 		r, _ := residual.New[float32](residual.Config{Sizes: []int{784, 32, 32, 10}, Activation: network.ReLU, Seed: 3})

@@ -7,6 +7,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/sweepml/sweep/internal/testkit"
 )
 
 // countingBLAS is a stand-in for another BLAS (OpenBLAS, say): gonum's
@@ -30,7 +32,7 @@ func (c countingBLAS) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a
 // blas32.Use and checks that the network's multiplies go through it and
 // give the same results.
 func TestBLASIsSwappable(t *testing.T) {
-	x, labels := randomBatch(300, 20, 4, 1)
+	x, labels := testkit.RandomBatch(300, 20, 4, 1)
 	x32 := make([]float32, len(x))
 	for i, v := range x {
 		x32[i] = float32(v)

@@ -11,22 +11,9 @@ import (
 
 	"github.com/sweepml/sweep/dataset"
 	"github.com/sweepml/sweep/internal/gradcheck"
+	"github.com/sweepml/sweep/internal/testkit"
 	"github.com/sweepml/sweep/train"
 )
-
-// randomBatch returns n rows of inputs in [0, 1) and labels below classes.
-func randomBatch(n, inputs, classes int, seed uint64) ([]float64, []uint8) {
-	rng := rand.New(rand.NewPCG(seed, 0))
-	x := make([]float64, n*inputs)
-	for i := range x {
-		x[i] = rng.Float64()
-	}
-	labels := make([]uint8, n)
-	for i := range labels {
-		labels[i] = uint8(rng.IntN(classes))
-	}
-	return x, labels
-}
 
 // TestGradientFiniteDifferences compares every gradient entry of every
 // layer, for every activation, with central finite differences of the loss.
@@ -44,7 +31,7 @@ func TestGradientFiniteDifferences(t *testing.T) {
 					b[i] = 0.1 * rng.NormFloat64()
 				}
 			}
-			x, labels := randomBatch(5, 7, 4, 11)
+			x, labels := testkit.RandomBatch(5, 7, 4, 11)
 			gradcheck.Check(t, m, x, labels, func() []bool {
 				var on []bool
 				for _, a := range m.evalWS.act[1 : len(m.evalWS.act)-1] {
@@ -62,7 +49,7 @@ func TestGradientFiniteDifferences(t *testing.T) {
 // has probability 1/k, so the cross-entropy is log k for any input.
 func TestLossValue(t *testing.T) {
 	m := newZero[float64](Config{Sizes: []int{3, 4, 5}, Activation: Tanh, Init: Xavier})
-	x, labels := randomBatch(6, 3, 5, 1)
+	x, labels := testkit.RandomBatch(6, 3, 5, 1)
 	loss, _ := m.Gradient(x, labels)
 	if math.Abs(loss-math.Log(5)) > 1e-15 {
 		t.Errorf("loss %v, want log 5 = %v", loss, math.Log(5))
@@ -130,19 +117,6 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-func mnistSplit(t testing.TB, n int) (dataset.View, dataset.View) {
-	t.Helper()
-	d, err := dataset.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, val, err := d.Train.First(n).Split(0.2, 42)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr, val
-}
-
 func smallConfig(opt train.OptimizerKind) train.Config {
 	return train.Config{
 		Epochs: 3, BatchSize: 8, Seed: 5,
@@ -155,7 +129,7 @@ func smallConfig(opt train.OptimizerKind) train.Config {
 // (all but wall-clock time) and weights bit for bit, in both dtypes and
 // with every optimizer.
 func TestDeterminism(t *testing.T) {
-	tr, val := mnistSplit(t, 300)
+	tr, val := testkit.MNISTSplit(t, 300)
 	for _, opt := range train.OptimizerKinds {
 		check := func(name string, fit func() (train.History, [][]float64)) {
 			h1, w1 := fit()
@@ -201,7 +175,7 @@ func fitOnce[T train.Float](t *testing.T, tr, val dataset.View, cfg train.Config
 // the first, for per-sample and minibatch steps, both dtypes, all
 // optimizers.
 func TestStepAllocatesNothing(t *testing.T) {
-	tr, _ := mnistSplit(t, 500)
+	tr, _ := testkit.MNISTSplit(t, 500)
 	positions := make([]int32, 64)
 	for i := range positions {
 		positions[i] = int32(i * 3)
@@ -224,7 +198,7 @@ func TestStepAllocatesNothing(t *testing.T) {
 }
 
 func TestDivergenceIsAnError(t *testing.T) {
-	tr, val := mnistSplit(t, 200)
+	tr, val := testkit.MNISTSplit(t, 200)
 	m, _ := New[float32](Config{Sizes: []int{784, 64, 10}, Activation: LeakyReLU, Seed: 1})
 	cfg := smallConfig(train.SGD)
 	cfg.Optimizer.LR = 100
@@ -240,7 +214,7 @@ func TestDivergenceIsAnError(t *testing.T) {
 }
 
 func TestCancelAndStop(t *testing.T) {
-	tr, val := mnistSplit(t, 200)
+	tr, val := testkit.MNISTSplit(t, 200)
 	m, _ := New[float64](Config{Sizes: []int{784, 16, 10}, Activation: ReLU, Seed: 1})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -263,7 +237,7 @@ func TestCancelAndStop(t *testing.T) {
 }
 
 func TestSaveLoad(t *testing.T) {
-	tr, val := mnistSplit(t, 200)
+	tr, val := testkit.MNISTSplit(t, 200)
 	m, _ := New[float32](Config{Sizes: []int{784, 20, 10}, Activation: Tanh, Seed: 2})
 	if _, err := m.Fit(context.Background(), tr, val, smallConfig(train.Adam)); err != nil {
 		t.Fatal(err)
@@ -320,7 +294,7 @@ func TestSaveLoad(t *testing.T) {
 }
 
 func TestPredictAgreesWithEvaluate(t *testing.T) {
-	x, labels := randomBatch(50, 12, 3, 4)
+	x, labels := testkit.RandomBatch(50, 12, 3, 4)
 	m, _ := New[float64](Config{Sizes: []int{12, 9, 3}, Activation: LeakyReLU, Seed: 8})
 	_, correct := m.Evaluate(x, labels)
 	pred := m.Predict(make([]int, 50), x)

@@ -7,24 +7,11 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/sweepml/sweep/dataset"
 	"github.com/sweepml/sweep/internal/gradcheck"
+	"github.com/sweepml/sweep/internal/testkit"
 	"github.com/sweepml/sweep/network"
 	"github.com/sweepml/sweep/train"
 )
-
-func randomBatch(n, inputs, classes int, seed uint64) ([]float64, []uint8) {
-	rng := rand.New(rand.NewPCG(seed, 0))
-	x := make([]float64, n*inputs)
-	for i := range x {
-		x[i] = rng.Float64()
-	}
-	labels := make([]uint8, n)
-	for i := range labels {
-		labels[i] = uint8(rng.IntN(classes))
-	}
-	return x, labels
-}
 
 // TestGradientFiniteDifferences checks every gradient entry against finite
 // differences for both shortcut kinds (7→6 projection, 6→6 identity, then
@@ -50,7 +37,7 @@ func TestGradientFiniteDifferences(t *testing.T) {
 						b[i] = 0.1 * rng.NormFloat64()
 					}
 				}
-				x, labels := randomBatch(5, 7, 4, 11)
+				x, labels := testkit.RandomBatch(5, 7, 4, 11)
 				gradcheck.Check(t, n, x, labels, func() []bool { return n.kinks(len(labels)) }, 1e-6)
 			})
 		}
@@ -116,21 +103,8 @@ func TestIdentityIsResidual(t *testing.T) {
 	}
 }
 
-func mnistSplit(t testing.TB, n int) (dataset.View, dataset.View) {
-	t.Helper()
-	d, err := dataset.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, val, err := d.Train.First(n).Split(0.2, 42)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr, val
-}
-
 func TestDeterminismAndSaveLoad(t *testing.T) {
-	tr, val := mnistSplit(t, 300)
+	tr, val := testkit.MNISTSplit(t, 300)
 	cfg := train.Config{Epochs: 3, BatchSize: 8, Seed: 5,
 		Optimizer: train.Optimizer{Kind: train.Adam, LR: 0.001, WeightDecay: 1e-4},
 		Schedule:  train.Schedule{Kind: train.Cosine}}
@@ -186,7 +160,7 @@ func TestDeterminismAndSaveLoad(t *testing.T) {
 }
 
 func TestStepAllocatesNothing(t *testing.T) {
-	tr, _ := mnistSplit(t, 500)
+	tr, _ := testkit.MNISTSplit(t, 500)
 	positions := make([]int32, 64)
 	for i := range positions {
 		positions[i] = int32(i * 3)
