@@ -299,8 +299,17 @@ func answer(spec *sweep.Spec, r *Report, better func(a, b float64) bool) string 
 				worstG = g
 			}
 		}
-		fmt.Fprintf(&b, " Comparing all %d finished trials at epoch %d, %s matters most (it explains %.0f%% of the variance of %s): %s %s averages %s, against %s for %s %s.",
+		fmt.Fprintf(&b, " Comparing all %d finished trials at epoch %d, %s matters most (it explains %.0f%% of the variance of %s): %s %s averages %s, against %s for %s %s",
 			r.Compared, r.Epoch, top.Name, 100*top.Importance, r.Metric, top.Name, bestG.Label, pct(bestG.Mean), pct(worstG.Mean), top.Name, worstG.Label)
+		// With repeats, set the effect against the seeds' own spread.
+		var spread float64
+		for _, row := range r.Ranked {
+			spread += row.Half / float64(len(r.Ranked))
+		}
+		if spread > 0 && math.Abs(bestG.Mean-worstG.Mean) < spread {
+			fmt.Fprintf(&b, ", a difference smaller than the typical 95%% interval of a trial (± %s): no setting of any parameter is clearly better", unit(spread))
+		}
+		b.WriteString(".")
 		if len(ordered) > 1 {
 			fmt.Fprintf(&b, " Next: %s (%.0f%%).", ordered[1].Name, 100*ordered[1].Importance)
 		}

@@ -125,7 +125,8 @@ func TestAnalysis(t *testing.T) {
 	}
 }
 
-// BenchmarkReport analyses and formats a 500-trial study.
+// BenchmarkReport analyses a 500-trial study and renders it: the four
+// formats, every plot (SVG and PNG) and the HTML page.
 func BenchmarkReport(b *testing.B) {
 	spec, base := study(b)
 	var trials []sweep.Trial
@@ -136,10 +137,18 @@ func BenchmarkReport(b *testing.B) {
 		trials = append(trials, t)
 	}
 	for range b.N {
+		r := Analyze(spec, trials)
 		for _, f := range Formats {
-			if err := Write(new(bytes.Buffer), Analyze(spec, trials), f, 10); err != nil {
+			if err := Write(new(bytes.Buffer), r, f, 10); err != nil {
 				b.Fatal(err)
 			}
+		}
+		figures, err := Plots(spec, r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := WriteHTML(new(bytes.Buffer), r, figures); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
