@@ -239,10 +239,11 @@ func (e *engine) run(ctx context.Context, dir string) (*Result, error) {
 	// A sweep killed while asking for a batch left it part-asked: ask the
 	// rest before anything runs, as the uninterrupted sweep would have.
 	for created := len(trials); created%batchSize != 0 && created < total; created++ {
-		if _, err := storage.CreateNewTrial(e.study.ID); err != nil {
+		id, err := storage.CreateNewTrial(e.study.ID)
+		if err != nil {
 			return nil, err
 		}
-		trials = append(trials, Trial{Number: created, State: StateRunning})
+		trials = append(trials, Trial{ID: id, Number: created, State: StateRunning})
 	}
 	var pending []int // interrupted trials, rerun first with their parameters and seeds
 	failed := 0
@@ -250,7 +251,7 @@ func (e *engine) run(ctx context.Context, dir string) (*Result, error) {
 		switch {
 		case t.State == StateRunning:
 			if len(t.Params) < len(e.spec.Parameters) {
-				if err := e.sampler.propose(e.study, t.Number); err != nil {
+				if err := e.sampler.propose(e.study, t.ID, t.Number); err != nil {
 					return nil, err
 				}
 			}
@@ -274,11 +275,15 @@ func (e *engine) run(ctx context.Context, dir string) (*Result, error) {
 				break
 			}
 			for range min(batchSize, total-created) {
-				number, err := storage.CreateNewTrial(e.study.ID)
+				id, err := storage.CreateNewTrial(e.study.ID)
 				if err != nil {
 					return nil, err
 				}
-				if err := e.sampler.propose(e.study, number); err != nil {
+				number, err := storage.GetTrialNumberFromID(id)
+				if err != nil {
+					return nil, err
+				}
+				if err := e.sampler.propose(e.study, id, number); err != nil {
 					return nil, err
 				}
 				batch = append(batch, number)
@@ -293,7 +298,7 @@ func (e *engine) run(ctx context.Context, dir string) (*Result, error) {
 		}
 		var lastFailure string
 		for i, number := range batch {
-			state, reason, err := e.tell(number, outcomes[i])
+			state, reason, err := e.tell(trials[number].ID, outcomes[i])
 			if err != nil {
 				return nil, err
 			}
@@ -352,13 +357,13 @@ func (e *engine) runBatch(ctx context.Context, trials []Trial, batch []int) ([][
 	outcomes := make([][]outcome, len(batch))
 	for i, number := range batch {
 		outcomes[i] = make([]outcome, e.spec.Repeats)
-		ft, err := e.study.Storage.GetTrial(number)
+		ft, err := e.study.Storage.GetTrial(trials[number].ID)
 		if err != nil {
 			return nil, err
 		}
 		attempt, _ := strconv.Atoi(ft.SystemAttrs[attrAttempt])
 		attempt++
-		if err := e.study.Storage.SetTrialSystemAttr(number, attrAttempt, strconv.Itoa(attempt)); err != nil {
+		if err := e.study.Storage.SetTrialSystemAttr(ft.ID, attrAttempt, strconv.Itoa(attempt)); err != nil {
 			return nil, err
 		}
 		for r := range e.spec.Repeats {
@@ -378,7 +383,7 @@ func (e *engine) runBatch(ctx context.Context, trials []Trial, batch []int) ([][
 					continue
 				}
 				e.progress.started()
-				o := e.train(ctx, trials[number].Params, number, it.repeat, it.attempt, earlier(number))
+				o := e.train(ctx, trials[number], it.repeat, it.attempt, earlier(number))
 				outcomes[it.index][it.repeat] = o
 				e.progress.finishedRun(number, it.repeat, o, e.spec)
 			}
@@ -394,7 +399,7 @@ func (e *engine) runBatch(ctx context.Context, trials []Trial, batch []int) ([][
 
 // train runs one repeat of one trial: never panics, never blocks past
 // trial_timeout.
-func (e *engine) train(ctx context.Context, params []Param, number, repeat, attempt int, earlier []curve) (o outcome) {
+func (e *engine) train(ctx context.Context, t Trial, repeat, attempt int, earlier []curve) (o outcome) {
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
@@ -402,7 +407,7 @@ func (e *engine) train(ctx context.Context, params []Param, number, repeat, atte
 		}
 		o.seconds = time.Since(start).Seconds()
 	}()
-	settings, err := e.spec.settings(params, number, repeat)
+	settings, err := e.spec.settings(t.Params, t.Number, repeat)
 	if err != nil {
 		return outcome{err: err}
 	}
@@ -416,7 +421,7 @@ func (e *engine) train(ctx context.Context, params []Param, number, repeat, atte
 		if err != nil {
 			return err
 		}
-		if err := e.study.Storage.SetTrialUserAttr(number, epochKey(attempt, repeat, ep.Epoch), string(b)); err != nil {
+		if err := e.study.Storage.SetTrialUserAttr(t.ID, epochKey(attempt, repeat, ep.Epoch), string(b)); err != nil {
 			return err
 		}
 		// Stopping at the last epoch would save nothing: a trial that gets
@@ -443,7 +448,7 @@ func (e *engine) train(ctx context.Context, params []Param, number, repeat, atte
 
 // tell records how a trial ended. An interrupted trial stays running, to
 // be rerun when the sweep resumes.
-func (e *engine) tell(number int, runs []outcome) (state, reason string, err error) {
+func (e *engine) tell(id int, runs []outcome) (state, reason string, err error) {
 	st := e.study.Storage
 	var seconds, sum float64
 	state = StateComplete
@@ -466,13 +471,13 @@ func (e *engine) tell(number int, runs []outcome) (state, reason string, err err
 		attrs = append(attrs, [2]string{attrReason, reason})
 	}
 	for _, kv := range attrs {
-		if err := st.SetTrialSystemAttr(number, kv[0], kv[1]); err != nil {
+		if err := st.SetTrialSystemAttr(id, kv[0], kv[1]); err != nil {
 			return "", "", err
 		}
 	}
 	goState := goptuna.TrialStateFail
 	if state != StateFailed {
-		if err := st.SetTrialValue(number, sum/float64(len(runs))); err != nil {
+		if err := st.SetTrialValue(id, sum/float64(len(runs))); err != nil {
 			return "", "", err
 		}
 		goState = goptuna.TrialStateComplete
@@ -480,5 +485,5 @@ func (e *engine) tell(number int, runs []outcome) (state, reason string, err err
 			goState = goptuna.TrialStatePruned
 		}
 	}
-	return state, reason, st.SetTrialState(number, goState)
+	return state, reason, st.SetTrialState(id, goState)
 }

@@ -25,7 +25,9 @@ const (
 // again (after a crash between its creation and its parameters) gives the
 // same parameters.
 type sampler interface {
-	propose(study *goptuna.Study, number int) error
+	// propose sets the parameters of the trial with the given storage ID
+	// and number.
+	propose(study *goptuna.Study, id, number int) error
 }
 
 func newSampler(spec *Spec) sampler {
@@ -109,7 +111,7 @@ func (prm Parameter) fromUnit(u float64) float64 {
 // changing fastest: trial n is the n'th point.
 type gridSampler struct{ spec *Spec }
 
-func (g gridSampler) propose(study *goptuna.Study, number int) error {
+func (g gridSampler) propose(study *goptuna.Study, id, number int) error {
 	rest := number
 	internal := make([]float64, len(g.spec.Parameters))
 	for i := len(g.spec.Parameters) - 1; i >= 0; i-- {
@@ -123,7 +125,7 @@ func (g gridSampler) propose(study *goptuna.Study, number int) error {
 		}
 	}
 	for i, prm := range g.spec.Parameters {
-		if err := study.Storage.SetTrialParam(number, prm.Name, internal[i], prm.distribution()); err != nil {
+		if err := study.Storage.SetTrialParam(id, prm.Name, internal[i], prm.distribution()); err != nil {
 			return err
 		}
 	}
@@ -148,10 +150,10 @@ type pointSampler struct {
 	point func(seed uint64, number, dims int) []float64
 }
 
-func (s pointSampler) propose(study *goptuna.Study, number int) error {
+func (s pointSampler) propose(study *goptuna.Study, id, number int) error {
 	u := s.point(s.spec.Seed, number, len(s.spec.Parameters))
 	for i, prm := range s.spec.Parameters {
-		if err := study.Storage.SetTrialParam(number, prm.Name, prm.fromUnit(u[i]), prm.distribution()); err != nil {
+		if err := study.Storage.SetTrialParam(id, prm.Name, prm.fromUnit(u[i]), prm.distribution()); err != nil {
 			return err
 		}
 	}
@@ -192,7 +194,7 @@ type goptunaSampler struct {
 	cma  *cmaes.Sampler
 }
 
-func (s *goptunaSampler) propose(study *goptuna.Study, number int) error {
+func (s *goptunaSampler) propose(study *goptuna.Study, id, number int) error {
 	seed := int64(rand.New(rand.NewPCG(s.spec.Seed^proposeStream, uint64(number))).Uint64() >> 1)
 	globalrand.Seed(seed) //nolint:staticcheck // goptuna's draws; see godebug randseednop in go.mod
 	if s.cma != nil {
@@ -201,7 +203,7 @@ func (s *goptunaSampler) propose(study *goptuna.Study, number int) error {
 	} else {
 		study.Sampler = tpe.NewSampler(tpe.SamplerOptionSeed(seed))
 	}
-	t := goptuna.Trial{Study: study, ID: number}
+	t := goptuna.Trial{Study: study, ID: id}
 	if s.cma != nil {
 		if err := t.CallRelativeSampler(); err != nil {
 			return err

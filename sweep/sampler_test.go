@@ -41,7 +41,7 @@ func sample(t *testing.T, s *Spec, n int) map[string][]any {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := smp.propose(study, id); err != nil {
+		if err := smp.propose(study, id, i); err != nil {
 			t.Fatal(err)
 		}
 		ft, _ := study.Storage.GetTrial(id)

@@ -30,6 +30,7 @@ type Param struct {
 
 // Trial is the record of one trial.
 type Trial struct {
+	ID      int      `json:"-"` // the storage's ID, which need not be the number
 	Number  int      `json:"number"`
 	State   string   `json:"state"`
 	Value   float64  `json:"value"` // the metric: the mean over repeats of the last epoch's
@@ -116,7 +117,7 @@ func (s *Spec) readTrials(storage goptuna.Storage, studyID int) ([]Trial, error)
 	for i, ft := range frozen {
 		// goptuna's state is written last when a trial ends: the commit
 		// point. A trial killed before it is running, and reruns.
-		t := Trial{Number: ft.Number, State: states[ft.State]}
+		t := Trial{ID: ft.ID, Number: ft.Number, State: states[ft.State]}
 		if t.State == StateFailed {
 			t.Reason = ft.SystemAttrs[attrReason]
 		}
