@@ -1,0 +1,181 @@
+package pgstore
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/c-bata/goptuna"
+
+	"github.com/sweepml/sweep/internal/pgtest"
+)
+
+func TestStorageBasics(t *testing.T) {
+	srv := pgtest.Start(t)
+	s, err := Open(context.Background(), srv.URL("basics"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id, err := s.CreateNewStudy("st")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.CreateNewStudy("st"); again != id {
+		t.Errorf("a second create of the same study gave ID %d, want %d", again, id)
+	}
+	s.SetStudyDirection(id, goptuna.StudyDirectionMaximize)
+	tid, err := s.CreateNewTrial(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dist := goptuna.CategoricalDistribution{Choices: []string{"a", "b"}}
+	if err := s.SetTrialParam(tid, "c", 1, dist); err != nil {
+		t.Fatal(err)
+	}
+	s.SetTrialSystemAttr(tid, "k", "v")
+	s.SetTrialUserAttr(tid, "u", "w")
+	s.SetTrialIntermediateValue(tid, 3, 0.5)
+	s.SetTrialValue(tid, 0.75)
+	if err := s.SetTrialState(tid, goptuna.TrialStateComplete); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetTrialState(tid, goptuna.TrialStateComplete); err != nil {
+		t.Errorf("setting the same final state again: %v", err)
+	}
+	if err := s.SetTrialState(tid, goptuna.TrialStateFail); err != goptuna.ErrTrialCannotBeUpdated {
+		t.Errorf("changing a finished trial: %v", err)
+	}
+	ft, err := s.GetTrial(tid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ft.Number != 0 || ft.State != goptuna.TrialStateComplete || ft.Value != 0.75 || ft.Params["c"] != "b" || ft.InternalParams["c"] != 1 ||
+		ft.SystemAttrs["k"] != "v" || ft.UserAttrs["u"] != "w" || ft.IntermediateValues[3] != 0.5 {
+		t.Errorf("trial %+v", ft)
+	}
+	// goptuna loads the study through the interface.
+	study, err := goptuna.LoadStudy("st", goptuna.StudyOptionStorage(s), goptuna.StudyOptionLogger(nil))
+	if err != nil || study.ID != id || study.Direction() != goptuna.StudyDirectionMaximize {
+		t.Errorf("LoadStudy: %v", err)
+	}
+	if v, err := study.GetBestValue(); err != nil || v != 0.75 {
+		t.Errorf("best value %v, %v", v, err)
+	}
+}
+
+// TestCreateWithinIsAtomic: 8 goroutines race to create trials within a
+// budget of 50: exactly 50, numbered 0 to 49.
+func TestCreateWithinIsAtomic(t *testing.T) {
+	srv := pgtest.Start(t)
+	s, err := Open(context.Background(), srv.URL("atomic"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id, _ := s.CreateNewStudy("st")
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				_, ok, err := s.CreateTrialWithin(id, 50, "w"+string(rune('0'+w)))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !ok {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	trials, err := s.GetAllTrials(id)
+	if err != nil || len(trials) != 50 {
+		t.Fatalf("%d trials, %v", len(trials), err)
+	}
+	for i, tr := range trials {
+		if tr.Number != i {
+			t.Fatalf("trial %d has number %d", i, tr.Number)
+		}
+	}
+}
+
+func TestStaleTrialsAreClaimedOnce(t *testing.T) {
+	srv := pgtest.Start(t)
+	s, err := Open(context.Background(), srv.URL("stale"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id, _ := s.CreateNewStudy("st")
+	dead, _, _ := s.CreateTrialWithin(id, -1, "dead")
+	alive, _, _ := s.CreateTrialWithin(id, -1, "alive")
+	time.Sleep(1200 * time.Millisecond)
+	s.Heartbeat([]int{alive}, "alive")
+	claims, err := s.ClaimStale(id, time.Second, "rescuer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(claims) != 1 || claims[0].ID != dead || claims[0].From != "dead" {
+		t.Fatalf("claims %+v", claims)
+	}
+	if again, _ := s.ClaimStale(id, time.Second, "other"); len(again) != 0 {
+		t.Errorf("claimed twice: %+v", again)
+	}
+}
+
+func TestBadURLsAndPasswordsStayHidden(t *testing.T) {
+	srv := pgtest.Start(t)
+	good := srv.URL("pw")
+	bad := strings.Replace(good, pgtest.Password, "wrong-Secret-77", 1)
+	_, err := Open(context.Background(), bad, Options{RetryFor: time.Second})
+	if err == nil || strings.Contains(err.Error(), "wrong-Secret-77") || !strings.Contains(err.Error(), "password authentication failed") {
+		t.Errorf("bad password: %v", err)
+	}
+	if !strings.HasPrefix(err.Error(), "storage postgres://postgres:xxxxx@127.0.0.1:") {
+		t.Errorf("the URL is not shown redacted: %v", err)
+	}
+	_, err = Open(context.Background(), "mysql://root:hunter2@db/x", Options{})
+	if err == nil || err.Error() != `storage URL "mysql://root:xxxxx@db/x": want postgres://user[:password]@host[:port]/database` {
+		t.Errorf("wrong scheme: %v", err)
+	}
+	// Nothing listens on port 1: the fault is transient, retried, then reported.
+	var retries int
+	_, err = Open(context.Background(), "postgres://u:hunter2@127.0.0.1:1/x?sslmode=disable", Options{RetryFor: 2 * time.Second,
+		OnRetry: func(error, time.Duration) { retries++ }})
+	if err == nil || retries == 0 || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "connect") {
+		t.Errorf("unreachable server: %d retries, %v", retries, err)
+	}
+}
+
+// TestServerRestart: an operation issued while the server is down
+// retries until it is back.
+func TestServerRestart(t *testing.T) {
+	srv := pgtest.Start(t)
+	var mu sync.Mutex
+	var retries int
+	s, err := Open(context.Background(), srv.URL("restart"), Options{OnRetry: func(error, time.Duration) { mu.Lock(); retries++; mu.Unlock() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id, _ := s.CreateNewStudy("st")
+	srv.Stop()
+	done := make(chan error)
+	go func() { _, err := s.CreateNewTrial(id); done <- err }()
+	time.Sleep(1500 * time.Millisecond)
+	srv.Start()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if retries == 0 {
+		t.Error("no retry was reported")
+	}
+}
