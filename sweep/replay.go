@@ -35,30 +35,26 @@ func (r Replayed) Identical() bool {
 	return true
 }
 
-// Replay trains trial number of the sweep in dir again, every repeat, from
-// its recorded parameters and seeds, for as many epochs as were recorded
-// (a pruned trial stops where it was pruned).
-func Replay(ctx context.Context, dir string, number int) (*Spec, Trial, []Replayed, error) {
-	spec, trials, err := Load(dir)
-	if err != nil {
-		return nil, Trial{}, nil, err
-	}
+// Replay trains trial number of a sweep (see Load and LoadStudy) again,
+// every repeat, from its recorded parameters and seeds, for as many epochs
+// as were recorded (a pruned trial stops where it was pruned).
+func Replay(ctx context.Context, spec *Spec, trials []Trial, number int) (Trial, []Replayed, error) {
 	if number < 0 || number >= len(trials) {
-		return spec, Trial{}, nil, fmt.Errorf("%s has trials 0 to %d, not %d", dir, len(trials)-1, number)
+		return Trial{}, nil, fmt.Errorf("sweep %s has trials 0 to %d, not %d", spec.Name, len(trials)-1, number)
 	}
 	t := trials[number]
 	if t.State != StateComplete && t.State != StatePruned {
-		return spec, t, nil, fmt.Errorf("trial %d is %s, not complete or pruned: nothing recorded to compare with", number, t.State)
+		return t, nil, fmt.Errorf("trial %d is %s, not complete or pruned: nothing recorded to compare with", number, t.State)
 	}
 	data, err := dataset.Load(spec.Data.Source)
 	if err != nil {
-		return spec, t, nil, err
+		return t, nil, err
 	}
 	var out []Replayed
 	for r, recorded := range t.Runs {
 		settings, err := spec.settings(t.Params, number, r)
 		if err != nil {
-			return spec, t, nil, err
+			return t, nil, err
 		}
 		rep := Replayed{Repeat: r, Seed: settings.Seed, Recorded: recorded}
 		_, err = recipe.Run(ctx, data, settings, recipe.Options{OnEpoch: func(e train.Epoch) error {
@@ -69,9 +65,9 @@ func Replay(ctx context.Context, dir string, number int) (*Spec, Trial, []Replay
 			return nil
 		}})
 		if err != nil && !errors.Is(err, train.ErrStop) {
-			return spec, t, nil, fmt.Errorf("replaying trial %d run %d: %w", number, r, err)
+			return t, nil, fmt.Errorf("replaying trial %d run %d: %w", number, r, err)
 		}
 		out = append(out, rep)
 	}
-	return spec, t, out, nil
+	return t, out, nil
 }

@@ -31,7 +31,7 @@ func TestReplayIsIdentical(t *testing.T) {
 		if !ok {
 			t.Fatalf("no %s trial to replay", state)
 		}
-		_, tr, runs, err := Replay(context.Background(), res.Dir, number)
+		tr, runs, err := Replay(context.Background(), spec, res.Trials, number)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,14 +62,18 @@ func TestReplayIsIdentical(t *testing.T) {
 		out = append(out, line)
 	}
 	os.WriteFile(journal, []byte(strings.Join(out, "\n")+"\n"), 0o644)
-	_, _, runs, err := Replay(context.Background(), res.Dir, number)
+	spec2, trials2, err := Load(res.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, runs, err := Replay(context.Background(), spec2, trials2, number)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if runs[0].Identical() {
 		t.Error("a tampered record replays as identical")
 	}
-	if _, _, _, err := Replay(context.Background(), res.Dir, 99); err == nil || !strings.HasSuffix(err.Error(), "has trials 0 to 11, not 99") {
+	if _, _, err := Replay(context.Background(), spec2, trials2, 99); err == nil || err.Error() != "sweep small has trials 0 to 11, not 99" {
 		t.Errorf("missing trial: %v", err)
 	}
 }

@@ -37,6 +37,14 @@ type Options struct {
 	// Stop, when closed, lets running trials finish but starts no more;
 	// the sweep can be resumed later.
 	Stop <-chan struct{}
+	// Storage, if set, is a PostgreSQL URL holding the study, shared with
+	// any other worker process using it; ResultsDir is then unused.
+	Storage string
+	// Worker names this process in a shared study; "" means host-pid.
+	Worker string
+	// Grace is how long a worker may miss heartbeats before its running
+	// trials are taken over; 0 means DefaultGrace.
+	Grace time.Duration
 }
 
 // Result is what a sweep recorded.
@@ -101,6 +109,9 @@ func run(ctx context.Context, spec *Spec, src []byte, opt Options, fit fitFunc) 
 	}
 	if err := spec.checkData(data); err != nil {
 		return nil, &InputError{err}
+	}
+	if opt.Storage != "" {
+		return runShared(ctx, spec, src, opt, data, fit)
 	}
 	journalPath, specPath := filepath.Join(dir, JournalFile), filepath.Join(dir, SpecFile)
 	if _, err := os.Stat(journalPath); err == nil {
@@ -217,7 +228,8 @@ type engine struct {
 	sampler  sampler
 	pruner   pruner
 	progress *progress
-	fit      fitFunc // recipe.Run, but in tests
+	fit      fitFunc       // recipe.Run, but in tests
+	shared   sharedStorage // set when other processes share the study
 }
 
 // outcome is how one run (a trial's repeat) ended.
@@ -341,7 +353,12 @@ func (e *engine) runBatch(ctx context.Context, trials []Trial, batch []int) ([][
 	// finished): trial n's batch starts at n - n mod budget.batch.
 	earlier := func(number int) []curve {
 		var out []curve
-		for _, t := range trials[:number-number%e.spec.Budget.Batch] {
+		limit := number - number%e.spec.Budget.Batch
+		if e.shared != nil {
+			// Other workers number trials too: take all finished ones.
+			limit = len(trials)
+		}
+		for _, t := range trials[:limit] {
 			if t.State == StateComplete || t.State == StatePruned {
 				c := curve{complete: t.State == StateComplete, scores: map[int]float64{}}
 				for _, ep := range t.Runs[0] {

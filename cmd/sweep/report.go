@@ -27,6 +27,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 	top := fs.Int("top", 10, "ranked rows shown by table and markdown (0 = all)")
 	format := fs.String("format", "table", "output format: "+strings.Join(report.Formats, ", "))
 	files := fs.Bool("files", true, "also write report.html, report.json and plots/ into the sweep's directory")
+	storage := fs.String("storage", "", "read the sweep from this PostgreSQL `URL`; the argument is then the sweep's name")
 	dir, code := parseDir(fs, args, stderr, false)
 	if code >= 0 {
 		return code
@@ -35,17 +36,22 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sweep report: unknown format %q (want one of %s)\n", *format, strings.Join(report.Formats, ", "))
 		return exitUsage
 	}
-	if dir == "" {
+	if dir == "" && *storage == "" {
 		var err error
 		if dir, err = latestSweep("results"); err != nil {
 			fmt.Fprintf(stderr, "sweep report: %v\n", err)
 			return exitUsage
 		}
 	}
-	spec, trials, err := sweep.Load(dir)
+	spec, trials, err := load(*storage, dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep report: %v\n", err)
 		return exitUsage
+	}
+	if *storage != "" {
+		// The files go to results/<name>/ for a study kept in a database.
+		dir = filepath.Join("results", spec.Name)
+		os.MkdirAll(dir, 0o755)
 	}
 	r := report.Analyze(spec, trials)
 	if err := report.Write(stdout, r, *format, *top); err != nil {
@@ -70,6 +76,7 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fs.PrintDefaults()
 	}
 	number := fs.Int("trial", -1, "the trial's `number`")
+	storage := fs.String("storage", "", "read the sweep from this PostgreSQL `URL`; the argument is then the sweep's name")
 	dir, code := parseDir(fs, args, stderr, true)
 	if code >= 0 {
 		return code
@@ -78,7 +85,12 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "sweep replay: --trial N is required")
 		return exitUsage
 	}
-	spec, trial, runs, err := sweep.Replay(ctx, dir, *number)
+	spec, trials, err := load(*storage, dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "sweep replay: %v\n", err)
+		return exitUsage
+	}
+	trial, runs, err := sweep.Replay(ctx, spec, trials, *number)
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep replay: %v\n", err)
 		return exitUsage
@@ -116,6 +128,18 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFailure
 	}
 	return exitOK
+}
+
+// load reads a sweep from its results directory, or by name from a
+// PostgreSQL storage.
+func load(storage, dirOrName string) (*sweep.Spec, []sweep.Trial, error) {
+	if storage != "" {
+		if dirOrName == "" {
+			return nil, nil, fmt.Errorf("with --storage, name the sweep")
+		}
+		return sweep.LoadStudy(context.Background(), storage, dirOrName)
+	}
+	return sweep.Load(dirOrName)
 }
 
 // parseDir parses flags and at most one directory argument, given before

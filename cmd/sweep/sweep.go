@@ -22,6 +22,9 @@ func cmdRun(ctx context.Context, stop <-chan struct{}, args []string, stdout, st
 	fs.IntVar(&opt.Workers, "workers", 0, "trials trained at once (default: number of CPUs); results do not depend on it")
 	fs.StringVar(&opt.ResultsDir, "results", "results", "`directory` holding one directory per sweep")
 	fs.BoolVar(&opt.Restart, "restart", false, "discard earlier results of this sweep and start over")
+	fs.StringVar(&opt.Storage, "storage", "", "keep the study in this PostgreSQL `URL`, shared with every worker that uses it (postgres://user:password@host/db)")
+	fs.StringVar(&opt.Worker, "worker", "", "this worker's name in a shared study (default: host-pid)")
+	fs.DurationVar(&opt.Grace, "grace", sweep.DefaultGrace, "in a shared study, how long a worker may miss heartbeats before its trials are rerun elsewhere")
 	top := fs.Int("top", 10, "rows of the ranked table (0 = all)")
 	path, code := parseWithSpec(fs, args, stderr)
 	if code >= 0 {

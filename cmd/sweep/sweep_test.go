@@ -134,7 +134,7 @@ func TestReportAndReplay(t *testing.T) {
 		{[]string{"report", results}, "sweep report: " + results + " is not a sweep's results directory: open " + filepath.Join(results, "spec.yaml") + ": no such file or directory"},
 		{[]string{"replay", dir}, "sweep replay: --trial N is required"},
 		{[]string{"replay", "--trial", "1"}, "sweep replay: want a sweep's results directory, e.g. results/lr_sizes"},
-		{[]string{"replay", dir, "--trial", "9"}, "sweep replay: " + dir + " has trials 0 to 3, not 9"},
+		{[]string{"replay", dir, "--trial", "9"}, "sweep replay: sweep tiny has trials 0 to 3, not 9"},
 	} {
 		code, _, errOut := cli(tt.args...)
 		first, _, _ := strings.Cut(errOut, "\n")
