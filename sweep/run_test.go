@@ -95,6 +95,20 @@ func TestWorkersDoNotChangeResults(t *testing.T) {
 
 // TestMain lets the resume test run a sweep in a child process it can kill.
 func TestMain(m *testing.M) {
+	if url := os.Getenv("SWEEP_TEST_CHILD_STORAGE"); url != "" {
+		src := os.Getenv("SWEEP_TEST_CHILD_SPEC")
+		grace, _ := time.ParseDuration(os.Getenv("SWEEP_TEST_CHILD_GRACE"))
+		spec, err := ParseSpec("spec.yaml", []byte(src))
+		if err == nil {
+			_, err = Run(context.Background(), spec, []byte(src), Options{Workers: 1, Storage: url, Progress: os.Stderr,
+				Worker: os.Getenv("SWEEP_TEST_CHILD_WORKER"), Grace: grace})
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if dir := os.Getenv("SWEEP_TEST_CHILD_RESULTS"); dir != "" {
 		spec, err := ParseSpec("spec.yaml", []byte(smallSpec))
 		if err == nil {

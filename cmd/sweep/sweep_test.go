@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sweepml/sweep/internal/pgtest"
 )
 
 const tinySpec = `name: tiny
@@ -141,5 +143,32 @@ func TestReportAndReplay(t *testing.T) {
 		if code != 2 || !strings.HasPrefix(first, tt.want) {
 			t.Errorf("%v: exit %d, %q, want 2 and %q", tt.args, code, first, tt.want)
 		}
+	}
+}
+
+// TestSharedStorage runs a sweep in PostgreSQL, then reports and replays
+// it from there.
+func TestSharedStorage(t *testing.T) {
+	url := pgtest.Start(t).URL("cli")
+	spec := writeSpec(t, tinySpec)
+	code, out, errOut := cli("run", "--storage", url, spec)
+	if code != 0 || !strings.Contains(out, "4 trials: 4 complete") || !strings.Contains(out, "Results: postgres://postgres:xxxxx@127.0.0.1:") {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	if strings.Contains(out+errOut, pgtest.Password) {
+		t.Error("the password was printed")
+	}
+	t.Chdir(t.TempDir()) // report writes its files under results/
+	code, out, errOut = cli("report", "--storage", url, "--format", "csv", "tiny")
+	if code != 0 || strings.Count(out, ",complete,") != 4 {
+		t.Errorf("report: exit %d: %s\n%s", code, errOut, out)
+	}
+	code, out, errOut = cli("replay", "--storage", url, "tiny", "--trial", "1")
+	if code != 0 || !strings.Contains(out, "identical: all 2 epochs") {
+		t.Errorf("replay: exit %d: %s\n%s", code, errOut, out)
+	}
+	code, _, errOut = cli("report", "--storage", url, "nosuch")
+	if code != 2 || !strings.Contains(errOut, `holds no sweep named "nosuch"`) || strings.Contains(errOut, pgtest.Password) {
+		t.Errorf("missing sweep: exit %d: %s", code, errOut)
 	}
 }

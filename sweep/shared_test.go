@@ -1,0 +1,237 @@
+package sweep
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/c-bata/goptuna"
+
+	"github.com/sweepml/sweep/internal/pgtest"
+	"github.com/sweepml/sweep/pgstore"
+)
+
+// gridSpec is a 100-point grid of tiny trials.
+const gridSpec = `name: shared
+seed: 5
+data: {subset: %d}
+fixed: {sizes: "784,8,10", epochs: %d}
+method: grid
+parameters:
+  lr: {values: [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.2]}
+  batch: {distribution: int_uniform, min: 8, max: 17}
+budget: {batch: 2, max_failed: 3}
+`
+
+// worker starts a worker process on the shared study.
+func worker(t *testing.T, url, spec, name string, grace time.Duration) (*exec.Cmd, *bytes.Buffer) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SWEEP_TEST_CHILD_STORAGE="+url, "SWEEP_TEST_CHILD_SPEC="+spec,
+		"SWEEP_TEST_CHILD_WORKER="+name, "SWEEP_TEST_CHILD_GRACE="+grace.String())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &stderr
+}
+
+// checkComplete checks that the study holds exactly n trials, numbered
+// 0…n-1, all complete with their history, no configuration twice.
+func checkComplete(t *testing.T, url string, n int) []Trial {
+	t.Helper()
+	_, trials, err := LoadStudy(context.Background(), url, "shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trials) != n {
+		t.Fatalf("%d trials, want %d", len(trials), n)
+	}
+	configs := map[string]int{}
+	for i, tr := range trials {
+		if tr.Number != i || tr.State != StateComplete || len(tr.Runs[0]) == 0 {
+			t.Errorf("trial %d: number %d, %s, %d epochs recorded", i, tr.Number, tr.State, len(tr.Runs[0]))
+		}
+		key := fmt.Sprint(tr.Params)
+		if prev, ok := configs[key]; ok {
+			t.Errorf("trials %d and %d both ran %s", prev, i, key)
+		}
+		configs[key] = i
+	}
+	return trials
+}
+
+// waitFor polls the study until cond holds of its trials.
+func waitFor(t *testing.T, url string, what string, cond func([]goptuna.FrozenTrial) bool) {
+	t.Helper()
+	st, err := pgstore.Open(context.Background(), url, pgstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	deadline := time.Now().Add(3 * time.Minute)
+	for time.Now().Before(deadline) {
+		if id, err := st.GetStudyIDFromName("shared"); err == nil {
+			if trials, err := st.GetAllTrials(id); err == nil && cond(trials) {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// TestFourWorkers: 4 worker processes on one study of 100 trials end with
+// exactly 100 complete trials, distinct numbers and configurations.
+func TestFourWorkers(t *testing.T) {
+	url := pgtest.Start(t).URL("four")
+	spec := fmt.Sprintf(gridSpec, 100, 1)
+	var cmds []*exec.Cmd
+	var logs []*bytes.Buffer
+	for w := range 4 {
+		cmd, log := worker(t, url, spec, fmt.Sprintf("w%d", w), time.Minute)
+		cmds, logs = append(cmds, cmd), append(logs, log)
+	}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("worker %d: %v\n%s", i, err, logs[i])
+		}
+	}
+	checkComplete(t, url, 100)
+	for i, log := range logs {
+		if !strings.Contains(log.String(), " complete: ") {
+			t.Errorf("worker %d ran no trial", i)
+		}
+	}
+}
+
+// TestKilledWorkersTrialIsRerun: a worker killed with SIGKILL in the
+// middle of a trial; after the grace period another takes the trial over
+// with the same parameters and seed, and the study ends complete.
+func TestKilledWorkersTrialIsRerun(t *testing.T) {
+	url := pgtest.Start(t).URL("kill")
+	// 20 trials of about half a second each.
+	spec := strings.Replace(fmt.Sprintf(gridSpec, 400, 20), "min: 8, max: 17", "min: 8, max: 9", 1)
+	victim, _ := worker(t, url, spec, "victim", 2*time.Second)
+	survivor, log := worker(t, url, spec, "survivor", 2*time.Second)
+	// Kill the victim in the middle of a trial: one it runs has recorded
+	// an epoch and not finished.
+	waitFor(t, url, "the victim to be mid-trial", func(trials []goptuna.FrozenTrial) bool {
+		for _, ft := range trials {
+			// Epoch records are its user attributes.
+			if ft.State == goptuna.TrialStateRunning && len(ft.UserAttrs) > 0 && workerOf(t, url, ft.ID) == "victim" {
+				return true
+			}
+		}
+		return false
+	})
+	victim.Process.Signal(syscall.SIGKILL)
+	victim.Wait()
+	if err := survivor.Wait(); err != nil {
+		t.Fatalf("survivor: %v\n%s", err, log)
+	}
+	checkComplete(t, url, 20)
+	st, err := pgstore.Open(context.Background(), url, pgstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	id, _ := st.GetStudyIDFromName("shared")
+	all, _ := st.GetAllTrials(id)
+	taken := 0
+	for _, ft := range all {
+		for k, v := range ft.SystemAttrs {
+			if strings.HasPrefix(k, attrStale) && strings.Contains(v, "worker victim stopped beating; taken over by survivor") {
+				taken++
+			}
+		}
+	}
+	if taken == 0 {
+		t.Errorf("no trial of the killed worker was taken over")
+	}
+	t.Logf("%d trial(s) taken over from the killed worker", taken)
+}
+
+// TestServerOutage: the server stops mid-sweep and starts again; the
+// workers report the outage, retry, and finish without losing a trial.
+func TestServerOutage(t *testing.T) {
+	srv := pgtest.Start(t)
+	url := srv.URL("outage")
+	spec := fmt.Sprintf(gridSpec, 200, 10) // 100 trials, several seconds in all
+	a, logA := worker(t, url, spec, "a", time.Minute)
+	b, logB := worker(t, url, spec, "b", time.Minute)
+	waitFor(t, url, "some trials to finish", func(trials []goptuna.FrozenTrial) bool {
+		done := 0
+		for _, ft := range trials {
+			if ft.State == goptuna.TrialStateComplete {
+				done++
+			}
+		}
+		return done >= 4
+	})
+	srv.Stop()
+	time.Sleep(2 * time.Second)
+	srv.Start()
+	for _, w := range []struct {
+		cmd *exec.Cmd
+		log *bytes.Buffer
+	}{{a, logA}, {b, logB}} {
+		if err := w.cmd.Wait(); err != nil {
+			t.Fatalf("worker: %v\n%s", err, w.log)
+		}
+	}
+	checkComplete(t, url, 100)
+	if !strings.Contains(logA.String()+logB.String(), "storage unavailable (") {
+		t.Error("no worker reported the outage")
+	}
+}
+
+// TestSharedReportMatchesLocal: the same sweep run locally and in
+// PostgreSQL gives the same ranked table.
+func TestSharedReportMatchesLocal(t *testing.T) {
+	url := pgtest.Start(t).URL("same")
+	src := strings.Replace(fmt.Sprintf(gridSpec, 100, 2), "max: 17", "max: 9", 1)
+	spec := parse(t, src)
+	local, err := Run(context.Background(), spec, []byte(src), Options{Workers: 2, ResultsDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), spec, []byte(src), Options{Workers: 2, Storage: url}); err != nil {
+		t.Fatal(err)
+	}
+	_, shared, err := LoadStudy(context.Background(), url, "shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	WriteTable(&a, spec, local.Trials, 0)
+	WriteTable(&b, spec, shared, 0)
+	if a.String() != b.String() {
+		t.Errorf("local and shared tables differ:\n%s\n%s", a.String(), b.String())
+	}
+	// A worker with another spec is refused.
+	other := strings.Replace(src, "seed: 5", "seed: 6", 1)
+	_, err = Run(context.Background(), parse(t, other), []byte(other), Options{Storage: url})
+	if err == nil || !strings.Contains(err.Error(), "holds a sweep run with a different spec (seed was 5, is now 6)") {
+		t.Errorf("mismatched spec: %v", err)
+	}
+}
+
+// workerOf reads which worker holds a trial.
+func workerOf(t *testing.T, url string, id int) string {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var w string
+	db.QueryRow(`SELECT worker FROM trials WHERE id = $1`, id).Scan(&w)
+	return w
+}
