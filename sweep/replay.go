@@ -19,16 +19,24 @@ type Replayed struct {
 	Replayed []train.Epoch
 }
 
-// Identical reports whether every epoch's figures (all but wall-clock
-// time) are the same, bit for bit.
+// Same reports whether epoch i's figures (all but wall-clock time) were
+// replayed bit for bit.
+func (r Replayed) Same(i int) bool {
+	if i >= len(r.Replayed) {
+		return false
+	}
+	a, b := r.Recorded[i], r.Replayed[i]
+	a.Seconds, b.Seconds = 0, 0
+	return a == b
+}
+
+// Identical reports whether every epoch was replayed bit for bit.
 func (r Replayed) Identical() bool {
 	if len(r.Recorded) != len(r.Replayed) {
 		return false
 	}
 	for i := range r.Recorded {
-		a, b := r.Recorded[i], r.Replayed[i]
-		a.Seconds, b.Seconds = 0, 0
-		if a != b {
+		if !r.Same(i) {
 			return false
 		}
 	}

@@ -258,21 +258,18 @@ func (e *engine) run(ctx context.Context, dir string) (*Result, error) {
 		trials = append(trials, Trial{ID: id, Number: created, State: StateRunning})
 	}
 	var pending []int // interrupted trials, rerun first with their parameters and seeds
-	failed := 0
 	for _, t := range trials {
-		switch {
-		case t.State == StateRunning:
+		if t.State == StateRunning {
 			if len(t.Params) < len(e.spec.Parameters) {
 				if err := e.sampler.propose(e.study, t.ID, t.Number); err != nil {
 					return nil, err
 				}
 			}
 			pending = append(pending, t.Number)
-		case t.State == StateFailed:
-			failed++
 		}
 	}
 	e.progress = newProgress(e.opt.Progress, e.opt.Live, e.spec, total, trials)
+	defer e.progress.end()
 	res := &Result{Dir: dir}
 	for {
 		if stopped(ctx, e.opt.Stop) {
@@ -291,11 +288,8 @@ func (e *engine) run(ctx context.Context, dir string) (*Result, error) {
 				if err != nil {
 					return nil, err
 				}
-				number, err := storage.GetTrialNumberFromID(id)
+				number, err := e.ask(id)
 				if err != nil {
-					return nil, err
-				}
-				if err := e.sampler.propose(e.study, id, number); err != nil {
 					return nil, err
 				}
 				batch = append(batch, number)
@@ -304,33 +298,53 @@ func (e *engine) run(ctx context.Context, dir string) (*Result, error) {
 		if trials, err = e.spec.readTrials(storage, e.study.ID); err != nil {
 			return nil, err
 		}
-		outcomes, err := e.runBatch(ctx, trials, batch)
-		if err != nil {
-			return nil, err
-		}
-		var lastFailure string
-		for i, number := range batch {
-			state, reason, err := e.tell(trials[number].ID, outcomes[i])
-			if err != nil {
-				return nil, err
-			}
-			if state == StateFailed {
-				failed++
-				lastFailure = fmt.Sprintf("trial %d: %s", number, reason)
-			}
-		}
-		if trials, err = e.spec.readTrials(storage, e.study.ID); err != nil {
-			return nil, err
-		}
-		if failed >= e.spec.Budget.MaxFailed {
+		if trials, err = e.runAndTell(ctx, trials, batch); err != nil {
 			res.Trials = trials
-			e.progress.end()
-			return res, fmt.Errorf("%w: %d trials failed (budget.max_failed: %d); the last: %s", ErrTooManyFailures, failed, e.spec.Budget.MaxFailed, lastFailure)
+			return res, err
 		}
 	}
-	e.progress.end()
 	res.Trials = trials
 	return res, nil
+}
+
+// ask proposes the parameters of the newly created trial id and returns
+// its number.
+func (e *engine) ask(id int) (int, error) {
+	number, err := e.study.Storage.GetTrialNumberFromID(id)
+	if err != nil {
+		return 0, err
+	}
+	return number, e.sampler.propose(e.study, id, number)
+}
+
+// runAndTell trains the batch, records how each trial ended, and returns
+// the study's trials afterwards. Once budget.max_failed trials of the
+// study have failed it returns an error wrapping ErrTooManyFailures.
+func (e *engine) runAndTell(ctx context.Context, trials []Trial, batch []int) ([]Trial, error) {
+	outcomes, err := e.runBatch(ctx, trials, batch)
+	if err != nil {
+		return trials, err
+	}
+	for i, number := range batch {
+		if err := e.tell(trials[number].ID, outcomes[i]); err != nil {
+			return trials, err
+		}
+	}
+	if trials, err = e.spec.readTrials(e.study.Storage, e.study.ID); err != nil {
+		return trials, err
+	}
+	failed, last := 0, -1
+	for _, t := range trials {
+		if t.State == StateFailed {
+			failed++
+			last = t.Number
+		}
+	}
+	if failed >= e.spec.Budget.MaxFailed {
+		return trials, fmt.Errorf("%w: %d trials failed (budget.max_failed: %d); the last: trial %d: %s",
+			ErrTooManyFailures, failed, e.spec.Budget.MaxFailed, last, trials[last].Reason)
+	}
+	return trials, nil
 }
 
 func stopped(ctx context.Context, stop <-chan struct{}) bool {
@@ -465,15 +479,15 @@ func (e *engine) train(ctx context.Context, t Trial, repeat, attempt int, earlie
 
 // tell records how a trial ended. An interrupted trial stays running, to
 // be rerun when the sweep resumes.
-func (e *engine) tell(id int, runs []outcome) (state, reason string, err error) {
+func (e *engine) tell(id int, runs []outcome) error {
 	st := e.study.Storage
 	var seconds, sum float64
-	state = StateComplete
+	state, reason := StateComplete, ""
 	for _, o := range runs {
 		seconds += o.seconds
 		switch {
 		case o.interrupted:
-			return StateRunning, "", nil
+			return nil
 		case o.err != nil && state != StateFailed:
 			state, reason = StateFailed, o.err.Error()
 		case o.history.Stopped && state == StateComplete:
@@ -489,18 +503,18 @@ func (e *engine) tell(id int, runs []outcome) (state, reason string, err error) 
 	}
 	for _, kv := range attrs {
 		if err := st.SetTrialSystemAttr(id, kv[0], kv[1]); err != nil {
-			return "", "", err
+			return err
 		}
 	}
 	goState := goptuna.TrialStateFail
 	if state != StateFailed {
 		if err := st.SetTrialValue(id, sum/float64(len(runs))); err != nil {
-			return "", "", err
+			return err
 		}
 		goState = goptuna.TrialStateComplete
 		if state == StatePruned {
 			goState = goptuna.TrialStatePruned
 		}
 	}
-	return state, reason, st.SetTrialState(id, goState)
+	return st.SetTrialState(id, goState)
 }

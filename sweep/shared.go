@@ -145,7 +145,6 @@ func (e *engine) runShared(ctx context.Context, where string) (*Result, error) {
 	defer func() { close(stopBeats); beats.Wait() }()
 
 	res := &Result{Dir: where}
-	var lastFailure string
 	for {
 		if stopped(ctx, e.opt.Stop) {
 			res.Stopped = true
@@ -180,11 +179,8 @@ func (e *engine) runShared(ctx context.Context, where string) (*Result, error) {
 			if !ok {
 				break
 			}
-			number, err := storage.GetTrialNumberFromID(id)
+			number, err := e.ask(id)
 			if err != nil {
-				return nil, err
-			}
-			if err := e.sampler.propose(e.study, id, number); err != nil {
 				return nil, err
 			}
 			batch = append(batch, number)
@@ -216,34 +212,13 @@ func (e *engine) runShared(ctx context.Context, where string) (*Result, error) {
 			active[trials[n].ID] = true
 		}
 		mu.Unlock()
-		outcomes, err := e.runBatch(ctx, trials, batch)
-		if err != nil {
-			return nil, err
-		}
-		for i, number := range batch {
-			state, reason, err := e.tell(trials[number].ID, outcomes[i])
-			if err != nil {
-				return nil, err
-			}
-			if state == StateFailed {
-				lastFailure = fmt.Sprintf("trial %d: %s", number, reason)
-			}
-		}
+		trials, err = e.runAndTell(ctx, trials, batch)
 		mu.Lock()
 		clear(active)
 		mu.Unlock()
-		if trials, err = e.spec.readTrials(storage, e.study.ID); err != nil {
-			return nil, err
-		}
-		failed := 0
-		for _, t := range trials {
-			if t.State == StateFailed {
-				failed++
-			}
-		}
-		if failed >= e.spec.Budget.MaxFailed {
+		if err != nil {
 			res.Trials = trials
-			return res, fmt.Errorf("%w: %d trials failed (budget.max_failed: %d); the last here: %s", ErrTooManyFailures, failed, e.spec.Budget.MaxFailed, lastFailure)
+			return res, err
 		}
 	}
 	if trials, err = e.spec.readTrials(storage, e.study.ID); err != nil {

@@ -110,10 +110,8 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			if i < len(run.Replayed) {
 				rep = run.Replayed[i]
 			}
-			a, b := rec, rep
-			a.Seconds, b.Seconds = 0, 0
 			fmt.Fprintf(tw, "%d\t%.10g\t%.10g\t%.4f\t%.4f\t%.10g\t%.10g\t%s\n", rec.Epoch,
-				rec.TrainLoss, rep.TrainLoss, rec.ValAccuracy, rep.ValAccuracy, rec.ValLoss, rep.ValLoss, map[bool]string{true: "yes", false: "NO"}[a == b])
+				rec.TrainLoss, rep.TrainLoss, rec.ValAccuracy, rep.ValAccuracy, rec.ValLoss, rep.ValLoss, map[bool]string{true: "yes", false: "NO"}[run.Same(i)])
 		}
 		tw.Flush()
 		if run.Identical() {
