@@ -40,14 +40,19 @@ func TestBLASIsSwappable(t *testing.T) {
 	cfg := Config{Sizes: []int{20, 16, 4}, Activation: Tanh, Seed: 1}
 	m64, _ := New[float64](cfg)
 	m32, _ := New[float32](cfg)
+	// Whatever this build installed, the reference is gonum's pure Go,
+	// which the counting BLAS wraps.
+	prev64, prev32 := blas64.Implementation(), blas32.Implementation()
+	defer blas64.Use(prev64)
+	defer blas32.Use(prev32)
+	blas64.Use(gonum.Implementation{})
+	blas32.Use(gonum.Implementation{})
 	want64, _ := m64.Gradient(x, labels)
 	want32, _ := m32.Gradient(x32, labels)
 
 	var dgemm, sgemm int
 	blas64.Use(countingBLAS{dgemm: &dgemm, sgemm: &sgemm})
 	blas32.Use(countingBLAS{dgemm: &dgemm, sgemm: &sgemm})
-	defer blas64.Use(gonum.Implementation{})
-	defer blas32.Use(gonum.Implementation{})
 
 	got64, _ := m64.Gradient(x, labels)
 	got32, _ := m32.Gradient(x32, labels)

@@ -497,7 +497,7 @@ func (e *engine) tell(id int, runs []outcome) error {
 	}
 	// Attributes and value first, goptuna's state last: until the state is
 	// written the trial counts as running and a resumed sweep reruns it.
-	attrs := [][2]string{{attrSeconds, strconv.FormatFloat(seconds, 'f', 3, 64)}}
+	attrs := [][2]string{{attrSeconds, strconv.FormatFloat(seconds, 'f', 3, 64)}, {attrBuild, Build()}}
 	if reason != "" {
 		attrs = append(attrs, [2]string{attrReason, reason})
 	}

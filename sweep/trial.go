@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/c-bata/goptuna"
 
+	"github.com/sweepml/sweep/internal/linalg"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/train"
 )
@@ -38,6 +40,8 @@ type Trial struct {
 	Seeds   []uint64 `json:"seeds"` // one per repeat
 	Reason  string   `json:"reason,omitempty"`
 	Seconds float64  `json:"seconds"`
+	// Build says what trained it: BLAS, Go version, platform.
+	Build string `json:"build,omitempty"`
 	// Runs holds each repeat's per-epoch history, as far as it got.
 	Runs [][]train.Epoch `json:"runs"`
 }
@@ -54,12 +58,21 @@ func (t Trial) Epochs() int {
 const (
 	attrAttempt = "sweep:attempt" // how many times the trial was started
 	attrReason  = "sweep:reason"
+	attrBuild   = "sweep:build"
 	attrSeconds = "sweep:seconds"
 	epochPrefix = "sweep:epoch" // sweep:epoch:<attempt>:<repeat>:<epoch> → train.Epoch as JSON
 )
 
 func epochKey(attempt, repeat, epoch int) string {
 	return fmt.Sprintf("%s:%d:%d:%03d", epochPrefix, attempt, repeat, epoch)
+}
+
+// Build describes this build as trials record it: the BLAS it multiplies
+// with (gonum's pure Go, or OpenBLAS with the openblas tag), the Go
+// version and the platform. float64 results of two builds may differ in
+// the last bits.
+func Build() string {
+	return fmt.Sprintf("%s BLAS, %s, %s/%s", linalg.BLAS, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 // TrialSeed is the seed of a trial's run: a hash of the sweep's seed, the
@@ -122,6 +135,7 @@ func (s *Spec) readTrials(storage goptuna.Storage, studyID int) ([]Trial, error)
 			t.Reason = ft.SystemAttrs[attrReason]
 		}
 		t.Seconds, _ = strconv.ParseFloat(ft.SystemAttrs[attrSeconds], 64)
+		t.Build = ft.SystemAttrs[attrBuild]
 		for _, prm := range s.Parameters {
 			internal, ok := ft.InternalParams[prm.Name]
 			if !ok {

@@ -100,6 +100,9 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		kv = append(kv, p.Name+"="+sweep.FormatValue(p.Value))
 	}
 	fmt.Fprintf(stdout, "Trial %d of %s (%s): %s\n", trial.Number, spec.Name, strings.Join(kv, ", "), trial.State)
+	if now := sweep.Build(); trial.Build != "" && trial.Build != now {
+		fmt.Fprintf(stdout, "Note: recorded with %s; replaying with %s. Another BLAS or compiler may change float64 results in the last bits, and float32 ones more.\n", trial.Build, now)
+	}
 	same := true
 	for _, run := range runs {
 		fmt.Fprintf(stdout, "\nRun %d, seed %d\n", run.Repeat+1, run.Seed)

@@ -13,12 +13,14 @@ import (
 	"github.com/sweepml/sweep/internal/safefile"
 	"github.com/sweepml/sweep/network"
 	"github.com/sweepml/sweep/recipe"
+	"github.com/sweepml/sweep/sweep"
 	"github.com/sweepml/sweep/train"
 )
 
 // trainReport is what --json writes.
 type trainReport struct {
 	Model        string          `json:"model"`
+	Build        string          `json:"build"`
 	Data         string          `json:"data"`
 	Settings     recipe.Settings `json:"settings"`
 	TrainImages  int             `json:"train_images"`
@@ -127,7 +129,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stdout, "Test Accuracy: %.2f%%, Test Loss: %.4f (%d images)\n", 100*res.TestAccuracy, res.TestLoss, data.Test.Len())
 	}
 	if *jsonPath != "" {
-		rep := trainReport{Model: res.Model.String(), Data: data.Source, Settings: s, TrainImages: res.TrainN, ValImages: res.ValN, History: res.History}
+		rep := trainReport{Model: res.Model.String(), Build: sweep.Build(), Data: data.Source, Settings: s, TrainImages: res.TrainN, ValImages: res.ValN, History: res.History}
 		if err != nil {
 			rep.Error = err.Error()
 		} else if *test {
