@@ -8,7 +8,7 @@ BIN := bin/sweep
 OPENBLAS := $(shell ls /usr/lib/*/libopenblas.so /usr/lib/libopenblas.so 2>/dev/null | head -1)
 TAGS := $(if $(OPENBLAS),openblas)
 
-.PHONY: build run test bench fuzz full proof clean
+.PHONY: build run test bench compare fuzz full proof clean
 
 build:
 	$(GO) build -tags '$(TAGS)' -o $(BIN) ./cmd/sweep
@@ -37,6 +37,11 @@ endif
 # Benchmarks: one epoch over all 60,000 images per dtype, single steps.
 bench:
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchmem ./...
+
+# Side by side with PyTorch and NumPy (Debian's python3-torch and
+# python3-numpy), one thread each: see bench/main.go.
+compare:
+	$(GO) run ./bench
 
 # Short native fuzzing of the IDX reader.
 fuzz:

@@ -3,6 +3,8 @@ package train
 import (
 	"fmt"
 	"math"
+
+	"github.com/sweepml/sweep/internal/linalg"
 )
 
 // OptimizerKind names an update rule.
@@ -114,7 +116,11 @@ func zerosLike[T Float](params []Param[T]) [][]T {
 	return out
 }
 
-// update moves every parameter one step with learning rate lr.
+// update moves every parameter one step with learning rate lr. SGD and
+// momentum are written as BLAS vector operations (SIMD; they dominate a
+// per-sample step), in the order of the formulas above, so that they round
+// exactly as the formulas do. The gradient is overwritten: the next
+// Gradient call replaces it anyway.
 func (o *optimizer[T]) update(lr float64) {
 	o.steps++
 	rate := T(lr)
@@ -125,21 +131,22 @@ func (o *optimizer[T]) update(lr float64) {
 			decay = T(o.cfg.WeightDecay)
 		}
 		switch o.cfg.Kind {
-		case SGD:
-			for j := range w {
-				w[j] -= rate * (g[j] + decay*w[j])
+		case SGD, Momentum:
+			if decay != 0 {
+				linalg.Axpy(decay, w, g) // g = g + decay·w
 			}
-		case Momentum:
-			mu, v := T(o.cfg.Momentum), o.first[i][:len(w)]
-			for j := range w {
-				gj := g[j] + decay*w[j]
-				v[j] = mu*v[j] + gj
+			step := g
+			if o.cfg.Kind == Momentum {
+				mu, v := T(o.cfg.Momentum), o.first[i][:len(w)]
+				linalg.Scal(mu, v) // v = μ·v + g
+				linalg.Axpy(1, g, v)
+				step = v
 				if o.cfg.Nesterov {
-					w[j] -= rate * (gj + mu*v[j])
-				} else {
-					w[j] -= rate * v[j]
+					linalg.Axpy(mu, v, g) // step = g + μ·v
+					step = g
 				}
 			}
+			linalg.Axpy(-rate, step, w) // w = w − lr·step
 		case Adam:
 			b1, b2, eps := T(o.cfg.Beta1), T(o.cfg.Beta2), o.cfg.Epsilon
 			c1 := T(1 - math.Pow(o.cfg.Beta1, float64(o.steps)))

@@ -40,12 +40,64 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 	if unsafe.Sizeof(alpha) == 8 {
 		impl := blas64.Implementation()
 		_, native := impl.(gonum.Implementation)
-		gemm(native, impl.Dgemm, tA, tB, m, n, k, float64(alpha), as[float64](a), lda, as[float64](b), ldb, float64(beta), as[float64](c), ldc)
+		p := product[float64]{impl.Dgemm, impl.Dgemv, impl.Dger, impl.Dscal}
+		p.multiply(native, tA, tB, m, n, k, float64(alpha), as[float64](a), lda, as[float64](b), ldb, float64(beta), as[float64](c), ldc)
 		return
 	}
 	impl := blas32.Implementation()
 	_, native := impl.(gonum.Implementation)
-	gemm(native, impl.Sgemm, tA, tB, m, n, k, float32(alpha), as[float32](a), lda, as[float32](b), ldb, float32(beta), as[float32](c), ldc)
+	p := product[float32]{impl.Sgemm, impl.Sgemv, impl.Sger, impl.Sscal}
+	p.multiply(native, tA, tB, m, n, k, float32(alpha), as[float32](a), lda, as[float32](b), ldb, float32(beta), as[float32](c), ldc)
+}
+
+// product holds one element type's BLAS routines.
+type product[E float32 | float64] struct {
+	gemm gemmFunc[E]
+	gemv func(tA blas.Transpose, m, n int, alpha E, a []E, lda int, x []E, incX int, beta E, y []E, incY int)
+	ger  func(m, n int, alpha E, x []E, incX int, y []E, incY int, a []E, lda int)
+	scal func(n int, alpha E, x []E, incX int)
+}
+
+// multiply computes C = alpha·op(A)·op(B) + beta·C. Training one sample
+// at a time makes degenerate products, which a BLAS's GEMM handles with
+// the overhead of packing whole panels: a single row of C (m = 1) is a
+// matrix-vector product, and a product over a single index (k = 1, the
+// weight gradient of one sample) is a rank-one update. Both go to the
+// routines made for them.
+func (p product[E]) multiply(tiled bool, tA, tB blas.Transpose, m, n, k int, alpha E, a []E, lda int, b []E, ldb int, beta E, c []E, ldc int) {
+	switch {
+	case m == 1 && k > 1:
+		// c = op(B)ᵀ·a, a the one row of op(A).
+		x, incX := a, 1
+		if tA == blas.Trans {
+			incX = lda // A is stored k×1
+		}
+		if tB == blas.Trans { // B is stored n×k
+			p.gemv(blas.NoTrans, n, k, alpha, b, ldb, x, incX, beta, c, 1)
+		} else { // B is stored k×n
+			p.gemv(blas.Trans, k, n, alpha, b, ldb, x, incX, beta, c, 1)
+		}
+	case k == 1 && m > 1:
+		// C = beta·C + alpha·x·yᵀ, x the column of op(A), y the row of op(B).
+		incX, incY := lda, 1 // A stored m×1, B stored 1×n
+		if tA == blas.Trans {
+			incX = 1
+		}
+		if tB == blas.Trans {
+			incY = ldb
+		}
+		for i := range m {
+			row := c[i*ldc : i*ldc+n]
+			if beta == 0 {
+				clear(row)
+			} else if beta != 1 {
+				p.scal(n, beta, row, 1)
+			}
+		}
+		p.ger(m, n, alpha, a, incX, b, incY, c, ldc)
+	default:
+		gemm(tiled, p.gemm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
 }
 
 type gemmFunc[E float32 | float64] func(tA, tB blas.Transpose, m, n, k int, alpha E, a []E, lda int, b []E, ldb int, beta E, c []E, ldc int)
@@ -80,4 +132,22 @@ func gemm[E float32 | float64](tiled bool, f gemmFunc[E], tA, tB blas.Transpose,
 // type E of the same size; the caller has checked the size.
 func as[E float32 | float64, T Float](s []T) []E {
 	return unsafe.Slice((*E)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}
+
+// Axpy computes y += alpha·x.
+func Axpy[T Float](alpha T, x, y []T) {
+	if unsafe.Sizeof(alpha) == 8 {
+		blas64.Implementation().Daxpy(len(x), float64(alpha), as[float64](x), 1, as[float64](y), 1)
+		return
+	}
+	blas32.Implementation().Saxpy(len(x), float32(alpha), as[float32](x), 1, as[float32](y), 1)
+}
+
+// Scal computes x *= alpha.
+func Scal[T Float](alpha T, x []T) {
+	if unsafe.Sizeof(alpha) == 8 {
+		blas64.Implementation().Dscal(len(x), float64(alpha), as[float64](x), 1)
+		return
+	}
+	blas32.Implementation().Sscal(len(x), float32(alpha), as[float32](x), 1)
 }

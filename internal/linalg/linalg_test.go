@@ -39,8 +39,9 @@ func TestGemmMatchesNaive(t *testing.T) {
 		}
 		return s
 	}
-	// Sizes straddle the tile edges (64 rows, 192 columns).
-	for _, sz := range [][3]int{{1, 1, 1}, {1, 10, 784}, {65, 193, 7}, {200, 130, 64}, {130, 400, 3}} {
+	// Sizes straddle the tile edges and take the matrix-vector (m = 1) and
+	// rank-one (k = 1) paths.
+	for _, sz := range [][3]int{{1, 1, 1}, {1, 10, 784}, {65, 193, 7}, {200, 130, 64}, {130, 400, 3}, {128, 784, 1}, {1, 128, 784}, {64, 1, 10}} {
 		m, n, k := sz[0], sz[1], sz[2]
 		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
 			tA, tB := tr[0], tr[1]

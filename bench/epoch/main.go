@@ -1,0 +1,69 @@
+// Command epoch times training epochs of sweep's MLP for the side-by-side
+// benchmark (go run ./bench): 784-128-64-10, ReLU, He initialisation,
+// momentum SGD, minibatches drawn from the first N MNIST training images.
+// It prints one JSON object: the seconds of each epoch after a warm-up
+// step, training only.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/sweepml/sweep/dataset"
+	"github.com/sweepml/sweep/network"
+	"github.com/sweepml/sweep/sweep"
+	"github.com/sweepml/sweep/train"
+)
+
+func main() {
+	dtype := flag.String("dtype", "float32", "float32 or float64")
+	batch := flag.Int("batch", 64, "minibatch size")
+	epochs := flag.Int("epochs", 1, "epochs to time")
+	subset := flag.Int("subset", 60000, "training images")
+	flag.Parse()
+	var secs []float64
+	var err error
+	if *dtype == "float64" {
+		secs, err = run[float64](*batch, *epochs, *subset)
+	} else {
+		secs, err = run[float32](*batch, *epochs, *subset)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	json.NewEncoder(os.Stdout).Encode(map[string]any{"seconds": secs, "build": sweep.Build()})
+}
+
+func run[T train.Float](batch, epochs, subset int) ([]float64, error) {
+	d, err := dataset.Embedded()
+	if err != nil {
+		return nil, err
+	}
+	data := d.Train.First(subset)
+	m, err := network.New[T](network.Config{Sizes: []int{784, 128, 64, 10}, Activation: network.ReLU, Seed: 1})
+	if err != nil {
+		return nil, err
+	}
+	s := train.NewStepper[T](m, train.Optimizer{Kind: train.Momentum, LR: 0.01, Momentum: 0.9}, data, batch)
+	order := make([]int32, data.Len())
+	for i := range order {
+		order[i] = int32(i)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	s.Step(order[:batch], 0.01) // warm-up
+	var secs []float64
+	for range epochs {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		start := time.Now()
+		for from := 0; from < len(order); from += batch {
+			s.Step(order[from:min(from+batch, len(order))], 0.01)
+		}
+		secs = append(secs, time.Since(start).Seconds())
+	}
+	return secs, nil
+}
