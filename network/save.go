@@ -1,7 +1,6 @@
 package network
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/sweepml/sweep/internal/modelfile"
@@ -20,17 +19,11 @@ func (m *MLP[T]) Save(w io.Writer) error {
 // Load reads a network saved by Save. A file saved in the other float type
 // is converted.
 func Load[T train.Float](r io.Reader) (*MLP[T], error) {
-	var cfg Config
-	f, err := modelfile.Decode(r, FileKind, &cfg)
-	if err != nil {
-		return nil, err
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("model file config: %w", err)
-	}
-	m := newZero[T](cfg.withDefaults())
-	if err := modelfile.CopyInto(f, m.params); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return modelfile.Load(r, FileKind, func(cfg Config) (*MLP[T], []train.Param[T], error) {
+		if err := cfg.Validate(); err != nil {
+			return nil, nil, err
+		}
+		m := newZero[T](cfg.withDefaults())
+		return m, m.params, nil
+	})
 }

@@ -1,7 +1,6 @@
 package residual
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/sweepml/sweep/internal/modelfile"
@@ -20,17 +19,11 @@ func (n *Net[T]) Save(w io.Writer) error {
 // Load reads a network saved by Save. A file saved in the other float type
 // is converted.
 func Load[T train.Float](r io.Reader) (*Net[T], error) {
-	var cfg Config
-	f, err := modelfile.Decode(r, FileKind, &cfg)
-	if err != nil {
-		return nil, err
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("model file config: %w", err)
-	}
-	n := newZero[T](cfg)
-	if err := modelfile.CopyInto(f, n.params); err != nil {
-		return nil, err
-	}
-	return n, nil
+	return modelfile.Load(r, FileKind, func(cfg Config) (*Net[T], []train.Param[T], error) {
+		if err := cfg.Validate(); err != nil {
+			return nil, nil, err
+		}
+		n := newZero[T](cfg)
+		return n, n.params, nil
+	})
 }

@@ -215,3 +215,23 @@ func CopyInto[T train.Float](f File, params []train.Param[T]) error {
 	}
 	return nil
 }
+
+// Load reads a model file of the given kind: build checks the decoded
+// configuration and returns a model of its shape with that model's
+// parameters, into which the file's values are copied (converted to T).
+func Load[C any, M any, T train.Float](r io.Reader, kind string, build func(C) (M, []train.Param[T], error)) (M, error) {
+	var zero M
+	var cfg C
+	f, err := Decode(r, kind, &cfg)
+	if err != nil {
+		return zero, err
+	}
+	m, params, err := build(cfg)
+	if err != nil {
+		return zero, fmt.Errorf("model file config: %w", err)
+	}
+	if err := CopyInto(f, params); err != nil {
+		return zero, err
+	}
+	return m, nil
+}
