@@ -22,10 +22,12 @@ run: build
 # race detector's checkptr instrumentation rejects; it stays on for our code.
 RACEFLAGS := -race -gcflags='github.com/gomlx/...=-d=checkptr=0'
 
-# vet; every test under the race detector; then every test without it,
-# which includes the end-to-end learning runs too slow to instrument; then
-# every test of the OpenBLAS build, where the library is installed.
+# The portable build compiles without cgo; vet; every test under the race
+# detector; then every test without it, which includes the end-to-end
+# learning runs too slow to instrument; then every test of the OpenBLAS
+# build, where the library is installed.
 test:
+	CGO_ENABLED=0 $(GO) build ./...
 	$(GO) vet ./...
 	$(GO) test $(RACEFLAGS) ./...
 	$(GO) test ./...
