@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sweepml/sweep/sweep"
+)
+
+// TestMain lets TestCtrlC run the real command, signal handling included,
+// in a child process.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("SWEEP_CLI_CHILD_ARGS"); args != "" {
+		os.Args = append([]string{"sweep"}, strings.Split(args, "\n")...)
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+const slowSpec = `name: slow
+seed: 3
+data: {subset: 400}
+fixed: {sizes: "784,32,10", epochs: 20}
+method: grid
+parameters:
+  lr: {values: [0.01, 0.02, 0.03, 0.04, 0.05, 0.06]}
+budget: {batch: 2}
+`
+
+// sweepProcess starts `sweep run` in a child process.
+func sweepProcess(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SWEEP_CLI_CHILD_ARGS="+strings.Join(args, "\n"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &stderr
+}
+
+// finished counts the trials the journal records as ended.
+func finished(journal string) int {
+	b, _ := os.ReadFile(journal)
+	return strings.Count(string(b), `"op":"state"`)
+}
+
+// waitFinished waits until the journal records more ended trials than
+// before.
+func waitFinished(t *testing.T, journal string, before int) {
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		if finished(journal) > before {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("the sweep finished no trial")
+}
+
+func exitCode(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+// TestCtrlC: the first Ctrl-C lets running trials finish and starts no
+// new one; the second cancels running trials; either way the state is
+// saved, the exit status is 130, and the same command resumes to the end.
+func TestCtrlC(t *testing.T) {
+	results := t.TempDir()
+	spec := writeSpec(t, slowSpec)
+	journal := filepath.Join(results, "slow", sweep.JournalFile)
+	args := []string{"run", "--workers", "1", "--results", results, spec}
+	load := func() []sweep.Trial {
+		_, trials, err := sweep.Load(filepath.Join(results, "slow"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range trials {
+			if tr.State == sweep.StateComplete && tr.Epochs() != 20 || tr.State == sweep.StateFailed {
+				t.Errorf("trial %d: %s after %d epochs", tr.Number, tr.State, tr.Epochs())
+			}
+		}
+		return trials
+	}
+	complete := func(trials []sweep.Trial) int {
+		n := 0
+		for _, tr := range trials {
+			if tr.State == sweep.StateComplete {
+				n++
+			}
+		}
+		return n
+	}
+
+	// One Ctrl-C once trials have finished: the running one finishes, no
+	// other starts (an unfinished trial has no epoch recorded).
+	cmd, stderr := sweepProcess(t, args...)
+	waitFinished(t, journal, 0)
+	cmd.Process.Signal(os.Interrupt)
+	if code := exitCode(cmd.Wait()); code != 130 || !strings.Contains(stderr.String(), "interrupted; run the same command again to resume") {
+		t.Fatalf("first Ctrl-C: exit %d\n%s", code, stderr)
+	}
+	trials := load()
+	for _, tr := range trials {
+		if tr.State == sweep.StateRunning && tr.Epochs() != 0 {
+			t.Errorf("trial %d was cut short after %d epochs by a single Ctrl-C", tr.Number, tr.Epochs())
+		}
+	}
+	if complete(trials) == 6 {
+		t.Error("a single Ctrl-C did not stop the sweep early")
+	}
+
+	// Two Ctrl-Cs: running trials are cancelled and left to rerun.
+	cmd, stderr = sweepProcess(t, args...)
+	waitFinished(t, journal, finished(journal))
+	cmd.Process.Signal(os.Interrupt)
+	time.Sleep(20 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	if code := exitCode(cmd.Wait()); code != 130 {
+		t.Fatalf("second Ctrl-C: exit %d\n%s", code, stderr)
+	}
+	if complete(load()) == 6 {
+		t.Error("two Ctrl-Cs did not stop the sweep early")
+	}
+
+	// The same command finishes the sweep.
+	cmd, stderr = sweepProcess(t, args...)
+	if code := exitCode(cmd.Wait()); code != 0 {
+		t.Fatalf("resume: exit %d\n%s", code, stderr)
+	}
+	if c := sweep.Counts(load()); c != "6 trials: 6 complete" {
+		t.Errorf("after resuming: %s", c)
+	}
+}
