@@ -228,7 +228,7 @@ func (n *Net[T]) run(exec *graph.Exec, x []T, labels []uint8) ([]*tensors.Tensor
 		ids[i] = int32(l)
 	}
 	args = append(args, tensors.FromFlatDataAndDimensions(x, len(labels), n.Inputs()), tensors.FromFlatDataAndDimensions(ids, len(ids)))
-	out, err := exec.Exec(args...)
+	out, err := exec.Call(args...)
 	for _, a := range args {
 		a.(*tensors.Tensor).FinalizeAll()
 	}
@@ -236,8 +236,8 @@ func (n *Net[T]) run(exec *graph.Exec, x []T, labels []uint8) ([]*tensors.Tensor
 }
 
 // Gradient computes the batch's mean loss and overwrites the gradients.
-// GoMLX errors cannot happen for a well-formed network; one that does is a
-// bug, reported as NaN loss so that training stops as diverged.
+// A GoMLX error cannot happen for a well-formed network; one that does is
+// a bug and panics (a sweep records the trial as failed with its message).
 func (n *Net[T]) Gradient(x []T, labels []uint8) (loss float64, correct int) {
 	out, err := n.run(n.gradient, x, labels)
 	if err != nil {

@@ -46,12 +46,6 @@ func relErr(a, b []float64) float64 {
 	return worst
 }
 
-// scratchModel is what the cross-checks compare GoMLX with.
-type scratchModel interface {
-	train.Model[float64]
-	String() string
-}
-
 // twins returns, for each architecture under test, a scratch network and
 // its GoMLX twin built from the same weights.
 func twins(t *testing.T) map[string][2]train.Model[float64] {

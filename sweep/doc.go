@@ -16,7 +16,13 @@
 // The study is stored behind goptuna's Storage interface, in an
 // append-only journal (journal.jsonl in the sweep's results directory): a
 // sweep killed at any moment resumes from it, keeping every finished trial
-// and rerunning interrupted ones with the same parameters and seed.
+// and rerunning interrupted ones with the same parameters and seed. With
+// Options.Storage the study lives in PostgreSQL instead (package pgstore)
+// and worker processes on many machines share it: trials are created
+// atomically within the budget, and the running trials of a worker that
+// stops heartbeating are taken over by another. Each trial stays
+// reproducible on its own, but which parameters are proposed then depends
+// on timing.
 //
 // The package knows nothing of gradients: trials are recipe.Settings, and
 // recipe trains them.

@@ -196,7 +196,8 @@ type goptunaSampler struct {
 
 func (s *goptunaSampler) propose(study *goptuna.Study, id, number int) error {
 	seed := int64(rand.New(rand.NewPCG(s.spec.Seed^proposeStream, uint64(number))).Uint64() >> 1)
-	globalrand.Seed(seed) //nolint:staticcheck // goptuna's draws; see godebug randseednop in go.mod
+	//lint:ignore SA1019 goptuna draws from the global source; reseeding it is the point (godebug randseednop=0 in go.mod)
+	globalrand.Seed(seed)
 	if s.cma != nil {
 		study.RelativeSampler = s.cma
 		study.Sampler = goptuna.NewRandomSampler(goptuna.RandomSamplerOptionSeed(seed))
