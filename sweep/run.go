@@ -164,7 +164,7 @@ func (s *Spec) checkData(data *dataset.Data) error {
 		if v != nil {
 			params = append(params, Param{Name: "sizes", Value: v})
 		}
-		st, err := s.settingsFor(params)
+		st, err := s.settings(params, 0, 0)
 		if err != nil {
 			return err
 		}
@@ -174,10 +174,6 @@ func (s *Spec) checkData(data *dataset.Data) error {
 	}
 	return nil
 }
-
-// settingsFor builds settings from the fixed ones and some parameters,
-// for checks.
-func (s *Spec) settingsFor(params []Param) (recipe.Settings, error) { return s.settings(params, 0, 0) }
 
 // sameSpec checks that the spec a sweep's directory was made with is the
 // given one.
