@@ -44,6 +44,9 @@ type Arch struct {
 	Layers        []Layer
 	Activation    network.Activation
 	PreActivation bool
+	// FanInFirst says that weight matrices are stored In×Out, as
+	// network.MLP stores them, rather than Out×In, as residual.Net does.
+	FanInFirst bool
 }
 
 // Net is a network whose loss and gradients GoMLX computes. Its
@@ -65,7 +68,7 @@ type Net[T Float] struct {
 // current weights.
 func FromMLP[T Float](backend compute.Backend, m *network.MLP[T]) (*Net[T], error) {
 	cfg := m.Config()
-	arch := Arch{Name: strings.TrimSuffix(m.String(), fmt.Sprintf(" (%s init)", cfg.Init)), Activation: cfg.Activation}
+	arch := Arch{Name: strings.TrimSuffix(m.String(), fmt.Sprintf(" (%s init)", cfg.Init)), Activation: cfg.Activation, FanInFirst: true}
 	for l := 1; l < len(cfg.Sizes); l++ {
 		arch.Layers = append(arch.Layers, Layer{In: cfg.Sizes[l-1], Out: cfg.Sizes[l], Shortcut: residual.Plain})
 	}
@@ -90,6 +93,9 @@ func newNet[T Float](backend compute.Backend, arch Arch, kind string, config any
 	i := 0
 	for _, l := range arch.Layers {
 		want := [][]int{{l.Out, l.In}, {l.Out}}
+		if arch.FanInFirst {
+			want[0] = []int{l.In, l.Out}
+		}
 		if l.Shortcut == residual.Projection {
 			want = append(want, []int{l.Out, l.In})
 		}
@@ -143,8 +149,12 @@ func (n *Net[T]) dtype() dtypes.DType { return dtypes.FromGenericsType[T]() }
 // logits builds the forward pass: inputs are the parameters in order,
 // then the batch x (rows × Inputs).
 func (n *Net[T]) logits(params []*graph.Node, x *graph.Node) *graph.Node {
+	product := "ni,oi->no" // in·Wᵀ
+	if n.arch.FanInFirst {
+		product = "ni,io->no" // in·W
+	}
 	affine := func(in, w, b *graph.Node) *graph.Node {
-		z := graph.Einsum("ni,oi->no", in, w) // in·Wᵀ
+		z := graph.Einsum(product, in, w)
 		return graph.Add(z, graph.BroadcastToShape(graph.InsertAxes(b, 0), z.Shape()))
 	}
 	h, i := x, 0

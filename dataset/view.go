@@ -1,9 +1,11 @@
 package dataset
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"unsafe"
 )
 
 // Float is the element type of materialised batches.
@@ -108,13 +110,16 @@ func (v View) Split(fraction float64, seed uint64) (train, val View, err error) 
 	return View{set: v.set, rows: trainRows}, View{set: v.set, rows: valRows}, nil
 }
 
-// pixelScale maps a byte to its scaled value x/255, computed once in float64
-// so that float32 and float64 batches hold the same numbers up to rounding.
-var pixelScale = func() (t [256]float64) {
+// pixelScale maps a byte to its scaled value x/255, computed in float64 so
+// that float32 and float64 batches hold the same numbers up to rounding;
+// pixelScale32 holds the same values rounded to float32, so that gathering
+// a float32 batch is a lookup without a conversion.
+var pixelScale, pixelScale32 = func() (t [256]float64, t32 [256]float32) {
 	for i := range t {
 		t[i] = float64(i) / 255
+		t32[i] = float32(t[i])
 	}
-	return t
+	return t, t32
 }()
 
 // Gather writes the view rows at the given positions into dst, one row of
@@ -141,8 +146,31 @@ func GatherRange[T Float](dst []T, labels []uint8, v View, start, n int) {
 func scaleRow[T Float](dst []T, s *Set, r int32) uint8 {
 	size := len(dst)
 	src := s.Images.Pixels[int(r)*size : (int(r)+1)*size]
-	for j, x := range src {
-		dst[j] = T(pixelScale[x])
+	if unsafe.Sizeof(T(0)) == 4 {
+		scaleWith(unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(dst))), size), src, &pixelScale32)
+	} else {
+		scaleWith(unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(dst))), size), src, &pixelScale)
 	}
 	return s.Labels[r]
+}
+
+// scaleWith writes table[p] into dst for each pixel p of src. Four fifths
+// of MNIST's pixels are blank: eight at a time, they are one test and a
+// cleared block.
+func scaleWith[E float32 | float64](dst []E, src []uint8, table *[256]E) {
+	dst = dst[:len(src)]
+	j := 0
+	for ; j+8 <= len(src); j += 8 {
+		px, out := src[j:j+8:j+8], (*[8]E)(dst[j:j+8:j+8])
+		if binary.LittleEndian.Uint64(px) == 0 {
+			*out = [8]E{}
+			continue
+		}
+		for k, p := range px {
+			out[k] = table[p]
+		}
+	}
+	for ; j < len(src); j++ {
+		dst[j] = table[src[j]]
+	}
 }

@@ -114,3 +114,47 @@ func TestGather(t *testing.T) {
 		t.Errorf("Gather allocated %v times", allocs)
 	}
 }
+
+// TestGatherEveryPixelValue gathers images 3×7 pixels wide (21: two
+// blocks of eight and a tail) holding every byte value, blank blocks among
+// them, and checks each value against x/255 in both dtypes.
+func TestGatherEveryPixelValue(t *testing.T) {
+	const size, count = 21, 40
+	px := make([]uint8, size*count)
+	for i := range px {
+		if i/8%3 != 1 { // every third block of eight stays blank
+			px[i] = uint8(i * 7)
+		}
+	}
+	set, err := NewSet(&Images{Count: count, Rows: 3, Cols: 7, Pixels: px}, make([]uint8, count))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[uint8]bool{}
+	for _, p := range px {
+		seen[p] = true
+	}
+	if len(seen) != 256 {
+		t.Fatalf("the test images hold %d byte values, want all 256", len(seen))
+	}
+	positions := []int32{39, 0, 17, 5}
+	for i := range count {
+		positions = append(positions, int32(i))
+	}
+	x32 := make([]float32, len(positions)*size)
+	x64 := make([]float64, len(positions)*size)
+	labels := make([]uint8, len(positions))
+	for i := range x32 { // stale values that blank blocks must overwrite
+		x32[i], x64[i] = -1, -1
+	}
+	Gather(x32, labels, set.All(), positions)
+	Gather(x64, labels, set.All(), positions)
+	for i, p := range positions {
+		for j := range size {
+			want := float64(px[int(p)*size+j]) / 255
+			if x64[i*size+j] != want || x32[i*size+j] != float32(want) {
+				t.Fatalf("image %d pixel %d: got %v and %v, want %v", p, j, x64[i*size+j], x32[i*size+j], want)
+			}
+		}
+	}
+}

@@ -101,15 +101,18 @@ func (c Config) withDefaults() Config {
 // MLP is a fully connected feed-forward classifier. Layer l (1…L) maps the
 // activations a[l-1] (n×sizes[l-1]) to
 //
-//	z[l] = a[l-1]·W[l]ᵀ + b[l]          W[l] is sizes[l]×sizes[l-1]
+//	z[l] = a[l-1]·W[l] + b[l]          W[l] is sizes[l-1]×sizes[l]
 //	a[l] = act(z[l])   for hidden layers
 //	p    = softmax(z[L])
 //
-// and is trained on the mean cross-entropy −log p[label]. An MLP is used by
-// one goroutine at a time.
+// and is trained on the mean cross-entropy −log p[label]. W[l] is stored
+// fan-in × fan-out (row i holds input i's weights) so that the inputs a
+// batch never uses — MNIST's blank margins — are whole rows, which the
+// first layer skips (see sparse.go). An MLP is used by one goroutine at a
+// time.
 type MLP[T train.Float] struct {
 	cfg     Config
-	weights [][]T // weights[l-1] is W[l], row-major sizes[l]×sizes[l-1]
+	weights [][]T // weights[l-1] is W[l], row-major sizes[l-1]×sizes[l]
 	biases  [][]T
 	gradW   [][]T
 	gradB   [][]T
@@ -117,6 +120,8 @@ type MLP[T train.Float] struct {
 	// Buffers for the largest batch seen so far, one set for training and
 	// one for evaluation, so that neither reallocates the other's.
 	trainWS, evalWS workspace[T]
+	// dense turns the sparse first layer off, for tests and benchmarks.
+	dense bool
 }
 
 // workspace holds per-batch intermediate values.
@@ -124,6 +129,7 @@ type workspace[T train.Float] struct {
 	rows  int
 	act   [][]T // act[l] is a[l], n×sizes[l]; act[0] is unused (the input)
 	delta [][]T // delta[l] is ∂loss/∂z[l]
+	first sparseInput[T]
 }
 
 // New returns a network with freshly initialised weights.
@@ -133,9 +139,17 @@ func New[T train.Float](cfg Config) (*MLP[T], error) {
 	}
 	m := newZero[T](cfg.withDefaults())
 	rng := rand.New(rand.NewPCG(cfg.Seed, initStream))
-	for l := range m.weights {
+	for l, w := range m.weights {
 		fanIn, fanOut := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
-		InitWeights(m.weights[l], fanIn, fanOut, m.cfg.Init, rng)
+		// The draws fill fan-out × fan-in, the order of earlier releases
+		// (and of residual's layers), so that a seed keeps its network.
+		drawn := make([]T, len(w))
+		InitWeights(drawn, fanIn, fanOut, m.cfg.Init, rng)
+		for o := range fanOut {
+			for i := range fanIn {
+				w[i*fanOut+o] = drawn[o*fanIn+i]
+			}
+		}
 	}
 	return m, nil
 }
@@ -163,9 +177,9 @@ func newZero[T train.Float](cfg Config) *MLP[T] {
 	m := &MLP[T]{cfg: cfg}
 	for l := 1; l < len(cfg.Sizes); l++ {
 		in, out := cfg.Sizes[l-1], cfg.Sizes[l]
-		m.weights = append(m.weights, make([]T, out*in))
+		m.weights = append(m.weights, make([]T, in*out))
 		m.biases = append(m.biases, make([]T, out))
-		m.gradW = append(m.gradW, make([]T, out*in))
+		m.gradW = append(m.gradW, make([]T, in*out))
 		m.gradB = append(m.gradB, make([]T, out))
 		m.params = append(m.params,
 			train.Param[T]{Name: fmt.Sprintf("W%d", l), Value: m.weights[l-1], Grad: m.gradW[l-1], Decay: true},
@@ -221,15 +235,23 @@ func (m *MLP[T]) forward(ws *workspace[T], x []T, labels []uint8) (lossSum float
 	n, sizes := len(x)/m.Inputs(), m.cfg.Sizes
 	m.reserve(ws, n)
 	L := len(sizes) - 1
+	ws.first.sparse = false
+	if !m.dense {
+		ws.first.find(x, n, sizes[0])
+	}
 	in := x
 	for l := 1; l <= L; l++ {
 		w, b := m.weights[l-1], m.biases[l-1]
 		z := ws.act[l][:n*sizes[l]]
-		// z = b (each row), then z += in·Wᵀ.
+		// z = b (each row), then z += in·W.
 		for r := range n {
 			copy(z[r*sizes[l]:(r+1)*sizes[l]], b)
 		}
-		linalg.Gemm(false, true, n, sizes[l], sizes[l-1], 1, in, sizes[l-1], w, sizes[l-1], 1, z, sizes[l])
+		if l == 1 && ws.first.sparse {
+			ws.first.forward(z, w, sizes[1])
+		} else {
+			linalg.Gemm(false, false, n, sizes[l], sizes[l-1], 1, in, sizes[l-1], w, sizes[l], 1, z, sizes[l])
+		}
 		if l < L {
 			Activate(z, m.cfg.Activation)
 		}
@@ -305,8 +327,12 @@ func (m *MLP[T]) Gradient(x []T, labels []uint8) (loss float64, correct int) {
 			in = ws.act[l-1][:n*sizes[l-1]]
 		}
 		d := ws.delta[l][:n*sizes[l]]
-		// ∂loss/∂W[l] = δ[l]ᵀ·a[l-1];  ∂loss/∂b[l] = Σ_rows δ[l].
-		linalg.Gemm(true, false, sizes[l], sizes[l-1], n, 1, d, sizes[l], in, sizes[l-1], 0, m.gradW[l-1], sizes[l-1])
+		// ∂loss/∂W[l] = a[l-1]ᵀ·δ[l];  ∂loss/∂b[l] = Σ_rows δ[l].
+		if l == 1 && ws.first.sparse {
+			ws.first.weightGrad(m.gradW[0], d, sizes[1])
+		} else {
+			linalg.Gemm(true, false, sizes[l-1], sizes[l], n, 1, in, sizes[l-1], d, sizes[l], 0, m.gradW[l-1], sizes[l])
+		}
 		gb := m.gradB[l-1]
 		clear(gb)
 		for r := range n {
@@ -315,9 +341,9 @@ func (m *MLP[T]) Gradient(x []T, labels []uint8) (loss float64, correct int) {
 			}
 		}
 		if l > 1 {
-			// δ[l-1] = (δ[l]·W[l]) ⊙ act'(z[l-1]).
+			// δ[l-1] = (δ[l]·W[l]ᵀ) ⊙ act'(z[l-1]).
 			prev := ws.delta[l-1][:n*sizes[l-1]]
-			linalg.Gemm(false, false, n, sizes[l-1], sizes[l], 1, d, sizes[l], m.weights[l-1], sizes[l-1], 0, prev, sizes[l-1])
+			linalg.Gemm(false, true, n, sizes[l-1], sizes[l], 1, d, sizes[l], m.weights[l-1], sizes[l], 0, prev, sizes[l-1])
 			ActivationGrad(prev, in, m.cfg.Activation)
 		}
 	}
@@ -346,57 +372,4 @@ func (m *MLP[T]) Predict(dst []int, x []T) []int {
 		dst[r] = best
 	}
 	return dst
-}
-
-// Activate applies the activation to z in place.
-func Activate[T train.Float](z []T, act Activation) {
-	switch act {
-	case Sigmoid:
-		for i, v := range z {
-			z[i] = T(1 / (1 + math.Exp(-float64(v))))
-		}
-	case Tanh:
-		for i, v := range z {
-			z[i] = T(math.Tanh(float64(v)))
-		}
-	case ReLU:
-		for i, v := range z {
-			z[i] = max(v, 0)
-		}
-	case LeakyReLU:
-		for i, v := range z {
-			if v < 0 {
-				z[i] = v * LeakySlope
-			}
-		}
-	}
-}
-
-// ActivationGrad multiplies d by the activation's derivative, written in
-// terms of the activation's output a (which is all the forward pass keeps):
-// σ' = a(1−a), tanh' = 1−a², and for the ReLUs a > 0 exactly when z > 0.
-func ActivationGrad[T train.Float](d, a []T, act Activation) {
-	a = a[:len(d)]
-	switch act {
-	case Sigmoid:
-		for i, v := range a {
-			d[i] *= v * (1 - v)
-		}
-	case Tanh:
-		for i, v := range a {
-			d[i] *= 1 - v*v
-		}
-	case ReLU:
-		for i, v := range a {
-			if v <= 0 {
-				d[i] = 0
-			}
-		}
-	case LeakyReLU:
-		for i, v := range a {
-			if v <= 0 {
-				d[i] *= LeakySlope
-			}
-		}
-	}
 }

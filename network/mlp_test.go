@@ -281,7 +281,7 @@ func TestSaveLoad(t *testing.T) {
 		edit func([]byte) []byte
 		want string
 	}{
-		{"other version", func(b []byte) []byte { b[8] = 2; return b }, "unsupported model file version: the file is format version 2, this build of sweep reads version 1"},
+		{"other version", func(b []byte) []byte { b[8] = 1; return b }, "unsupported model file version: the file is format version 1, this build of sweep reads version 2"},
 		{"flipped bit", func(b []byte) []byte { b[len(b)/2] ^= 4; return b }, "model file is damaged or truncated (checksum mismatch)"},
 		{"truncated", func(b []byte) []byte { return b[:len(b)-100] }, "model file is damaged or truncated (checksum mismatch)"},
 		{"not a model", func(b []byte) []byte { return []byte("hello, world") }, "not a sweep model file (it does not start with SWEEPMDL)"},

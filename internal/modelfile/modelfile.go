@@ -25,8 +25,10 @@ import (
 	"github.com/sweepml/sweep/train"
 )
 
-// Version is the format version this build writes and reads.
-const Version = 1
+// Version is the format version this build writes and reads. Version 2
+// stores an MLP's weight matrices fan-in × fan-out; version 1 stored them
+// transposed, and its files are refused rather than misread.
+const Version = 2
 
 const magic = "SWEEPMDL"
 

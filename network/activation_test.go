@@ -1,0 +1,67 @@
+package network
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sweepml/sweep/train"
+)
+
+// activationGradByDefinition is ActivationGrad written as its formulas.
+func activationGradByDefinition[T train.Float](d, a []T, act Activation) {
+	for i, v := range a {
+		switch act {
+		case Sigmoid:
+			d[i] *= v * (1 - v)
+		case Tanh:
+			d[i] *= 1 - v*v
+		case ReLU:
+			if v <= 0 {
+				d[i] = 0
+			}
+		case LeakyReLU:
+			if v <= 0 {
+				d[i] *= LeakySlope
+			}
+		}
+	}
+}
+
+// TestActivationGradMatchesDefinition checks the branch-free derivatives
+// bit for bit against the formulas, on random values and on the edge
+// cases: ±0, NaN and infinities in both the activations and the deltas.
+func TestActivationGradMatchesDefinition(t *testing.T) {
+	for _, act := range Activations {
+		t.Run(string(act)+"/float32", func(t *testing.T) { checkActivationGrad[float32](t, act) })
+		t.Run(string(act)+"/float64", func(t *testing.T) { checkActivationGrad[float64](t, act) })
+	}
+}
+
+func checkActivationGrad[T train.Float](t *testing.T, act Activation) {
+	special := []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), 1e-40, -1e-40}
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := 1000
+	a, d := make([]T, n), make([]T, n)
+	for i := range n {
+		a[i], d[i] = T(rng.NormFloat64()), T(rng.NormFloat64())
+		if i < len(special)*len(special) {
+			a[i], d[i] = T(special[i/len(special)]), T(special[i%len(special)])
+		}
+	}
+	want := append([]T(nil), d...)
+	activationGradByDefinition(want, a, act)
+	ActivationGrad(d, a, act)
+	for i := range d {
+		if bits(d[i]) != bits(want[i]) {
+			t.Fatalf("a=%v, d=%v: got %v, want %v", a[i], want[i], d[i], want[i])
+		}
+	}
+}
+
+func bits[T train.Float](v T) uint64 {
+	if f, ok := any(v).(float32); ok {
+		return uint64(math.Float32bits(f))
+	}
+	return math.Float64bits(float64(v))
+}

@@ -1,0 +1,110 @@
+package network
+
+import (
+	"math"
+	"testing"
+
+	"github.com/sweepml/sweep/dataset"
+	"github.com/sweepml/sweep/internal/gradcheck"
+	"github.com/sweepml/sweep/internal/testkit"
+	"github.com/sweepml/sweep/train"
+)
+
+// blankBatch is a batch of n rows of 12 inputs in which inputs 0–2, 5 and
+// 9–11 are zero (or −0) in every row: the sparse first layer multiplies
+// the two spans 3–4 and 6–8.
+func blankBatch(n int, seed uint64) ([]float64, []uint8) {
+	x, labels := testkit.RandomBatch(n, 12, 4, seed)
+	for r := range n {
+		for _, i := range []int{0, 1, 2, 5, 9, 10, 11} {
+			x[r*12+i] = 0
+		}
+		x[r*12+10] = math.Copysign(0, -1)
+	}
+	return x, labels
+}
+
+func TestSparseFirstLayerFindsSpans(t *testing.T) {
+	x, _ := blankBatch(6, 1)
+	var s sparseInput[float64]
+	s.find(x, 6, 12)
+	if !s.sparse || s.k != 5 || len(s.spans) != 2 || s.spans[0] != (span{3, 5}) || s.spans[1] != (span{6, 9}) {
+		t.Fatalf("sparse %v, k %d, spans %v; want true, 5, [{3 5} {6 9}]", s.sparse, s.k, s.spans)
+	}
+	var s32 sparseInput[float32]
+	s32.find(toFloat32(x), 6, 12)
+	if !s32.sparse || s32.k != 5 || len(s32.spans) != 2 {
+		t.Fatalf("float32: sparse %v, k %d, spans %v", s32.sparse, s32.k, s32.spans)
+	}
+	// A batch that uses most inputs multiplies them all.
+	full, _ := testkit.RandomBatch(6, 12, 4, 2)
+	if s.find(full, 6, 12); s.sparse {
+		t.Error("a batch using every input took the sparse path")
+	}
+}
+
+// TestSparseGradientFiniteDifferences checks the sparse first layer's
+// gradients, zeros between the spans included, against finite differences.
+func TestSparseGradientFiniteDifferences(t *testing.T) {
+	m, err := New[float64](Config{Sizes: []int{12, 6, 4}, Activation: Tanh, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range m.gradW[0] {
+		m.gradW[0][i] = math.NaN() // the blank inputs' rows must be overwritten
+	}
+	x, labels := blankBatch(5, 7)
+	gradcheck.Check(t, m, x, labels, nil, 1e-6)
+	if !m.trainWS.first.sparse {
+		t.Fatal("the batch did not take the sparse path")
+	}
+}
+
+// TestSparseMatchesDense compares losses and gradients of the sparse and
+// dense first layers on MNIST batches: the same sums in another order.
+func TestSparseMatchesDense(t *testing.T) {
+	t.Run("float64", func(t *testing.T) { checkSparseMatchesDense[float64](t, 1e-13) })
+	t.Run("float32", func(t *testing.T) { checkSparseMatchesDense[float32](t, 1e-5) })
+}
+
+func checkSparseMatchesDense[T train.Float](t *testing.T, tol float64) {
+	tr, _ := testkit.MNISTSplit(t, 300)
+	for _, batch := range []int{1, 8, 64} {
+		positions := make([]int32, batch)
+		for i := range positions {
+			positions[i] = int32(i * 3)
+		}
+		x, labels := make([]T, batch*784), make([]uint8, batch)
+		dataset.Gather(x, labels, tr, positions)
+		sparse, _ := New[T](Config{Sizes: []int{784, 32, 10}, Activation: ReLU, Seed: 5})
+		dense, _ := New[T](Config{Sizes: []int{784, 32, 10}, Activation: ReLU, Seed: 5})
+		dense.dense = true
+		ls, cs := sparse.Gradient(x, labels)
+		ld, cd := dense.Gradient(x, labels)
+		if !sparse.trainWS.first.sparse {
+			t.Fatalf("batch %d did not take the sparse path", batch)
+		}
+		if cs != cd || math.Abs(ls-ld) > tol*math.Abs(ld) {
+			t.Errorf("batch %d: sparse loss %v (%d correct), dense %v (%d)", batch, ls, cs, ld, cd)
+		}
+		for i, p := range sparse.Params() {
+			q := dense.Params()[i]
+			var worst, scale float64
+			for j := range p.Grad {
+				worst = max(worst, math.Abs(float64(p.Grad[j]-q.Grad[j])))
+				scale = max(scale, math.Abs(float64(q.Grad[j])))
+			}
+			if worst > tol*scale {
+				t.Errorf("batch %d: %s gradients differ by %g (largest %g)", batch, p.Name, worst, scale)
+			}
+		}
+	}
+}
+
+func toFloat32(x []float64) []float32 {
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = float32(v)
+	}
+	return out
+}
