@@ -28,6 +28,7 @@ type contender struct {
 	name, dtype string
 	cmd         []string
 	times       []float64 // per round: seconds of the timed epochs, summed
+	load        []float64 // per round: CPU seconds ÷ seconds of the timed epochs
 }
 
 func main() {
@@ -96,11 +97,12 @@ func run(rounds int, python string) error {
 	for r := range rounds {
 		fmt.Fprintf(os.Stderr, "round %d of %d\n", r+1, rounds)
 		for _, c := range all {
-			secs, err := timeIt(c.cmd, env)
+			secs, load, err := timeIt(c.cmd, env)
 			if err != nil {
 				return fmt.Errorf("%s: %w", c.name, err)
 			}
 			c.times = append(c.times, secs)
+			c.load = append(c.load, load)
 		}
 	}
 	median := func(c *contender) float64 {
@@ -118,7 +120,7 @@ func run(rounds int, python string) error {
 	fmt.Printf("Machine: %s, %d CPUs, Go %s; one thread each; medians of %d interleaved rounds.\n\n", cpuModel(), runtime.NumCPU(), runtime.Version(), rounds)
 	fmt.Println("One epoch over all 60,000 MNIST images, 784-128-64-10, batch 64, momentum SGD:")
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "implementation\tdtype\tepoch (s)\tours (Go, %s) ÷ this\tGFLOP/s\n", ours)
+	fmt.Fprintf(tw, "implementation\tdtype\tepoch (s)\tours (Go, %s) ÷ this\tGFLOP/s (dense)\tCPU ÷ wall\n", ours)
 	for _, c := range all {
 		group, name, _ := strings.Cut(c.name, "|")
 		if group != "epoch" {
@@ -128,7 +130,7 @@ func run(rounds int, python string) error {
 		// 784·128 + 128·64 + 64·10 multiply-adds per image forward, three
 		// times that with the backward pass, two flops each.
 		gflops := 6 * float64(784*128+128*64+64*10) * 60000 / 1e9 / median(c)
-		fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.2f\t%.1f\n", name, c.dtype, median(c), median(us)/median(c), gflops)
+		fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.2f\t%.1f\t%.2f\n", name, c.dtype, median(c), median(us)/median(c), gflops, slices.Max(c.load))
 	}
 	tw.Flush()
 	fmt.Println("\nThe notebook's task (800 images):")
@@ -151,7 +153,8 @@ func goBuild(out string, flags []string, env ...string) error {
 	return cmd.Run()
 }
 
-// benchEnv pins every contender to one thread. OPENBLAS_CORETYPE and
+// benchEnv pins every contender to one thread (our OpenBLAS build adds a
+// spare, idle P to GOMAXPROCS: see internal/linalg). OPENBLAS_CORETYPE and
 // OPENBLAS_L2_SIZE, which some machines here set for old OpenBLAS builds,
 // are unset for all alike: OpenBLAS serves NumPy and our OpenBLAS build.
 func benchEnv() []string {
@@ -164,24 +167,28 @@ func benchEnv() []string {
 	return append(env, "OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1", "MKL_NUM_THREADS=1", "GOMAXPROCS=1")
 }
 
-// timeIt runs a contender and sums the epoch seconds it reports.
-func timeIt(argv []string, env []string) (float64, error) {
+// timeIt runs a contender and sums the epoch seconds it reports. It also
+// returns the CPU seconds the process used in those epochs over their
+// seconds, which shows that each contender computes on one core.
+func timeIt(argv []string, env []string) (secs, load float64, err error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
-		return 0, fmt.Errorf("%v: %s", err, errOut.String())
+		return 0, 0, fmt.Errorf("%v: %s", err, errOut.String())
 	}
-	var res struct{ Seconds []float64 }
+	var res struct {
+		Seconds    []float64
+		CPUSeconds float64 `json:"cpu_seconds"`
+	}
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
-		return 0, fmt.Errorf("output %q: %w", out.String(), err)
+		return 0, 0, fmt.Errorf("output %q: %w", out.String(), err)
 	}
-	var sum float64
 	for _, s := range res.Seconds {
-		sum += s
+		secs += s
 	}
-	return sum, nil
+	return secs, res.CPUSeconds / secs, nil
 }
 
 func cpuModel() string {

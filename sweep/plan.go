@@ -4,16 +4,17 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/sweepml/sweep/internal/linalg"
 )
 
 // Plan writes what the sweep will run: data, method and budget, fixed
 // settings, the search space in suggestion order, the pruner's rungs.
 func Plan(w io.Writer, spec *Spec, workers int, resultsDir string) error {
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		workers = linalg.Procs()
 	}
 	base, err := spec.settings(nil, 0, 0)
 	if err != nil {

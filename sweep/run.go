@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/c-bata/goptuna"
 
 	"github.com/sweepml/sweep/dataset"
+	"github.com/sweepml/sweep/internal/linalg"
 	"github.com/sweepml/sweep/internal/safefile"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/train"
@@ -23,7 +23,8 @@ import (
 
 // Options says how to run a sweep; none of it changes the results.
 type Options struct {
-	// Workers is the number of trials trained at once; 0 means GOMAXPROCS.
+	// Workers is the number of trials trained at once; 0 means one per
+	// core (linalg.Procs).
 	Workers int
 	// ResultsDir holds one directory per sweep name; "" means "results".
 	ResultsDir string
@@ -94,7 +95,7 @@ type fitFunc func(context.Context, *dataset.Data, recipe.Settings, recipe.Option
 
 func run(ctx context.Context, spec *Spec, src []byte, opt Options, fit fitFunc) (*Result, error) {
 	if opt.Workers <= 0 {
-		opt.Workers = runtime.GOMAXPROCS(0)
+		opt.Workers = linalg.Procs()
 	}
 	if opt.ResultsDir == "" {
 		opt.ResultsDir = "results"
