@@ -4,6 +4,7 @@ import (
 	"math"
 	"unsafe"
 
+	"github.com/sweepml/sweep/internal/linalg"
 	"github.com/sweepml/sweep/train"
 )
 
@@ -19,10 +20,12 @@ func Activate[T train.Float](z []T, act Activation) {
 			z[i] = T(math.Tanh(float64(v)))
 		}
 	case ReLU:
+		// max(v, 0) is v where v > 0 and +0 elsewhere, NaN kept: the
+		// derivative's mask applied to z by itself.
 		if unsafe.Sizeof(T(0)) == 4 {
-			relu32(as[float32](z))
+			keepPositive32(linalg.As[float32](z), linalg.As[float32](z))
 		} else {
-			relu64(as[float64](z))
+			keepPositive64(linalg.As[float64](z), linalg.As[float64](z))
 		}
 	case LeakyReLU:
 		for i, v := range z {
@@ -49,15 +52,15 @@ func ActivationGrad[T train.Float](d, a []T, act Activation) {
 		}
 	case ReLU:
 		if unsafe.Sizeof(T(0)) == 4 {
-			reluGrad32(as[float32](d), as[float32](a))
+			keepPositive32(linalg.As[float32](d), linalg.As[float32](a))
 		} else {
-			reluGrad64(as[float64](d), as[float64](a))
+			keepPositive64(linalg.As[float64](d), linalg.As[float64](a))
 		}
 	case LeakyReLU:
 		if unsafe.Sizeof(T(0)) == 4 {
-			leakyGrad32(as[float32](d), as[float32](a))
+			leakyGrad32(linalg.As[float32](d), linalg.As[float32](a))
 		} else {
-			leakyGrad64(as[float64](d), as[float64](a))
+			leakyGrad64(linalg.As[float64](d), linalg.As[float64](a))
 		}
 	}
 }
@@ -67,30 +70,12 @@ func ActivationGrad[T train.Float](d, a []T, act Activation) {
 // half the time and four times slower than these selects of bits, which
 // compile to conditional moves (and are shorter than max's handling of
 // NaN and −0). Leaky ReLU's derivative multiplies by 1 where a > 0, which
-// changes nothing.
+// changes nothing. Go selects integers without branches, not floats: hence
+// one function per width.
 
-// relu32 and relu64 compute max(v, 0): +0 for −0, NaN for NaN.
-func relu32(z []float32) {
-	for i, v := range z {
-		bits := math.Float32bits(v)
-		if v <= 0 {
-			bits = 0
-		}
-		z[i] = math.Float32frombits(bits)
-	}
-}
-
-func relu64(z []float64) {
-	for i, v := range z {
-		bits := math.Float64bits(v)
-		if v <= 0 {
-			bits = 0
-		}
-		z[i] = math.Float64frombits(bits)
-	}
-}
-
-func reluGrad32(d, a []float32) {
+// keepPositive32 and keepPositive64 set d[i] to +0 where a[i] ≤ 0 (−0
+// included) and leave it elsewhere (NaN included).
+func keepPositive32(d, a []float32) {
 	a = a[:len(d)]
 	for i, v := range a {
 		bits := math.Float32bits(d[i])
@@ -101,7 +86,7 @@ func reluGrad32(d, a []float32) {
 	}
 }
 
-func reluGrad64(d, a []float64) {
+func keepPositive64(d, a []float64) {
 	a = a[:len(d)]
 	for i, v := range a {
 		bits := math.Float64bits(d[i])
@@ -110,12 +95,6 @@ func reluGrad64(d, a []float64) {
 		}
 		d[i] = math.Float64frombits(bits)
 	}
-}
-
-// as reinterprets a slice of a float type as a slice of its underlying
-// type E of the same size; the caller has checked the size.
-func as[E float32 | float64, T train.Float](s []T) []E {
-	return unsafe.Slice((*E)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }
 
 func leakyGrad32(d, a []float32) {

@@ -65,3 +65,28 @@ func bits[T train.Float](v T) uint64 {
 	}
 	return math.Float64bits(float64(v))
 }
+
+// TestReLUMatchesMax checks the branch-free ReLU bit for bit against
+// max(v, 0), which turns −0 into +0 and keeps NaN.
+func TestReLUMatchesMax(t *testing.T) {
+	t.Run("float32", checkReLU[float32])
+	t.Run("float64", checkReLU[float64])
+}
+
+func checkReLU[T train.Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	z := []T{0, T(math.Copysign(0, -1)), T(math.NaN()), T(math.Inf(1)), T(math.Inf(-1)), 1e-40, -1e-40}
+	for range 1000 {
+		z = append(z, T(rng.NormFloat64()))
+	}
+	want := make([]T, len(z))
+	for i, v := range z {
+		want[i] = max(v, 0)
+	}
+	Activate(z, ReLU)
+	for i := range z {
+		if bits(z[i]) != bits(want[i]) {
+			t.Fatalf("element %d: got %v, want %v", i, z[i], want[i])
+		}
+	}
+}

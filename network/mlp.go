@@ -235,10 +235,7 @@ func (m *MLP[T]) forward(ws *workspace[T], x []T, labels []uint8) (lossSum float
 	n, sizes := len(x)/m.Inputs(), m.cfg.Sizes
 	m.reserve(ws, n)
 	L := len(sizes) - 1
-	ws.first.sparse = false
-	if !m.dense {
-		ws.first.find(x, n, sizes[0])
-	}
+	ws.first.sparse = !m.dense && ws.first.find(x, n, sizes[0])
 	in := x
 	for l := 1; l <= L; l++ {
 		w, b := m.weights[l-1], m.biases[l-1]

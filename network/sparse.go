@@ -7,7 +7,7 @@ import (
 	"github.com/sweepml/sweep/train"
 )
 
-// The first layer's products, z = x·W[1] forward and x ᵀ·δ for W[1]'s
+// The first layer's products, z = x·W[1] forward and xᵀ·δ for W[1]'s
 // gradient, are nine tenths of an MLP's arithmetic on MNIST, and most of
 // it is spent on zeros: a digit covers a fifth of the image, and a batch of
 // 64 digits leaves about 290 of the 784 pixels blank in every row. An
@@ -26,7 +26,7 @@ const sparseShare = 0.8
 
 // sparseInput holds the first layer's compact view of one batch.
 type sparseInput[T train.Float] struct {
-	sparse bool     // whether this batch takes the sparse path
+	sparse bool     // whether this batch takes the sparse path (find's answer)
 	n, k   int      // rows of the batch, inputs in spans
 	used   []uint64 // per word of a row: the OR of that word over the rows
 	spans  []span   // the maximal runs of inputs some row uses
@@ -38,13 +38,13 @@ type sparseInput[T train.Float] struct {
 // span is the run of inputs [from, to).
 type span struct{ from, to int }
 
-// find decides whether the batch x of n rows of the given width takes the
+// find reports whether the batch x of n rows of the given width takes the
 // sparse path and, if so, copies its used columns into s.x.
-func (s *sparseInput[T]) find(x []T, n, width int) {
-	s.sparse, s.n = false, n
+func (s *sparseInput[T]) find(x []T, n, width int) bool {
+	s.n = n
 	size := int(unsafe.Sizeof(T(0)))
 	if n == 0 || width*size%8 != 0 {
-		return // rows that are not whole words: no float32 widths that are odd
+		return false // rows that are not whole words: no float32 widths that are odd
 	}
 	// OR the rows' bits together a word at a time (two float32 inputs or
 	// one float64): an input is used when its OR is nonzero apart from the
@@ -85,9 +85,8 @@ func (s *sparseInput[T]) find(x []T, n, width int) {
 		s.k += i - from
 	}
 	if float64(s.k) > sparseShare*float64(width) {
-		return
+		return false
 	}
-	s.sparse = true
 	if len(s.x) < n*width {
 		s.x = make([]T, n*width) // the most any later batch of n rows needs
 	}
@@ -98,6 +97,7 @@ func (s *sparseInput[T]) find(x []T, n, width int) {
 			off += copy(out[off:], row[sp.from:sp.to])
 		}
 	}
+	return true
 }
 
 // forward adds the batch's product with W[1] (width × fanOut) to z.

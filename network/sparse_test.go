@@ -27,18 +27,16 @@ func blankBatch(n int, seed uint64) ([]float64, []uint8) {
 func TestSparseFirstLayerFindsSpans(t *testing.T) {
 	x, _ := blankBatch(6, 1)
 	var s sparseInput[float64]
-	s.find(x, 6, 12)
-	if !s.sparse || s.k != 5 || len(s.spans) != 2 || s.spans[0] != (span{3, 5}) || s.spans[1] != (span{6, 9}) {
-		t.Fatalf("sparse %v, k %d, spans %v; want true, 5, [{3 5} {6 9}]", s.sparse, s.k, s.spans)
+	if !s.find(x, 6, 12) || s.k != 5 || len(s.spans) != 2 || s.spans[0] != (span{3, 5}) || s.spans[1] != (span{6, 9}) {
+		t.Fatalf("k %d, spans %v; want the sparse path, 5, [{3 5} {6 9}]", s.k, s.spans)
 	}
 	var s32 sparseInput[float32]
-	s32.find(toFloat32(x), 6, 12)
-	if !s32.sparse || s32.k != 5 || len(s32.spans) != 2 {
-		t.Fatalf("float32: sparse %v, k %d, spans %v", s32.sparse, s32.k, s32.spans)
+	if !s32.find(toFloat32(x), 6, 12) || s32.k != 5 || len(s32.spans) != 2 {
+		t.Fatalf("float32: k %d, spans %v; want the sparse path, 5, two spans", s32.k, s32.spans)
 	}
 	// A batch that uses most inputs multiplies them all.
 	full, _ := testkit.RandomBatch(6, 12, 4, 2)
-	if s.find(full, 6, 12); s.sparse {
+	if s.find(full, 6, 12) {
 		t.Error("a batch using every input took the sparse path")
 	}
 }

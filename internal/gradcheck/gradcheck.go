@@ -62,7 +62,6 @@ func Check(t testing.TB, m train.Model[float64], x []float64, labels []uint8, ki
 			rel := math.Abs(numeric-analytic) / max(math.Abs(numeric), math.Abs(analytic), 1e-6)
 			worst = max(worst, rel)
 			if !(rel <= tol) { // NaN fails too
-
 				t.Errorf("%s[%d]: analytic %.10g, numeric %.10g, relative error %.2g", p.Name, i, analytic, numeric, rel)
 			}
 		}

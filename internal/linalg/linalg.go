@@ -41,13 +41,13 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 		impl := blas64.Implementation()
 		_, native := impl.(gonum.Implementation)
 		p := product[float64]{impl.Dgemm, impl.Dgemv, impl.Dger, impl.Dscal}
-		p.multiply(native, tA, tB, m, n, k, float64(alpha), as[float64](a), lda, as[float64](b), ldb, float64(beta), as[float64](c), ldc)
+		p.multiply(native, tA, tB, m, n, k, float64(alpha), As[float64](a), lda, As[float64](b), ldb, float64(beta), As[float64](c), ldc)
 		return
 	}
 	impl := blas32.Implementation()
 	_, native := impl.(gonum.Implementation)
 	p := product[float32]{impl.Sgemm, impl.Sgemv, impl.Sger, impl.Sscal}
-	p.multiply(native, tA, tB, m, n, k, float32(alpha), as[float32](a), lda, as[float32](b), ldb, float32(beta), as[float32](c), ldc)
+	p.multiply(native, tA, tB, m, n, k, float32(alpha), As[float32](a), lda, As[float32](b), ldb, float32(beta), As[float32](c), ldc)
 }
 
 // product holds one element type's BLAS routines.
@@ -128,26 +128,27 @@ func gemm[E float32 | float64](tiled bool, f gemmFunc[E], tA, tB blas.Transpose,
 	}
 }
 
-// as reinterprets a slice of a float type as a slice of its underlying
-// type E of the same size; the caller has checked the size.
-func as[E float32 | float64, T Float](s []T) []E {
+// As reinterprets a slice of a float type as a slice of its underlying
+// type E, for code that dispatches on the element size; the caller has
+// checked that the sizes agree.
+func As[E float32 | float64, T Float](s []T) []E {
 	return unsafe.Slice((*E)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }
 
 // Axpy computes y += alpha·x.
 func Axpy[T Float](alpha T, x, y []T) {
 	if unsafe.Sizeof(alpha) == 8 {
-		blas64.Implementation().Daxpy(len(x), float64(alpha), as[float64](x), 1, as[float64](y), 1)
+		blas64.Implementation().Daxpy(len(x), float64(alpha), As[float64](x), 1, As[float64](y), 1)
 		return
 	}
-	blas32.Implementation().Saxpy(len(x), float32(alpha), as[float32](x), 1, as[float32](y), 1)
+	blas32.Implementation().Saxpy(len(x), float32(alpha), As[float32](x), 1, As[float32](y), 1)
 }
 
 // Scal computes x *= alpha.
 func Scal[T Float](alpha T, x []T) {
 	if unsafe.Sizeof(alpha) == 8 {
-		blas64.Implementation().Dscal(len(x), float64(alpha), as[float64](x), 1)
+		blas64.Implementation().Dscal(len(x), float64(alpha), As[float64](x), 1)
 		return
 	}
-	blas32.Implementation().Sscal(len(x), float32(alpha), as[float32](x), 1)
+	blas32.Implementation().Sscal(len(x), float32(alpha), As[float32](x), 1)
 }
