@@ -44,8 +44,9 @@ type Arch struct {
 	Layers        []Layer
 	Activation    network.Activation
 	PreActivation bool
-	// FanInFirst says that weight matrices are stored In×Out, as
-	// network.MLP stores them, rather than Out×In, as residual.Net does.
+	// FanInFirst says that the layers' weight matrices W are stored
+	// In×Out, as network.MLP stores them, rather than Out×In, as
+	// residual.Net stores them and its projection shortcuts P.
 	FanInFirst bool
 }
 
