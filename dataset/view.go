@@ -147,9 +147,9 @@ func scaleRow[T Float](dst []T, s *Set, r int32) uint8 {
 	size := len(dst)
 	src := s.Images.Pixels[int(r)*size : (int(r)+1)*size]
 	if unsafe.Sizeof(T(0)) == 4 {
-		scaleWith(unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(dst))), size), src, &pixelScale32)
+		scaleWith(as[float32](dst), src, &pixelScale32)
 	} else {
-		scaleWith(unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(dst))), size), src, &pixelScale)
+		scaleWith(as[float64](dst), src, &pixelScale)
 	}
 	return s.Labels[r]
 }

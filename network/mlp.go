@@ -232,10 +232,17 @@ func (m *MLP[T]) reserve(ws *workspace[T], n int) {
 // of the labels and the number of correct argmax predictions; with labels
 // nil it only computes the probabilities.
 func (m *MLP[T]) forward(ws *workspace[T], x []T, labels []uint8) (lossSum float64, correct int) {
-	n, sizes := len(x)/m.Inputs(), m.cfg.Sizes
+	n := len(x) / m.Inputs()
+	ws.first.sparse = !m.dense && ws.first.find(x, n, m.Inputs())
+	return m.forwardPrepared(ws, x, n, labels)
+}
+
+// forwardPrepared is forward for n rows once ws.first says whether the
+// first layer takes its input from x or, sparse, from ws.first.
+func (m *MLP[T]) forwardPrepared(ws *workspace[T], x []T, n int, labels []uint8) (lossSum float64, correct int) {
+	sizes := m.cfg.Sizes
 	m.reserve(ws, n)
 	L := len(sizes) - 1
-	ws.first.sparse = !m.dense && ws.first.find(x, n, sizes[0])
 	in := x
 	for l := 1; l <= L; l++ {
 		w, b := m.weights[l-1], m.biases[l-1]
@@ -312,6 +319,27 @@ func CrossEntropyGrad[T train.Float](delta, p []T, k int, labels []uint8) {
 func (m *MLP[T]) Gradient(x []T, labels []uint8) (loss float64, correct int) {
 	ws := &m.trainWS
 	lossSum, correct := m.forward(ws, x, labels)
+	return m.backward(ws, x, labels, lossSum, correct)
+}
+
+// GradientColumns is Gradient for a compact batch, whose rows hold only
+// the inputs in spans: the first layer multiplies just those (see
+// sparse.go). It makes train.Stepper gather compact batches.
+func (m *MLP[T]) GradientColumns(x []T, spans []dataset.Span, labels []uint8) (loss float64, correct int) {
+	ws := &m.trainWS
+	n := len(labels)
+	if m.dense {
+		return m.Gradient(ws.first.expand(x, spans, n, m.Inputs()), labels)
+	}
+	ws.first.use(x, spans, n)
+	lossSum, correct := m.forwardPrepared(ws, nil, n, labels)
+	return m.backward(ws, nil, labels, lossSum, correct)
+}
+
+// backward finishes Gradient after the forward pass, which returned
+// lossSum and correct; x is the dense input, nil when the first layer
+// takes it from ws.first.
+func (m *MLP[T]) backward(ws *workspace[T], x []T, labels []uint8, lossSum float64, correct int) (float64, int) {
 	n, sizes := len(labels), m.cfg.Sizes
 	L := len(sizes) - 1
 

@@ -3,6 +3,7 @@ package network
 import (
 	"unsafe"
 
+	"github.com/sweepml/sweep/dataset"
 	"github.com/sweepml/sweep/internal/linalg"
 	"github.com/sweepml/sweep/train"
 )
@@ -24,22 +25,52 @@ import (
 // image (all 60,000 MNIST images together leave only 67 pixels blank).
 const sparseShare = 0.8
 
-// sparseInput holds the first layer's compact view of one batch.
+// sparseInput holds the first layer's compact view of one batch: either
+// given compact (use, from train.Stepper) or found and copied from a
+// dense batch (find).
 type sparseInput[T train.Float] struct {
-	sparse bool     // whether this batch takes the sparse path (find's answer)
-	n, k   int      // rows of the batch, inputs in spans
-	used   []uint64 // per word of a row: the OR of that word over the rows
-	spans  []span   // the maximal runs of inputs some row uses
-	x      []T      // the batch's columns in spans, n×k
-	w      []T      // W[1]'s rows in spans, k×fan-out
-	grad   []T      // the gradient of those rows
+	sparse bool           // whether this batch takes the sparse path
+	n, k   int            // rows of the batch, inputs in spans
+	spans  []dataset.Span // the maximal runs of inputs some row uses
+	x      []T            // the batch's columns in spans, n×k
+	w      []T            // W[1]'s rows in spans, k×fan-out
+	grad   []T            // the gradient of those rows
+	// Buffers of find and expand.
+	found []dataset.Span
+	used  []uint64 // per word of a row: the OR of that word over the rows
+	own   []T      // find's compact copy of x
+	dense []T      // expand's dense copy of x
 }
 
-// span is the run of inputs [from, to).
-type span struct{ from, to int }
+// use takes the compact batch x of n rows holding the inputs in spans;
+// both stay the caller's.
+func (s *sparseInput[T]) use(x []T, spans []dataset.Span, n int) {
+	s.sparse, s.n, s.k, s.spans, s.x = true, n, 0, spans, x
+	for _, sp := range spans {
+		s.k += sp.To - sp.From
+	}
+}
 
-// find reports whether the batch x of n rows of the given width takes the
-// sparse path and, if so, copies its used columns into s.x.
+// expand writes the compact batch x of n rows holding the inputs in spans
+// into a dense batch of the given width, which it returns.
+func (s *sparseInput[T]) expand(x []T, spans []dataset.Span, n, width int) []T {
+	if len(s.dense) < n*width {
+		s.dense = make([]T, n*width)
+	}
+	dense := s.dense[:n*width]
+	clear(dense)
+	off := 0
+	for r := range n {
+		row := dense[r*width : (r+1)*width]
+		for _, sp := range spans {
+			off += copy(row[sp.From:sp.To], x[off:])
+		}
+	}
+	return dense
+}
+
+// find reports whether the dense batch x of n rows of the given width
+// takes the sparse path and, if so, copies its used columns into s.x.
 func (s *sparseInput[T]) find(x []T, n, width int) bool {
 	s.n = n
 	size := int(unsafe.Sizeof(T(0)))
@@ -69,10 +100,10 @@ func (s *sparseInput[T]) find(x []T, n, width int) bool {
 		}
 		return uint32(used[i/2]>>(32*(i%2)))<<1 != 0
 	}
-	if cap(s.spans) < width/2+1 {
-		s.spans = make([]span, 0, width/2+1) // the most a row can have
+	if cap(s.found) < width/2+1 {
+		s.found = make([]dataset.Span, 0, width/2+1) // the most a row can have
 	}
-	s.spans, s.k = s.spans[:0], 0
+	s.found, s.k = s.found[:0], 0
 	for i := 0; i < width; i++ {
 		if !inputUsed(i) {
 			continue
@@ -81,20 +112,22 @@ func (s *sparseInput[T]) find(x []T, n, width int) bool {
 		for i < width && inputUsed(i) {
 			i++
 		}
-		s.spans = append(s.spans, span{from, i})
+		s.found = append(s.found, dataset.Span{From: from, To: i})
 		s.k += i - from
 	}
+	s.spans = s.found
 	if float64(s.k) > sparseShare*float64(width) {
 		return false
 	}
-	if len(s.x) < n*width {
-		s.x = make([]T, n*width) // the most any later batch of n rows needs
+	if len(s.own) < n*width {
+		s.own = make([]T, n*width) // the most any later batch of n rows needs
 	}
+	s.x = s.own[:n*s.k]
 	for r := range n {
 		row, out := x[r*width:(r+1)*width], s.x[r*s.k:(r+1)*s.k]
 		off := 0
 		for _, sp := range s.spans {
-			off += copy(out[off:], row[sp.from:sp.to])
+			off += copy(out[off:], row[sp.From:sp.To])
 		}
 	}
 	return true
@@ -102,21 +135,33 @@ func (s *sparseInput[T]) find(x []T, n, width int) bool {
 
 // forward adds the batch's product with W[1] (width × fanOut) to z.
 func (s *sparseInput[T]) forward(z, w []T, fanOut int) {
-	if s.k == 0 {
+	switch len(s.spans) {
+	case 0:
 		return
+	case 1: // W[1]'s rows in place
+		w = w[s.spans[0].From*fanOut : s.spans[0].To*fanOut]
+	default:
+		if len(s.w) < len(w) {
+			s.w = make([]T, len(w))
+		}
+		off := 0
+		for _, sp := range s.spans {
+			off += copy(s.w[off:], w[sp.From*fanOut:sp.To*fanOut])
+		}
+		w = s.w
 	}
-	if len(s.w) < len(w) {
-		s.w = make([]T, len(w))
-	}
-	off := 0
-	for _, sp := range s.spans {
-		off += copy(s.w[off:], w[sp.from*fanOut:sp.to*fanOut])
-	}
-	linalg.Gemm(false, false, s.n, fanOut, s.k, 1, s.x, s.k, s.w, fanOut, 1, z, fanOut)
+	linalg.Gemm(false, false, s.n, fanOut, s.k, 1, s.x, s.k, w, fanOut, 1, z, fanOut)
 }
 
 // weightGrad writes W[1]'s gradient xᵀ·δ into g (width × fanOut).
 func (s *sparseInput[T]) weightGrad(g, delta []T, fanOut int) {
+	if len(s.spans) == 1 { // straight into the span's rows
+		sp := s.spans[0]
+		clear(g[:sp.From*fanOut])
+		linalg.Gemm(true, false, s.k, fanOut, s.n, 1, s.x, s.k, delta, fanOut, 0, g[sp.From*fanOut:sp.To*fanOut], fanOut)
+		clear(g[sp.To*fanOut:])
+		return
+	}
 	if len(s.grad) < len(g) {
 		s.grad = make([]T, len(g))
 	}
@@ -125,9 +170,9 @@ func (s *sparseInput[T]) weightGrad(g, delta []T, fanOut int) {
 	}
 	prev, off := 0, 0
 	for _, sp := range s.spans {
-		clear(g[prev*fanOut : sp.from*fanOut])
-		off += copy(g[sp.from*fanOut:sp.to*fanOut], s.grad[off:])
-		prev = sp.to
+		clear(g[prev*fanOut : sp.From*fanOut])
+		off += copy(g[sp.From*fanOut:sp.To*fanOut], s.grad[off:])
+		prev = sp.To
 	}
 	clear(g[prev*fanOut:])
 }

@@ -27,7 +27,7 @@ func blankBatch(n int, seed uint64) ([]float64, []uint8) {
 func TestSparseFirstLayerFindsSpans(t *testing.T) {
 	x, _ := blankBatch(6, 1)
 	var s sparseInput[float64]
-	if !s.find(x, 6, 12) || s.k != 5 || len(s.spans) != 2 || s.spans[0] != (span{3, 5}) || s.spans[1] != (span{6, 9}) {
+	if !s.find(x, 6, 12) || s.k != 5 || len(s.spans) != 2 || s.spans[0] != (dataset.Span{From: 3, To: 5}) || s.spans[1] != (dataset.Span{From: 6, To: 9}) {
 		t.Fatalf("k %d, spans %v; want the sparse path, 5, [{3 5} {6 9}]", s.k, s.spans)
 	}
 	var s32 sparseInput[float32]
@@ -105,4 +105,116 @@ func toFloat32(x []float64) []float32 {
 		out[i] = float32(v)
 	}
 	return out
+}
+
+// TestGradientColumnsMatchesGradient trains on MNIST batches gathered
+// compact (as train.Stepper does) and dense: where the dense batch takes
+// the sparse path too, the compact one multiplies the same numbers and
+// must agree bit for bit; larger batches use most of the image and agree
+// up to rounding order. A network with the sparse path turned off expands
+// the compact batch and must agree with its own dense result exactly.
+func TestGradientColumnsMatchesGradient(t *testing.T) {
+	t.Run("float64", func(t *testing.T) { checkGradientColumns[float64](t, 1e-13) })
+	t.Run("float32", func(t *testing.T) { checkGradientColumns[float32](t, 1e-5) })
+}
+
+func checkGradientColumns[T train.Float](t *testing.T, tol float64) {
+	tr, _ := testkit.MNISTSplit(t, 0)
+	var cols dataset.Columns
+	for _, batch := range []int{1, 8, 64, 1000} {
+		positions := make([]int32, batch)
+		for i := range positions {
+			positions[i] = int32(i * 7)
+		}
+		x, labels := make([]T, batch*784), make([]uint8, batch)
+		dataset.Gather(x, labels, tr, positions)
+		cols.Find(tr, positions)
+		compact := make([]T, batch*cols.Width)
+		dataset.GatherColumns(compact, labels, tr, positions, &cols)
+
+		nets := make([]*MLP[T], 4) // dense batch, compact, and both with the sparse path off
+		for i := range nets {
+			nets[i], _ = New[T](Config{Sizes: []int{784, 32, 10}, Activation: ReLU, Seed: 5})
+			nets[i].dense = i >= 2
+		}
+		l0, c0 := nets[0].Gradient(x, labels)
+		l1, c1 := nets[1].GradientColumns(compact, cols.Spans, labels)
+		l2, c2 := nets[2].Gradient(x, labels)
+		l3, c3 := nets[3].GradientColumns(compact, cols.Spans, labels)
+		exact := nets[0].trainWS.first.sparse
+		if batch <= 64 && !exact {
+			t.Fatalf("batch %d did not take the sparse path", batch)
+		}
+		if c1 != c0 || !close(l1, l0, tol, exact) {
+			t.Errorf("batch %d: compact loss %v (%d correct), dense batch %v (%d)", batch, l1, c1, l0, c0)
+		}
+		if c3 != c2 || l3 != l2 {
+			t.Errorf("batch %d, sparse path off: compact loss %v (%d correct), dense batch %v (%d)", batch, l3, c3, l2, c2)
+		}
+		for i, p := range nets[1].Params() {
+			compareGrads(t, batch, p, nets[0].Params()[i], tol, exact)
+			compareGrads(t, batch, nets[3].Params()[i], nets[2].Params()[i], 0, true)
+		}
+	}
+}
+
+// close reports whether a equals b, exactly or within relative tol.
+func close(a, b, tol float64, exact bool) bool {
+	if exact {
+		return a == b
+	}
+	return math.Abs(a-b) <= tol*math.Abs(b)
+}
+
+func compareGrads[T train.Float](t *testing.T, batch int, p, q train.Param[T], tol float64, exact bool) {
+	t.Helper()
+	var worst, scale float64
+	for j := range p.Grad {
+		if exact && p.Grad[j] != q.Grad[j] {
+			t.Errorf("batch %d: %s gradient %d is %v, want %v exactly", batch, p.Name, j, p.Grad[j], q.Grad[j])
+			return
+		}
+		worst = max(worst, math.Abs(float64(p.Grad[j]-q.Grad[j])))
+		scale = max(scale, math.Abs(float64(q.Grad[j])))
+	}
+	if worst > tol*scale {
+		t.Errorf("batch %d: %s gradients differ by %g (largest %g)", batch, p.Name, worst, scale)
+	}
+}
+
+// TestOneSpanUsesWeightsInPlace covers the first layer's single-span
+// case, which multiplies W[1]'s rows where they lie and writes the
+// gradient straight into them: the gradient, zero rows outside the span
+// included (over NaN-poisoned buffers), must match the dense path's.
+func TestOneSpanUsesWeightsInPlace(t *testing.T) {
+	const n = 5
+	x, labels := testkit.RandomBatch(n, 12, 4, 9)
+	compact := make([]float64, 0, n*6)
+	for r := range n {
+		for i := range 12 {
+			if i < 3 || i >= 9 {
+				x[r*12+i] = 0
+			}
+		}
+		compact = append(compact, x[r*12+3:r*12+9]...)
+	}
+	sparse, _ := New[float64](Config{Sizes: []int{12, 6, 4}, Activation: Tanh, Seed: 3})
+	dense, _ := New[float64](Config{Sizes: []int{12, 6, 4}, Activation: Tanh, Seed: 3})
+	dense.dense = true
+	for i := range sparse.gradW[0] {
+		sparse.gradW[0][i] = math.NaN()
+	}
+	ls, _ := sparse.GradientColumns(compact, []dataset.Span{{From: 3, To: 9}}, labels)
+	ld, _ := dense.Gradient(x, labels)
+	if !close(ls, ld, 1e-14, false) {
+		t.Errorf("loss %v, dense %v", ls, ld)
+	}
+	for i, p := range sparse.Params() {
+		compareGrads(t, n, p, dense.Params()[i], 1e-14, false)
+	}
+	for j, g := range sparse.gradW[0] {
+		if row := j / 6; (row < 3 || row >= 9) && g != 0 {
+			t.Fatalf("W1 gradient row %d (outside the span) holds %v", row, g)
+		}
+	}
 }

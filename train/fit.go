@@ -126,24 +126,28 @@ func Fit[T Float](ctx context.Context, m Model[T], trainSet, valSet dataset.View
 }
 
 // Stepper performs training steps: gather a minibatch, compute gradients,
-// move the parameters. After the first step of the largest batch size it
-// allocates nothing.
+// move the parameters. A ColumnModel gets compact batches. After the first
+// step of the largest batch size it allocates nothing.
 type Stepper[T Float] struct {
-	model  Model[T]
-	opt    *optimizer[T]
-	data   dataset.View
-	x      []T
-	labels []uint8
+	model   Model[T]
+	columns ColumnModel[T] // the model, if it takes compact batches
+	cols    dataset.Columns
+	opt     *optimizer[T]
+	data    dataset.View
+	x       []T
+	labels  []uint8
 }
 
 // NewStepper prepares steps of at most maxBatch rows of data for m.
 func NewStepper[T Float](m Model[T], opt Optimizer, data dataset.View, maxBatch int) *Stepper[T] {
+	columns, _ := m.(ColumnModel[T])
 	return &Stepper[T]{
-		model:  m,
-		opt:    newOptimizer(opt, m.Params()),
-		data:   data,
-		x:      make([]T, maxBatch*data.Features()),
-		labels: make([]uint8, maxBatch),
+		model:   m,
+		columns: columns,
+		opt:     newOptimizer(opt, m.Params()),
+		data:    data,
+		x:       make([]T, maxBatch*data.Features()),
+		labels:  make([]uint8, maxBatch),
 	}
 }
 
@@ -152,9 +156,17 @@ func NewStepper[T Float](m Model[T], opt Optimizer, data dataset.View, maxBatch 
 // (before the update).
 func (s *Stepper[T]) Step(positions []int32, lr float64) (loss float64, correct int) {
 	n := len(positions)
-	x, labels := s.x[:n*s.data.Features()], s.labels[:n]
-	dataset.Gather(x, labels, s.data, positions)
-	loss, correct = s.model.Gradient(x, labels)
+	labels := s.labels[:n]
+	if s.columns != nil {
+		s.cols.Find(s.data, positions)
+		x := s.x[:n*s.cols.Width]
+		dataset.GatherColumns(x, labels, s.data, positions, &s.cols)
+		loss, correct = s.columns.GradientColumns(x, s.cols.Spans, labels)
+	} else {
+		x := s.x[:n*s.data.Features()]
+		dataset.Gather(x, labels, s.data, positions)
+		loss, correct = s.model.Gradient(x, labels)
+	}
 	s.opt.update(lr)
 	return loss, correct
 }

@@ -1,6 +1,10 @@
 package train
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/sweepml/sweep/dataset"
+)
 
 // Float is the element type of a model: float32 for speed, float64 for
 // gradient checks.
@@ -30,6 +34,18 @@ type Model[T Float] interface {
 	// Evaluate computes, without touching gradients, the summed
 	// cross-entropy loss of the batch and the number classified correctly.
 	Evaluate(x []T, labels []uint8) (lossSum float64, correct int)
+}
+
+// ColumnModel is a Model that can train on a compact batch: only the
+// input columns that some row uses, the rest being zero in every row. A
+// Stepper gives it such batches, which skips converting and copying the
+// blank margins of MNIST's digits.
+type ColumnModel[T Float] interface {
+	Model[T]
+	// GradientColumns is Gradient for the batch x whose rows hold only
+	// the inputs in spans (ascending, disjoint), one span after another;
+	// every other input is zero.
+	GradientColumns(x []T, spans []dataset.Span, labels []uint8) (loss float64, correct int)
 }
 
 // DType names the element type T: "float32" or "float64".
