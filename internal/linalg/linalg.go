@@ -46,6 +46,10 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 	}
 	impl := blas32.Implementation()
 	_, native := impl.(gonum.Implementation)
+	if native && haveKernel32 && alpha == 1 &&
+		gemm32(transA, transB, m, n, k, As[float32](a), lda, As[float32](b), ldb, float32(beta), As[float32](c), ldc) {
+		return
+	}
 	p := product[float32]{impl.Sgemm, impl.Sgemv, impl.Sger, impl.Sscal}
 	p.multiply(native, tA, tB, m, n, k, float32(alpha), As[float32](a), lda, As[float32](b), ldb, float32(beta), As[float32](c), ldc)
 }
@@ -141,7 +145,12 @@ func Axpy[T Float](alpha T, x, y []T) {
 		blas64.Implementation().Daxpy(len(x), float64(alpha), As[float64](x), 1, As[float64](y), 1)
 		return
 	}
-	blas32.Implementation().Saxpy(len(x), float32(alpha), As[float32](x), 1, As[float32](y), 1)
+	impl := blas32.Implementation()
+	if _, native := impl.(gonum.Implementation); native && haveKernel32 {
+		axpy32(float32(alpha), As[float32](x), As[float32](y))
+		return
+	}
+	impl.Saxpy(len(x), float32(alpha), As[float32](x), 1, As[float32](y), 1)
 }
 
 // Scal computes x *= alpha.
@@ -150,5 +159,10 @@ func Scal[T Float](alpha T, x []T) {
 		blas64.Implementation().Dscal(len(x), float64(alpha), As[float64](x), 1)
 		return
 	}
-	blas32.Implementation().Sscal(len(x), float32(alpha), As[float32](x), 1)
+	impl := blas32.Implementation()
+	if _, native := impl.(gonum.Implementation); native && haveKernel32 {
+		scal32(float32(alpha), As[float32](x))
+		return
+	}
+	impl.Sscal(len(x), float32(alpha), As[float32](x), 1)
 }

@@ -1,0 +1,304 @@
+// AVX2 and FMA kernels for the pure-Go build's float32 matrix multiply;
+// see kernel32.go. Strides are in elements.
+
+#include "textflag.h"
+
+// func kernel4x16(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int)
+//
+// The register-blocked core of the multiply: for r < 4,
+// c[r·ldc : r·ldc+16] += Σ_{t<k} a[r·ars + t·acs]·b[t·ldb : t·ldb+16].
+// The 4×16 sums stay in eight registers; each step loads two vectors of
+// b's row t and four elements of a, and does eight FMAs.
+TEXT ·kernel4x16(SB), NOSPLIT, $0-64
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	SHLQ $2, R8
+	MOVQ a+16(FP), SI
+	MOVQ ars+24(FP), AX
+	SHLQ $2, AX
+	MOVQ acs+32(FP), R9
+	SHLQ $2, R9
+	MOVQ b+40(FP), DX
+	MOVQ ldb+48(FP), BX
+	SHLQ $2, BX
+	MOVQ k+56(FP), CX
+	LEAQ (SI)(AX*1), R10 // a's rows 1, 2, 3
+	LEAQ (R10)(AX*1), R11
+	LEAQ (R11)(AX*1), R12
+	LEAQ (R8)(R8*2), AX // c's rows 3, 1, 2 (R15 stays free, as Go asks)
+	ADDQ DI, AX
+	LEAQ (DI)(R8*1), R14
+	LEAQ (R14)(R8*1), R8
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 0(R14), Y2
+	VMOVUPS 32(R14), Y3
+	VMOVUPS 0(R8), Y4
+	VMOVUPS 32(R8), Y5
+	VMOVUPS 0(AX), Y6
+	VMOVUPS 32(AX), Y7
+	XORQ  R13, R13 // t·acs in bytes
+	TESTQ CX, CX
+	JEQ   store4x16
+
+loop4x16:
+	VMOVUPS      0(DX), Y8
+	VMOVUPS      32(DX), Y9
+	VBROADCASTSS (SI)(R13*1), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS (R10)(R13*1), Y11
+	VFMADD231PS  Y8, Y11, Y2
+	VFMADD231PS  Y9, Y11, Y3
+	VBROADCASTSS (R11)(R13*1), Y12
+	VFMADD231PS  Y8, Y12, Y4
+	VFMADD231PS  Y9, Y12, Y5
+	VBROADCASTSS (R12)(R13*1), Y13
+	VFMADD231PS  Y8, Y13, Y6
+	VFMADD231PS  Y9, Y13, Y7
+	ADDQ         R9, R13
+	ADDQ         BX, DX
+	DECQ         CX
+	JNE          loop4x16
+
+store4x16:
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 0(R14)
+	VMOVUPS Y3, 32(R14)
+	VMOVUPS Y4, 0(R8)
+	VMOVUPS Y5, 32(R8)
+	VMOVUPS Y6, 0(AX)
+	VMOVUPS Y7, 32(AX)
+	VZEROUPPER
+	RET
+
+// func axpyBlock64(c *float32, a *float32, as int, b *float32, ldb int, k int)
+//
+// c[0:64] += Σ_{t<k} a[t·as]·b[t·ldb : t·ldb+64], the 64 sums in eight
+// registers for the whole loop.
+TEXT ·axpyBlock64(SB), NOSPLIT, $0-48
+	MOVQ c+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ as+16(FP), AX
+	SHLQ $2, AX
+	MOVQ b+24(FP), DX
+	MOVQ ldb+32(FP), BX
+	SHLQ $2, BX
+	MOVQ k+40(FP), CX
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	VMOVUPS 128(DI), Y4
+	VMOVUPS 160(DI), Y5
+	VMOVUPS 192(DI), Y6
+	VMOVUPS 224(DI), Y7
+	TESTQ CX, CX
+	JEQ   store64
+
+loop64:
+	VBROADCASTSS (SI), Y8
+	VFMADD231PS 0(DX), Y8, Y0
+	VFMADD231PS 32(DX), Y8, Y1
+	VFMADD231PS 64(DX), Y8, Y2
+	VFMADD231PS 96(DX), Y8, Y3
+	VFMADD231PS 128(DX), Y8, Y4
+	VFMADD231PS 160(DX), Y8, Y5
+	VFMADD231PS 192(DX), Y8, Y6
+	VFMADD231PS 224(DX), Y8, Y7
+	ADDQ AX, SI
+	ADDQ BX, DX
+	DECQ CX
+	JNE  loop64
+
+store64:
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	VZEROUPPER
+	RET
+
+// func axpyBlock8(c *float32, a *float32, as int, b *float32, ldb int, k int, mask *int32)
+//
+// c[0:w] += Σ_{t<k} a[t·as]·b[t·ldb : t·ldb+w] for the w ≤ 8 columns
+// whose mask entries are −1 (mask points at eight of them): masked loads
+// and stores leave the other columns alone. Two accumulators alternate so
+// that each FMA need not wait for the one before.
+TEXT ·axpyBlock8(SB), NOSPLIT, $0-56
+	MOVQ c+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ as+16(FP), AX
+	SHLQ $2, AX
+	MOVQ b+24(FP), DX
+	MOVQ ldb+32(FP), BX
+	SHLQ $2, BX
+	MOVQ k+40(FP), CX
+	MOVQ mask+48(FP), R8
+	VMOVDQU    (R8), Y15
+	VMASKMOVPS (DI), Y15, Y0
+	VXORPS     Y1, Y1, Y1
+	CMPQ CX, $2
+	JLT  tail8
+
+pair8:
+	VMASKMOVPS   (DX), Y15, Y10
+	VBROADCASTSS (SI), Y8
+	VFMADD231PS  Y10, Y8, Y0
+	ADDQ         AX, SI
+	ADDQ         BX, DX
+	VMASKMOVPS   (DX), Y15, Y11
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS  Y11, Y9, Y1
+	ADDQ         AX, SI
+	ADDQ         BX, DX
+	SUBQ         $2, CX
+	CMPQ         CX, $2
+	JGE          pair8
+
+tail8:
+	TESTQ CX, CX
+	JEQ   store8
+	VMASKMOVPS   (DX), Y15, Y10
+	VBROADCASTSS (SI), Y8
+	VFMADD231PS  Y10, Y8, Y0
+
+store8:
+	VADDPS     Y1, Y0, Y0
+	VMASKMOVPS Y0, Y15, (DI)
+	VZEROUPPER
+	RET
+
+// func dotRows4(c *float32, n int, a *float32, b *float32, ldb int, k int, mask *int32)
+//
+// c[j] += Σ_{t<k} a[t]·b[j·ldb + t] for j < n, four j at a time (n is a
+// multiple of 4). The last k%8 terms are loaded under mask, which points
+// at eight entries, the first k%8 of them −1, so that nothing past row
+// ends is read. The four sums are reduced together: two rounds of
+// horizontal adds leave each one split over the two halves of a register.
+TEXT ·dotRows4(SB), NOSPLIT, $0-56
+	MOVQ c+0(FP), DI
+	MOVQ n+8(FP), R9
+	MOVQ a+16(FP), SI
+	MOVQ b+24(FP), DX
+	MOVQ ldb+32(FP), BX
+	SHLQ $2, BX
+	MOVQ k+40(FP), R10
+	MOVQ R10, AX
+	ANDQ $7, AX  // terms under mask
+	SHRQ $3, R10 // whole vectors
+	MOVQ mask+48(FP), R8
+	VMOVDQU (R8), Y15
+	TESTQ R9, R9
+	JEQ   doneDot
+
+rows:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   DX, R11 // b's rows j, j+1, j+2, j+3
+	LEAQ   (R11)(BX*1), R12
+	LEAQ   (R12)(BX*1), R13
+	LEAQ   (R13)(BX*1), R14
+	MOVQ   SI, R8
+	MOVQ   R10, CX
+	TESTQ  CX, CX
+	JEQ    partial
+
+dots:
+	VMOVUPS     (R8), Y8
+	VFMADD231PS (R11), Y8, Y0
+	VFMADD231PS (R12), Y8, Y1
+	VFMADD231PS (R13), Y8, Y2
+	VFMADD231PS (R14), Y8, Y3
+	ADDQ        $32, R8
+	ADDQ        $32, R11
+	ADDQ        $32, R12
+	ADDQ        $32, R13
+	ADDQ        $32, R14
+	DECQ        CX
+	JNE         dots
+
+partial:
+	TESTQ       AX, AX
+	JEQ         reduce
+	VMASKMOVPS  (R8), Y15, Y8
+	VMASKMOVPS  (R11), Y15, Y9
+	VFMADD231PS Y9, Y8, Y0
+	VMASKMOVPS  (R12), Y15, Y10
+	VFMADD231PS Y10, Y8, Y1
+	VMASKMOVPS  (R13), Y15, Y11
+	VFMADD231PS Y11, Y8, Y2
+	VMASKMOVPS  (R14), Y15, Y12
+	VFMADD231PS Y12, Y8, Y3
+
+reduce:
+	VHADDPS      Y1, Y0, Y0
+	VHADDPS      Y3, Y2, Y2
+	VHADDPS      Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS       X1, X0, X0
+	VADDPS       (DI), X0, X0
+	VMOVUPS      X0, (DI)
+	ADDQ         $16, DI
+	LEAQ         (DX)(BX*4), DX
+	SUBQ         $4, R9
+	JNE          rows
+
+doneDot:
+	VZEROUPPER
+	RET
+
+// func axpyUnitary(alpha float32, x *float32, y *float32, n int)
+//
+// y[0:n] += alpha·x[0:n] for n a multiple of 8, multiplying and adding
+// separately (no FMA) so that it rounds as y + alpha*x written in Go.
+TEXT ·axpyUnitary(SB), NOSPLIT, $0-32
+	VBROADCASTSS alpha+0(FP), Y8
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DI
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	TESTQ CX, CX
+	JEQ  doneAxpy
+
+axpy:
+	VMULPS  (SI), Y8, Y0
+	VADDPS  (DI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNE     axpy
+
+doneAxpy:
+	VZEROUPPER
+	RET
+
+// func scalUnitary(alpha float32, x *float32, n int)
+//
+// x[0:n] *= alpha for n a multiple of 8.
+TEXT ·scalUnitary(SB), NOSPLIT, $0-24
+	VBROADCASTSS alpha+0(FP), Y8
+	MOVQ x+8(FP), DI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	TESTQ CX, CX
+	JEQ  doneScal
+
+scal:
+	VMULPS  (DI), Y8, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	DECQ    CX
+	JNE     scal
+
+doneScal:
+	VZEROUPPER
+	RET

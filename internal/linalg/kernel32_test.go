@@ -1,0 +1,112 @@
+package linalg
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestGemm32MatchesNaive checks the float32 kernels against the textbook
+// loop in float64 on shapes around every block edge (4 rows, 16, 8 and 64
+// columns, 8 terms), with leading dimensions wider than the matrices, and
+// checks that nothing outside C's m×n elements is written.
+func TestGemm32MatchesNaive(t *testing.T) {
+	if !haveKernel32 {
+		t.Skip("no AVX2 and FMA: this build multiplies float32 with gonum")
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	const pad = 3 // extra elements per row of every matrix
+	sizes := [][3]int{
+		{1, 1, 1}, {4, 16, 8}, {5, 17, 9}, {3, 15, 7}, {8, 64, 16}, {7, 72, 1},
+		{64, 128, 500}, {64, 10, 64}, {1, 128, 150}, {150, 128, 1}, {9, 130, 33},
+		{4, 8, 0}, {0, 5, 5}, {6, 0, 2},
+	}
+	for _, sz := range sizes {
+		m, n, k := sz[0], sz[1], sz[2]
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}} {
+			tA, tB := tr[0], tr[1]
+			ra, ca := m, k // stored shapes
+			if tA {
+				ra, ca = k, m
+			}
+			rb, cb := k, n
+			if tB {
+				rb, cb = n, k
+			}
+			lda, ldb, ldc := ca+pad, cb+pad, n+pad
+			a, b := randoms(rng, ra*lda), randoms(rng, rb*ldb)
+			for _, beta := range []float32{0, 1, 0.5} {
+				c := randoms(rng, m*ldc)
+				want := make([]float64, len(c))
+				for i, v := range c {
+					want[i] = float64(v)
+				}
+				naive(tA, tB, m, n, k, 1, widen(a), lda, widen(b), ldb, float64(beta), want, ldc)
+				got := append([]float32(nil), c...)
+				if !gemm32(tA, tB, m, n, k, a, lda, b, ldb, beta, got, ldc) {
+					t.Fatalf("%v trans %v: gemm32 declined", sz, tr)
+				}
+				for i := range got {
+					if i%ldc >= n { // padding: untouched
+						if got[i] != c[i] {
+							t.Fatalf("%v trans %v beta %v: wrote c[%d] outside the matrix", sz, tr, beta, i)
+						}
+						continue
+					}
+					if math.Abs(float64(got[i])-want[i]) > 2e-6*(1+math.Abs(want[i]))*float64(k+1) {
+						t.Fatalf("%v trans %v beta %v: c[%d] = %v, want %v", sz, tr, beta, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+	if gemm32(true, true, 2, 2, 2, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 4), 2) {
+		t.Error("gemm32 took A and B both transposed")
+	}
+}
+
+// TestVector32RoundsAsGo checks that axpy32 and scal32 give exactly what
+// y[i] + alpha*x[i] and x[i]*alpha give in Go, tails included: the
+// optimizer's updates are written to round as their formulas do.
+func TestVector32RoundsAsGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 7, 8, 9, 64, 100} {
+		x, y := randoms(rng, n), randoms(rng, n)
+		alpha := float32(rng.NormFloat64())
+		want := make([]float32, n)
+		for i := range want {
+			want[i] = y[i] + alpha*x[i]
+		}
+		axpy32(alpha, x, y)
+		for i := range want {
+			if y[i] != want[i] {
+				t.Fatalf("axpy n=%d: y[%d] = %v, want %v", n, i, y[i], want[i])
+			}
+		}
+		for i := range want {
+			want[i] = x[i] * alpha
+		}
+		scal32(alpha, x)
+		for i := range want {
+			if x[i] != want[i] {
+				t.Fatalf("scal n=%d: x[%d] = %v, want %v", n, i, x[i], want[i])
+			}
+		}
+	}
+}
+
+func randoms(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(rng.NormFloat64())
+	}
+	return s
+}
+
+func widen(s []float32) []float64 {
+	out := make([]float64, len(s))
+	for i, v := range s {
+		out[i] = float64(v)
+	}
+	return out
+}
