@@ -1,7 +1,9 @@
 package linalg
 
+import "github.com/sweepml/sweep/internal/asm32"
+
 // The pure-Go build multiplies float32 matrices with its own kernels
-// (kernel32_amd64.s: AVX2 and FMA, Go assembly, no cgo) where the
+// (package asm32: AVX2 and FMA, Go assembly, no cgo) where the
 // processor has them. Gonum's float32 GEMM makes one call to a four-lane
 // SSE axpy per element of A, with a branch on that element: on MNIST's
 // shapes the calls and branches cost as much as the arithmetic, so
@@ -52,7 +54,7 @@ func gemm32(transA, transB bool, m, n, k int, a []float32, lda int, b []float32,
 	// each multiplied by every block of four rows of A.
 	for j := 0; j < n16; j += 16 {
 		for i := 0; i < m4; i += 4 {
-			kernel4x16(&c[i*ldc+j], ldc, &a[i*ars], ars, acs, &b[j], ldb, k)
+			asm32.Kernel4x16(&c[i*ldc+j], ldc, &a[i*ars], ars, acs, &b[j], ldb, k)
 		}
 	}
 	for i := range m {
@@ -74,10 +76,10 @@ func rowNN32(c, a []float32, as int, b []float32, ldb, k int) {
 	n := len(c)
 	n64 := n &^ 63
 	for j := 0; j < n64; j += 64 {
-		axpyBlock64(&c[j], &a[0], as, &b[j], ldb, k)
+		asm32.AxpyBlock64(&c[j], &a[0], as, &b[j], ldb, k)
 	}
 	for j := n64; j < n; j += 8 {
-		axpyBlock8(&c[j], &a[0], as, &b[j], ldb, k, &masks[8-min(8, n-j)])
+		asm32.AxpyBlock8(&c[j], &a[0], as, &b[j], ldb, k, &masks[8-min(8, n-j)])
 	}
 }
 
@@ -89,7 +91,7 @@ func gemmNT32(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float
 	for i := range m {
 		ai, ci := a[i*lda:i*lda+k], c[i*ldc:i*ldc+n]
 		if n4 > 0 {
-			dotRows4(&ci[0], n4, &ai[0], &b[0], ldb, k, mask)
+			asm32.DotRows4(&ci[0], n4, &ai[0], &b[0], ldb, k, mask)
 		}
 		for j := n4; j < n; j++ {
 			bj := b[j*ldb : j*ldb+k]
@@ -107,7 +109,7 @@ func axpy32(alpha float32, x, y []float32) {
 	y = y[:len(x)]
 	n8 := len(x) &^ 7
 	if n8 > 0 {
-		axpyUnitary(alpha, &x[0], &y[0], n8)
+		asm32.AxpyUnitary(alpha, &x[0], &y[0], n8)
 	}
 	for i := n8; i < len(x); i++ {
 		y[i] += alpha * x[i]
@@ -118,7 +120,7 @@ func axpy32(alpha float32, x, y []float32) {
 func scal32(alpha float32, x []float32) {
 	n8 := len(x) &^ 7
 	if n8 > 0 {
-		scalUnitary(alpha, &x[0], n8)
+		asm32.ScalUnitary(alpha, &x[0], n8)
 	}
 	for i := n8; i < len(x); i++ {
 		x[i] *= alpha

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/sweepml/sweep/internal/asm32"
 )
 
 // TestGemm32MatchesNaive checks the float32 kernels against the textbook
@@ -11,7 +13,7 @@ import (
 // columns, 8 terms), with leading dimensions wider than the matrices, and
 // checks that nothing outside C's m×n elements is written.
 func TestGemm32MatchesNaive(t *testing.T) {
-	if !haveKernel32 {
+	if !asm32.Available {
 		t.Skip("no AVX2 and FMA: this build multiplies float32 with gonum")
 	}
 	rng := rand.New(rand.NewPCG(3, 4))

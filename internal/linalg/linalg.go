@@ -1,7 +1,10 @@
 // Package linalg is the one place where model code meets BLAS. It offers a
 // matrix multiply generic over float32 and float64 that dispatches to
 // whatever implementation gonum's blas32.Use and blas64.Use installed, so a
-// faster BLAS replaces the pure-Go one without touching model code.
+// faster BLAS replaces the pure-Go one without touching model code. Where
+// gonum's own BLAS is installed (the pure-Go build), float32 multiplies
+// go to this package's AVX2 kernels instead when the processor has them
+// (kernel32.go).
 package linalg
 
 import (
@@ -11,6 +14,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/sweepml/sweep/internal/asm32"
 )
 
 // Float is the element type of the models.
@@ -46,7 +51,7 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 	}
 	impl := blas32.Implementation()
 	_, native := impl.(gonum.Implementation)
-	if native && haveKernel32 && alpha == 1 &&
+	if native && asm32.Available && alpha == 1 &&
 		gemm32(transA, transB, m, n, k, As[float32](a), lda, As[float32](b), ldb, float32(beta), As[float32](c), ldc) {
 		return
 	}
@@ -146,7 +151,7 @@ func Axpy[T Float](alpha T, x, y []T) {
 		return
 	}
 	impl := blas32.Implementation()
-	if _, native := impl.(gonum.Implementation); native && haveKernel32 {
+	if _, native := impl.(gonum.Implementation); native && asm32.Available {
 		axpy32(float32(alpha), As[float32](x), As[float32](y))
 		return
 	}
@@ -160,7 +165,7 @@ func Scal[T Float](alpha T, x []T) {
 		return
 	}
 	impl := blas32.Implementation()
-	if _, native := impl.(gonum.Implementation); native && haveKernel32 {
+	if _, native := impl.(gonum.Implementation); native && asm32.Available {
 		scal32(float32(alpha), As[float32](x))
 		return
 	}

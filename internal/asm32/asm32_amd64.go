@@ -1,0 +1,41 @@
+package asm32
+
+import "golang.org/x/sys/cpu"
+
+// Available says whether this processor runs the kernels.
+var Available = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// Kernel4x16 computes, for r < 4,
+// c[r·ldc : r·ldc+16] += Σ_{t<k} a[r·ars + t·acs]·b[t·ldb : t·ldb+16],
+// the 4×16 sums held in registers throughout.
+//
+//go:noescape
+func Kernel4x16(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int)
+
+// AxpyBlock64 computes c[0:64] += Σ_{t<k} a[t·as]·b[t·ldb : t·ldb+64].
+//
+//go:noescape
+func AxpyBlock64(c *float32, a *float32, as int, b *float32, ldb int, k int)
+
+// AxpyBlock8 computes c[0:w] += Σ_{t<k} a[t·as]·b[t·ldb : t·ldb+w] for
+// the first w ≤ 8 columns: those whose entry of mask[0:8] is −1.
+//
+//go:noescape
+func AxpyBlock8(c *float32, a *float32, as int, b *float32, ldb int, k int, mask *int32)
+
+// DotRows4 computes c[j] += Σ_{t<k} a[t]·b[j·ldb + t] for j < n, n a
+// multiple of 4; mask[0:8] holds k%8 entries −1, then zeros.
+//
+//go:noescape
+func DotRows4(c *float32, n int, a *float32, b *float32, ldb int, k int, mask *int32)
+
+// AxpyUnitary computes y[0:n] += alpha·x[0:n] for n a multiple of 8,
+// rounding as y[i] + alpha*x[i] does in Go (no fused multiply-add).
+//
+//go:noescape
+func AxpyUnitary(alpha float32, x *float32, y *float32, n int)
+
+// ScalUnitary computes x[0:n] *= alpha for n a multiple of 8.
+//
+//go:noescape
+func ScalUnitary(alpha float32, x *float32, n int)
