@@ -10,4 +10,7 @@
 // selection of rows of a Set (the first N images, a stratified train or
 // validation split); Gather materialises rows of a view as scaled floats
 // (pixel/255) into a caller-owned buffer that is reused batch after batch.
+// Columns finds the pixels some row of a batch uses, and GatherColumns
+// materialises only those, for models that skip inputs blank in a whole
+// batch.
 package dataset

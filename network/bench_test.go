@@ -1,6 +1,7 @@
 package network
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/sweepml/sweep/dataset"
@@ -44,11 +45,16 @@ func benchSteps[T train.Float](b *testing.B, batch, n int, dense bool) {
 	for i := range order {
 		order[i] = int32(i)
 	}
+	// In the order of a training epoch: shuffled, the next batch prefetched.
+	rand.New(rand.NewPCG(1, 2)).Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
 	s.Step(order[:batch], 0.01) // warm-up: sizes the buffers
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
 		for from := 0; from < n; from += batch {
+			if next := from + batch; next < n {
+				s.Prefetch(order[next:min(next+batch, n)])
+			}
 			s.Step(order[from:min(from+batch, n)], 0.01)
 		}
 	}

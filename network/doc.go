@@ -7,5 +7,6 @@
 // first layer's skipping of inputs blank in a whole batch is in sparse.go,
 // the activations in activation.go. How the
 // weights move (optimizers, schedules, the epoch loop) is package train's
-// business; an *MLP is a train.Model.
+// business; an *MLP is a train.Model, and a train.ColumnModel, which
+// takes compact batches.
 package network

@@ -14,14 +14,19 @@ import (
 // 64 digits leaves about 290 of the 784 pixels blank in every row. An
 // input that is zero in every row of the batch contributes nothing to z
 // and gets a zero gradient, so the first layer multiplies only the spans
-// of inputs that some row uses: it copies those columns of x and those
-// rows of W[1] (contiguous, since W[1] is stored fan-in × fan-out) into
-// compact buffers, multiplies, and writes the gradient's rows back with
-// zeros between them. The result is the dense product's, summed over
+// of inputs that some row uses, with those rows of W[1] (contiguous, since
+// W[1] is stored fan-in × fan-out) copied into a compact buffer — or used
+// in place when the spans are one — and writes the gradient's rows back
+// with zeros between them. The result is the dense product's, summed over
 // fewer terms: equal up to rounding order.
+//
+// Training through train.Stepper, the batch comes compact (GradientColumns:
+// the dataset found the spans from the pixels' bytes and converted only
+// those). A dense batch given to Gradient or Evaluate is scanned here
+// instead (find) and its used columns copied.
 
-// sparseShare is the largest share of the inputs a batch may use for the
-// sparse path to pay for its copies; larger batches use more of the
+// sparseShare is the largest share of the inputs a dense batch may use
+// for the sparse path to pay for its copies; larger batches use more of the
 // image (all 60,000 MNIST images together leave only 67 pixels blank).
 const sparseShare = 0.8
 

@@ -95,6 +95,9 @@ func Fit[T Float](ctx context.Context, m Model[T], trainSet, valSet dataset.View
 				return h, fmt.Errorf("training stopped in epoch %d: %w", epoch+1, err)
 			}
 			rows := order[from:min(from+batch, len(order))]
+			if next := from + batch; next < len(order) {
+				stepper.Prefetch(order[next:min(next+batch, len(order))])
+			}
 			loss, c := stepper.Step(rows, lr)
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				return h, fmt.Errorf("%w: loss is %v in epoch %d at example %d (learning rate %g)", ErrDiverged, loss, epoch+1, from, lr)
@@ -150,6 +153,10 @@ func NewStepper[T Float](m Model[T], opt Optimizer, data dataset.View, maxBatch 
 		labels:  make([]uint8, maxBatch),
 	}
 }
+
+// Prefetch starts loading the data rows at the given positions, those of
+// the next step, into the processor's cache without waiting for them.
+func (s *Stepper[T]) Prefetch(positions []int32) { dataset.Prefetch(s.data, positions) }
 
 // Step trains on the data rows at the given positions with learning rate lr
 // and returns the batch's mean loss and number of correct predictions

@@ -62,6 +62,9 @@ func run[T train.Float](batch, epochs, subset int) (secs []float64, cpu float64,
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		start, startCPU := time.Now(), cpuTime()
 		for from := 0; from < len(order); from += batch {
+			if next := from + batch; next < len(order) {
+				s.Prefetch(order[next:min(next+batch, len(order))])
+			}
 			s.Step(order[from:min(from+batch, len(order))], 0.01)
 		}
 		secs = append(secs, time.Since(start).Seconds())

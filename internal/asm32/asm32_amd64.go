@@ -39,3 +39,10 @@ func AxpyUnitary(alpha float32, x *float32, y *float32, n int)
 //
 //go:noescape
 func ScalUnitary(alpha float32, x *float32, n int)
+
+// Prefetch asks the processor to load the n bytes from p into its
+// second-level cache and returns without waiting for them. It never
+// faults: a prefetch of an address that is not mapped does nothing.
+//
+//go:noescape
+func Prefetch(p *byte, n int)

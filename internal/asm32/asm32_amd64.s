@@ -302,3 +302,22 @@ scal:
 doneScal:
 	VZEROUPPER
 	RET
+
+// func Prefetch(p *byte, n int)
+//
+// Asks for the n bytes from p in the second-level cache, a 64-byte line at
+// a time, without waiting for them.
+TEXT ·Prefetch(SB), NOSPLIT, $0-16
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), CX
+	LEAQ (SI)(CX*1), DX // the end
+
+prefetch:
+	CMPQ       SI, DX
+	JGE        donePrefetch
+	PREFETCHT1 (SI)
+	ADDQ       $64, SI
+	JMP        prefetch
+
+donePrefetch:
+	RET

@@ -21,3 +21,6 @@ func DotRows4(c *float32, n int, a *float32, b *float32, ldb int, k int, mask *i
 }
 func AxpyUnitary(alpha float32, x *float32, y *float32, n int) { panic("asm32: not available") }
 func ScalUnitary(alpha float32, x *float32, n int)             { panic("asm32: not available") }
+
+// Prefetch does nothing here.
+func Prefetch(p *byte, n int) {}
