@@ -135,18 +135,17 @@ func (o *optimizer[T]) update(lr float64) {
 			if decay != 0 {
 				linalg.Axpy(decay, w, g) // g = g + decay·w
 			}
-			step := g
 			if o.cfg.Kind == Momentum {
 				mu, v := T(o.cfg.Momentum), o.first[i][:len(w)]
+				if !o.cfg.Nesterov { // v = μ·v + g; w = w − lr·v, in one pass
+					linalg.Momentum(mu, -rate, v, g, w)
+					continue
+				}
 				linalg.Scal(mu, v) // v = μ·v + g
 				linalg.Axpy(1, g, v)
-				step = v
-				if o.cfg.Nesterov {
-					linalg.Axpy(mu, v, g) // step = g + μ·v
-					step = g
-				}
+				linalg.Axpy(mu, v, g) // Nesterov's step: g + μ·v
 			}
-			linalg.Axpy(-rate, step, w) // w = w − lr·step
+			linalg.Axpy(-rate, g, w) // w = w − lr·step
 		case Adam:
 			b1, b2, eps := T(o.cfg.Beta1), T(o.cfg.Beta2), o.cfg.Epsilon
 			c1 := T(1 - math.Pow(o.cfg.Beta1, float64(o.steps)))

@@ -46,3 +46,9 @@ func ScalUnitary(alpha float32, x *float32, n int)
 //
 //go:noescape
 func Prefetch(p *byte, n int)
+
+// Momentum computes, for i < n (a multiple of 8), vel[i] = vel[i]·mu + grad[i]
+// and then w[i] = w[i] + negRate·vel[i], rounding each operation as Go does.
+//
+//go:noescape
+func Momentum(vel *float32, grad *float32, w *float32, n int, mu float32, negRate float32)

@@ -321,3 +321,36 @@ prefetch:
 
 donePrefetch:
 	RET
+
+// func Momentum(vel *float32, grad *float32, w *float32, n int, mu float32, negRate float32)
+//
+// One pass of momentum SGD over n (a multiple of 8) parameters:
+// vel[i] = vel[i]·mu + grad[i], then w[i] = w[i] + negRate·vel[i], each product
+// and sum rounded on its own as in Go.
+TEXT ·Momentum(SB), NOSPLIT, $0-40
+	MOVQ         vel+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         w+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS mu+32(FP), Y8
+	VBROADCASTSS negRate+36(FP), Y9
+	SHRQ         $3, CX
+	TESTQ        CX, CX
+	JEQ          doneMomentum
+
+momentum:
+	VMULPS  (DI), Y8, Y0
+	VADDPS  (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	VMULPS  Y0, Y9, Y1
+	VADDPS  (DX), Y1, Y1
+	VMOVUPS Y1, (DX)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	DECQ    CX
+	JNE     momentum
+
+doneMomentum:
+	VZEROUPPER
+	RET

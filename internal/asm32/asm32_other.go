@@ -24,3 +24,7 @@ func ScalUnitary(alpha float32, x *float32, n int)             { panic("asm32: n
 
 // Prefetch does nothing here.
 func Prefetch(p *byte, n int) {}
+
+func Momentum(vel *float32, grad *float32, w *float32, n int, mu float32, negRate float32) {
+	panic("asm32: not available")
+}

@@ -112,7 +112,7 @@ func axpy32(alpha float32, x, y []float32) {
 		asm32.AxpyUnitary(alpha, &x[0], &y[0], n8)
 	}
 	for i := n8; i < len(x); i++ {
-		y[i] += alpha * x[i]
+		y[i] += float32(alpha * x[i])
 	}
 }
 
@@ -124,5 +124,19 @@ func scal32(alpha float32, x []float32) {
 	}
 	for i := n8; i < len(x); i++ {
 		x[i] *= alpha
+	}
+}
+
+// momentum32 is Momentum for float32. The conversions keep each product
+// rounded on its own, as in the kernel: Go may otherwise fuse x*y + z.
+func momentum32(mu, negRate float32, v, g, w []float32) {
+	g, w = g[:len(v)], w[:len(v)]
+	n8 := len(v) &^ 7
+	if n8 > 0 {
+		asm32.Momentum(&v[0], &g[0], &w[0], n8, mu, negRate)
+	}
+	for i := n8; i < len(v); i++ {
+		v[i] = float32(v[i]*mu) + g[i]
+		w[i] += float32(negRate * v[i])
 	}
 }

@@ -97,6 +97,27 @@ func TestVector32RoundsAsGo(t *testing.T) {
 	}
 }
 
+// TestMomentum32RoundsAsGo checks the fused momentum update against the
+// three vector operations it replaces, written in Go, bit for bit.
+func TestMomentum32RoundsAsGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 7, 8, 9, 64, 100} {
+		v, g, w := randoms(rng, n), randoms(rng, n), randoms(rng, n)
+		mu, negRate := float32(0.9), float32(-0.01*rng.Float64())
+		wantV, wantW := make([]float32, n), make([]float32, n)
+		for i := range n {
+			wantV[i] = float32(v[i]*mu) + float32(1*g[i])
+			wantW[i] = w[i] + float32(negRate*wantV[i])
+		}
+		Momentum(mu, negRate, v, g, w)
+		for i := range n {
+			if v[i] != wantV[i] || w[i] != wantW[i] {
+				t.Fatalf("n=%d, i=%d: v, w = %v, %v; want %v, %v", n, i, v[i], w[i], wantV[i], wantW[i])
+			}
+		}
+	}
+}
+
 func randoms(rng *rand.Rand, n int) []float32 {
 	s := make([]float32, n)
 	for i := range s {

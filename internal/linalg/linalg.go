@@ -171,3 +171,19 @@ func Scal[T Float](alpha T, x []T) {
 	}
 	impl.Sscal(len(x), float32(alpha), As[float32](x), 1)
 }
+
+// Momentum performs momentum SGD's update: v = mu·v + g, then
+// w = w + negRate·v. It rounds as Scal(mu, v), Axpy(1, g, v),
+// Axpy(negRate, v, w) do in Go. Float32 makes one pass over the three
+// vectors where asm32 runs, instead of three (the weights are larger than
+// the second-level cache, so the passes are memory traffic); float64
+// makes those three BLAS calls, as it always has.
+func Momentum[T Float](mu, negRate T, v, g, w []T) {
+	if unsafe.Sizeof(mu) == 4 && asm32.Available {
+		momentum32(float32(mu), float32(negRate), As[float32](v), As[float32](g), As[float32](w))
+		return
+	}
+	Scal(mu, v)
+	Axpy(1, g, v)
+	Axpy(negRate, v, w)
+}
