@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"unsafe"
 
-	"github.com/sweepml/sweep/internal/asm32"
+	"github.com/sweepml/sweep/internal/simd"
 )
 
 // A digit covers a fifth of the image, so a minibatch leaves many pixels
@@ -21,7 +21,7 @@ type Span struct{ From, To int }
 // rows lie scattered over 47 MB, and a batch's first touch of them waits
 // on memory: a training loop that prefetches the next batch before each
 // step has the step's arithmetic hide that wait. Where the processor has
-// no prefetch instruction (asm32), it does nothing.
+// no prefetch instruction (simd), it does nothing.
 func Prefetch(v View, positions []int32) {
 	size := v.Features()
 	if size == 0 {
@@ -29,7 +29,7 @@ func Prefetch(v View, positions []int32) {
 	}
 	for _, p := range positions {
 		r := int(v.rows[p])
-		asm32.Prefetch(&v.set.Images.Pixels[r*size], size)
+		simd.Prefetch(&v.set.Images.Pixels[r*size], size)
 	}
 }
 

@@ -67,12 +67,12 @@ func epochKey(attempt, repeat, epoch int) string {
 	return fmt.Sprintf("%s:%d:%d:%03d", epochPrefix, attempt, repeat, epoch)
 }
 
-// Build describes this build as trials record it: the BLAS it multiplies
-// with (gonum's pure Go, or OpenBLAS with the openblas tag), the Go
-// version and the platform. float64 results of two builds may differ in
-// the last bits.
+// Build describes this build as trials record it: what it multiplies with
+// (gonum's pure Go, or OpenBLAS with the openblas tag, and whether the
+// AVX2 kernels run: linalg.Name), the Go version and the platform.
+// float64 results of two builds may differ in the last bits.
 func Build() string {
-	return fmt.Sprintf("%s BLAS, %s, %s/%s", linalg.BLAS, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return fmt.Sprintf("%s BLAS, %s, %s/%s", linalg.Name(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 // TrialSeed is the seed of a trial's run: a hash of the sweep's seed, the

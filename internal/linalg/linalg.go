@@ -2,9 +2,9 @@
 // matrix multiply generic over float32 and float64 that dispatches to
 // whatever implementation gonum's blas32.Use and blas64.Use installed, so a
 // faster BLAS replaces the pure-Go one without touching model code. Where
-// gonum's own BLAS is installed (the pure-Go build), float32 multiplies
-// go to this package's AVX2 kernels instead when the processor has them
-// (kernel32.go).
+// gonum's own BLAS is installed (the pure-Go build), multiplies go to
+// this package's AVX2 kernels instead when the processor has them
+// (kernels.go).
 package linalg
 
 import (
@@ -15,8 +15,19 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/gonum"
 
-	"github.com/sweepml/sweep/internal/asm32"
+	"github.com/sweepml/sweep/internal/simd"
 )
+
+// Name names what this process multiplies with, as trials record it: the
+// build's BLAS, with "+avx2" where package simd's kernels run (all of the
+// pure-Go build's multiplies, and float32 momentum updates in either
+// build). Results may differ in the last bits between any two names.
+func Name() string {
+	if simd.Available {
+		return BLAS + "+avx2"
+	}
+	return BLAS
+}
 
 // Float is the element type of the models.
 type Float interface{ ~float32 | ~float64 }
@@ -45,14 +56,18 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 	if unsafe.Sizeof(alpha) == 8 {
 		impl := blas64.Implementation()
 		_, native := impl.(gonum.Implementation)
+		if native && simd.Available && alpha == 1 &&
+			kernels64.gemm(transA, transB, m, n, k, As[float64](a), lda, As[float64](b), ldb, float64(beta), As[float64](c), ldc) {
+			return
+		}
 		p := product[float64]{impl.Dgemm, impl.Dgemv, impl.Dger, impl.Dscal}
 		p.multiply(native, tA, tB, m, n, k, float64(alpha), As[float64](a), lda, As[float64](b), ldb, float64(beta), As[float64](c), ldc)
 		return
 	}
 	impl := blas32.Implementation()
 	_, native := impl.(gonum.Implementation)
-	if native && asm32.Available && alpha == 1 &&
-		gemm32(transA, transB, m, n, k, As[float32](a), lda, As[float32](b), ldb, float32(beta), As[float32](c), ldc) {
+	if native && simd.Available && alpha == 1 &&
+		kernels32.gemm(transA, transB, m, n, k, As[float32](a), lda, As[float32](b), ldb, float32(beta), As[float32](c), ldc) {
 		return
 	}
 	p := product[float32]{impl.Sgemm, impl.Sgemv, impl.Sger, impl.Sscal}
@@ -151,7 +166,7 @@ func Axpy[T Float](alpha T, x, y []T) {
 		return
 	}
 	impl := blas32.Implementation()
-	if _, native := impl.(gonum.Implementation); native && asm32.Available {
+	if _, native := impl.(gonum.Implementation); native && simd.Available {
 		axpy32(float32(alpha), As[float32](x), As[float32](y))
 		return
 	}
@@ -165,7 +180,7 @@ func Scal[T Float](alpha T, x []T) {
 		return
 	}
 	impl := blas32.Implementation()
-	if _, native := impl.(gonum.Implementation); native && asm32.Available {
+	if _, native := impl.(gonum.Implementation); native && simd.Available {
 		scal32(float32(alpha), As[float32](x))
 		return
 	}
@@ -175,11 +190,11 @@ func Scal[T Float](alpha T, x []T) {
 // Momentum performs momentum SGD's update: v = mu·v + g, then
 // w = w + negRate·v. It rounds as Scal(mu, v), Axpy(1, g, v),
 // Axpy(negRate, v, w) do in Go. Float32 makes one pass over the three
-// vectors where asm32 runs, instead of three (the weights are larger than
+// vectors where simd runs, instead of three (the weights are larger than
 // the second-level cache, so the passes are memory traffic); float64
 // makes those three BLAS calls, as it always has.
 func Momentum[T Float](mu, negRate T, v, g, w []T) {
-	if unsafe.Sizeof(mu) == 4 && asm32.Available {
+	if unsafe.Sizeof(mu) == 4 && simd.Available {
 		momentum32(float32(mu), float32(negRate), As[float32](v), As[float32](g), As[float32](w))
 		return
 	}

@@ -5,23 +5,29 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/sweepml/sweep/internal/asm32"
+	"github.com/sweepml/sweep/internal/simd"
 )
 
-// TestGemm32MatchesNaive checks the float32 kernels against the textbook
-// loop in float64 on shapes around every block edge (4 rows, 16, 8 and 64
-// columns, 8 terms), with leading dimensions wider than the matrices, and
-// checks that nothing outside C's m×n elements is written.
-func TestGemm32MatchesNaive(t *testing.T) {
-	if !asm32.Available {
-		t.Skip("no AVX2 and FMA: this build multiplies float32 with gonum")
+// TestKernelsMatchNaive checks both element types' kernels against the
+// textbook loop in float64 on shapes around every block edge (4 rows;
+// 16, 8, 64 and 32 columns; 8 and 4 terms), with leading dimensions wider
+// than the matrices, and checks that nothing outside C's m×n elements is
+// written.
+func TestKernelsMatchNaive(t *testing.T) {
+	if !simd.Available {
+		t.Skip("no AVX2 and FMA: this build multiplies with gonum")
 	}
+	t.Run("float32", func(t *testing.T) { checkKernels(t, &kernels32, 2e-6) })
+	t.Run("float64", func(t *testing.T) { checkKernels(t, &kernels64, 1e-14) })
+}
+
+func checkKernels[E float32 | float64](t *testing.T, ks *kernels[E], tol float64) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const pad = 3 // extra elements per row of every matrix
 	sizes := [][3]int{
 		{1, 1, 1}, {4, 16, 8}, {5, 17, 9}, {3, 15, 7}, {8, 64, 16}, {7, 72, 1},
 		{64, 128, 500}, {64, 10, 64}, {1, 128, 150}, {150, 128, 1}, {9, 130, 33},
-		{4, 8, 0}, {0, 5, 5}, {6, 0, 2},
+		{4, 8, 4}, {6, 9, 5}, {2, 35, 3}, {4, 8, 0}, {0, 5, 5}, {6, 0, 2},
 	}
 	for _, sz := range sizes {
 		m, n, k := sz[0], sz[1], sz[2]
@@ -36,17 +42,14 @@ func TestGemm32MatchesNaive(t *testing.T) {
 				rb, cb = n, k
 			}
 			lda, ldb, ldc := ca+pad, cb+pad, n+pad
-			a, b := randoms(rng, ra*lda), randoms(rng, rb*ldb)
-			for _, beta := range []float32{0, 1, 0.5} {
-				c := randoms(rng, m*ldc)
-				want := make([]float64, len(c))
-				for i, v := range c {
-					want[i] = float64(v)
-				}
+			a, b := randoms[E](rng, ra*lda), randoms[E](rng, rb*ldb)
+			for _, beta := range []E{0, 1, 0.5} {
+				c := randoms[E](rng, m*ldc)
+				want := widen(c)
 				naive(tA, tB, m, n, k, 1, widen(a), lda, widen(b), ldb, float64(beta), want, ldc)
-				got := append([]float32(nil), c...)
-				if !gemm32(tA, tB, m, n, k, a, lda, b, ldb, beta, got, ldc) {
-					t.Fatalf("%v trans %v: gemm32 declined", sz, tr)
+				got := append([]E(nil), c...)
+				if !ks.gemm(tA, tB, m, n, k, a, lda, b, ldb, beta, got, ldc) {
+					t.Fatalf("%v trans %v: the kernels declined", sz, tr)
 				}
 				for i := range got {
 					if i%ldc >= n { // padding: untouched
@@ -55,15 +58,15 @@ func TestGemm32MatchesNaive(t *testing.T) {
 						}
 						continue
 					}
-					if math.Abs(float64(got[i])-want[i]) > 2e-6*(1+math.Abs(want[i]))*float64(k+1) {
+					if math.Abs(float64(got[i])-want[i]) > tol*(1+math.Abs(want[i]))*float64(k+1) {
 						t.Fatalf("%v trans %v beta %v: c[%d] = %v, want %v", sz, tr, beta, i, got[i], want[i])
 					}
 				}
 			}
 		}
 	}
-	if gemm32(true, true, 2, 2, 2, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 4), 2) {
-		t.Error("gemm32 took A and B both transposed")
+	if ks.gemm(true, true, 2, 2, 2, make([]E, 4), 2, make([]E, 4), 2, 0, make([]E, 4), 2) {
+		t.Error("the kernels took A and B both transposed")
 	}
 }
 
@@ -73,7 +76,7 @@ func TestGemm32MatchesNaive(t *testing.T) {
 func TestVector32RoundsAsGo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, n := range []int{0, 1, 7, 8, 9, 64, 100} {
-		x, y := randoms(rng, n), randoms(rng, n)
+		x, y := randoms[float32](rng, n), randoms[float32](rng, n)
 		alpha := float32(rng.NormFloat64())
 		want := make([]float32, n)
 		for i := range want {
@@ -102,7 +105,7 @@ func TestVector32RoundsAsGo(t *testing.T) {
 func TestMomentum32RoundsAsGo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, n := range []int{0, 1, 7, 8, 9, 64, 100} {
-		v, g, w := randoms(rng, n), randoms(rng, n), randoms(rng, n)
+		v, g, w := randoms[float32](rng, n), randoms[float32](rng, n), randoms[float32](rng, n)
 		mu, negRate := float32(0.9), float32(-0.01*rng.Float64())
 		wantV, wantW := make([]float32, n), make([]float32, n)
 		for i := range n {
@@ -118,15 +121,15 @@ func TestMomentum32RoundsAsGo(t *testing.T) {
 	}
 }
 
-func randoms(rng *rand.Rand, n int) []float32 {
-	s := make([]float32, n)
+func randoms[E float32 | float64](rng *rand.Rand, n int) []E {
+	s := make([]E, n)
 	for i := range s {
-		s[i] = float32(rng.NormFloat64())
+		s[i] = E(rng.NormFloat64())
 	}
 	return s
 }
 
-func widen(s []float32) []float64 {
+func widen[E float32 | float64](s []E) []float64 {
 	out := make([]float64, len(s))
 	for i, v := range s {
 		out[i] = float64(v)

@@ -1,4 +1,4 @@
-package asm32
+package simd
 
 import "testing"
 

@@ -1,15 +1,15 @@
-// AVX2 and FMA kernels; see asm32_amd64.go for what each computes.
+// The float32 kernels; see simd_amd64.go for what each computes.
 // Strides are in elements and converted to bytes here.
 
 #include "textflag.h"
 
-// func Kernel4x16(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int)
+// func Gemm4x16F32(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int)
 //
 // The register-blocked core of the multiply: for r < 4,
 // c[r·ldc : r·ldc+16] += Σ_{t<k} a[r·ars + t·acs]·b[t·ldb : t·ldb+16].
 // The 4×16 sums stay in eight registers; each step loads two vectors of
 // b's row t and four elements of a, and does eight FMAs.
-TEXT ·Kernel4x16(SB), NOSPLIT, $0-64
+TEXT ·Gemm4x16F32(SB), NOSPLIT, $0-64
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
 	SHLQ $2, R8
@@ -73,11 +73,11 @@ store4x16:
 	VZEROUPPER
 	RET
 
-// func AxpyBlock64(c *float32, a *float32, as int, b *float32, ldb int, k int)
+// func Row64F32(c *float32, a *float32, as int, b *float32, ldb int, k int)
 //
 // c[0:64] += Σ_{t<k} a[t·as]·b[t·ldb : t·ldb+64], the 64 sums in eight
 // registers for the whole loop.
-TEXT ·AxpyBlock64(SB), NOSPLIT, $0-48
+TEXT ·Row64F32(SB), NOSPLIT, $0-48
 	MOVQ c+0(FP), DI
 	MOVQ a+8(FP), SI
 	MOVQ as+16(FP), AX
@@ -124,13 +124,13 @@ store64:
 	VZEROUPPER
 	RET
 
-// func AxpyBlock8(c *float32, a *float32, as int, b *float32, ldb int, k int, mask *int32)
+// func Row8F32(c *float32, a *float32, as int, b *float32, ldb int, k int, mask *int32)
 //
 // c[0:w] += Σ_{t<k} a[t·as]·b[t·ldb : t·ldb+w] for the w ≤ 8 columns
 // whose mask entries are −1 (mask points at eight of them): masked loads
 // and stores leave the other columns alone. Two accumulators alternate so
 // that each FMA need not wait for the one before.
-TEXT ·AxpyBlock8(SB), NOSPLIT, $0-56
+TEXT ·Row8F32(SB), NOSPLIT, $0-56
 	MOVQ c+0(FP), DI
 	MOVQ a+8(FP), SI
 	MOVQ as+16(FP), AX
@@ -174,14 +174,14 @@ store8:
 	VZEROUPPER
 	RET
 
-// func DotRows4(c *float32, n int, a *float32, b *float32, ldb int, k int, mask *int32)
+// func Dots4F32(c *float32, n int, a *float32, b *float32, ldb int, k int, mask *int32)
 //
 // c[j] += Σ_{t<k} a[t]·b[j·ldb + t] for j < n, four j at a time (n is a
 // multiple of 4). The last k%8 terms are loaded under mask, which points
 // at eight entries, the first k%8 of them −1, so that nothing past row
 // ends is read. The four sums are reduced together: two rounds of
 // horizontal adds leave each one split over the two halves of a register.
-TEXT ·DotRows4(SB), NOSPLIT, $0-56
+TEXT ·Dots4F32(SB), NOSPLIT, $0-56
 	MOVQ c+0(FP), DI
 	MOVQ n+8(FP), R9
 	MOVQ a+16(FP), SI
@@ -255,11 +255,11 @@ doneDot:
 	VZEROUPPER
 	RET
 
-// func AxpyUnitary(alpha float32, x *float32, y *float32, n int)
+// func AxpyF32(alpha float32, x *float32, y *float32, n int)
 //
 // y[0:n] += alpha·x[0:n] for n a multiple of 8, multiplying and adding
 // separately (no FMA) so that it rounds as y + alpha*x written in Go.
-TEXT ·AxpyUnitary(SB), NOSPLIT, $0-32
+TEXT ·AxpyF32(SB), NOSPLIT, $0-32
 	VBROADCASTSS alpha+0(FP), Y8
 	MOVQ x+8(FP), SI
 	MOVQ y+16(FP), DI
@@ -281,10 +281,10 @@ doneAxpy:
 	VZEROUPPER
 	RET
 
-// func ScalUnitary(alpha float32, x *float32, n int)
+// func ScalF32(alpha float32, x *float32, n int)
 //
 // x[0:n] *= alpha for n a multiple of 8.
-TEXT ·ScalUnitary(SB), NOSPLIT, $0-24
+TEXT ·ScalF32(SB), NOSPLIT, $0-24
 	VBROADCASTSS alpha+0(FP), Y8
 	MOVQ x+8(FP), DI
 	MOVQ n+16(FP), CX
@@ -322,12 +322,12 @@ prefetch:
 donePrefetch:
 	RET
 
-// func Momentum(vel *float32, grad *float32, w *float32, n int, mu float32, negRate float32)
+// func MomentumF32(vel *float32, grad *float32, w *float32, n int, mu float32, negRate float32)
 //
 // One pass of momentum SGD over n (a multiple of 8) parameters:
 // vel[i] = vel[i]·mu + grad[i], then w[i] = w[i] + negRate·vel[i], each product
 // and sum rounded on its own as in Go.
-TEXT ·Momentum(SB), NOSPLIT, $0-40
+TEXT ·MomentumF32(SB), NOSPLIT, $0-40
 	MOVQ         vel+0(FP), DI
 	MOVQ         grad+8(FP), SI
 	MOVQ         w+16(FP), DX

@@ -1,0 +1,240 @@
+// The float64 kernels: the float32 ones (f32_amd64.s) with four lanes to a
+// register instead of eight. See simd_amd64.go for what each computes.
+
+#include "textflag.h"
+
+// func Gemm4x8F64(c *float64, ldc int, a *float64, ars int, acs int, b *float64, ldb int, k int)
+TEXT ·Gemm4x8F64(SB), NOSPLIT, $0-64
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	SHLQ $3, R8
+	MOVQ a+16(FP), SI
+	MOVQ ars+24(FP), AX
+	SHLQ $3, AX
+	MOVQ acs+32(FP), R9
+	SHLQ $3, R9
+	MOVQ b+40(FP), DX
+	MOVQ ldb+48(FP), BX
+	SHLQ $3, BX
+	MOVQ k+56(FP), CX
+	LEAQ (SI)(AX*1), R10 // a's rows 1, 2, 3
+	LEAQ (R10)(AX*1), R11
+	LEAQ (R11)(AX*1), R12
+	LEAQ (R8)(R8*2), AX  // c's rows 3, 1, 2 (R15 stays free, as Go asks)
+	ADDQ DI, AX
+	LEAQ (DI)(R8*1), R14
+	LEAQ (R14)(R8*1), R8
+	VMOVUPD 0(DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD 0(R14), Y2
+	VMOVUPD 32(R14), Y3
+	VMOVUPD 0(R8), Y4
+	VMOVUPD 32(R8), Y5
+	VMOVUPD 0(AX), Y6
+	VMOVUPD 32(AX), Y7
+	XORQ  R13, R13 // t·acs in bytes
+	TESTQ CX, CX
+	JEQ   store4x8
+
+loop4x8:
+	VMOVUPD      0(DX), Y8
+	VMOVUPD      32(DX), Y9
+	VBROADCASTSD (SI)(R13*1), Y10
+	VFMADD231PD  Y8, Y10, Y0
+	VFMADD231PD  Y9, Y10, Y1
+	VBROADCASTSD (R10)(R13*1), Y11
+	VFMADD231PD  Y8, Y11, Y2
+	VFMADD231PD  Y9, Y11, Y3
+	VBROADCASTSD (R11)(R13*1), Y12
+	VFMADD231PD  Y8, Y12, Y4
+	VFMADD231PD  Y9, Y12, Y5
+	VBROADCASTSD (R12)(R13*1), Y13
+	VFMADD231PD  Y8, Y13, Y6
+	VFMADD231PD  Y9, Y13, Y7
+	ADDQ         R9, R13
+	ADDQ         BX, DX
+	DECQ         CX
+	JNE          loop4x8
+
+store4x8:
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 0(R14)
+	VMOVUPD Y3, 32(R14)
+	VMOVUPD Y4, 0(R8)
+	VMOVUPD Y5, 32(R8)
+	VMOVUPD Y6, 0(AX)
+	VMOVUPD Y7, 32(AX)
+	VZEROUPPER
+	RET
+
+// func Row32F64(c *float64, a *float64, as int, b *float64, ldb int, k int)
+TEXT ·Row32F64(SB), NOSPLIT, $0-48
+	MOVQ c+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ as+16(FP), AX
+	SHLQ $3, AX
+	MOVQ b+24(FP), DX
+	MOVQ ldb+32(FP), BX
+	SHLQ $3, BX
+	MOVQ k+40(FP), CX
+	VMOVUPD 0(DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD 64(DI), Y2
+	VMOVUPD 96(DI), Y3
+	VMOVUPD 128(DI), Y4
+	VMOVUPD 160(DI), Y5
+	VMOVUPD 192(DI), Y6
+	VMOVUPD 224(DI), Y7
+	TESTQ CX, CX
+	JEQ   store32
+
+loop32:
+	VBROADCASTSD (SI), Y8
+	VFMADD231PD  0(DX), Y8, Y0
+	VFMADD231PD  32(DX), Y8, Y1
+	VFMADD231PD  64(DX), Y8, Y2
+	VFMADD231PD  96(DX), Y8, Y3
+	VFMADD231PD  128(DX), Y8, Y4
+	VFMADD231PD  160(DX), Y8, Y5
+	VFMADD231PD  192(DX), Y8, Y6
+	VFMADD231PD  224(DX), Y8, Y7
+	ADDQ         AX, SI
+	ADDQ         BX, DX
+	DECQ         CX
+	JNE          loop32
+
+store32:
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VMOVUPD Y4, 128(DI)
+	VMOVUPD Y5, 160(DI)
+	VMOVUPD Y6, 192(DI)
+	VMOVUPD Y7, 224(DI)
+	VZEROUPPER
+	RET
+
+// func Row4F64(c *float64, a *float64, as int, b *float64, ldb int, k int, mask *int64)
+TEXT ·Row4F64(SB), NOSPLIT, $0-56
+	MOVQ c+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ as+16(FP), AX
+	SHLQ $3, AX
+	MOVQ b+24(FP), DX
+	MOVQ ldb+32(FP), BX
+	SHLQ $3, BX
+	MOVQ k+40(FP), CX
+	MOVQ mask+48(FP), R8
+	VMOVDQU    (R8), Y15
+	VMASKMOVPD (DI), Y15, Y0
+	VXORPD     Y1, Y1, Y1
+	CMPQ CX, $2
+	JLT  tail4
+
+pair4:
+	VMASKMOVPD   (DX), Y15, Y10
+	VBROADCASTSD (SI), Y8
+	VFMADD231PD  Y10, Y8, Y0
+	ADDQ         AX, SI
+	ADDQ         BX, DX
+	VMASKMOVPD   (DX), Y15, Y11
+	VBROADCASTSD (SI), Y9
+	VFMADD231PD  Y11, Y9, Y1
+	ADDQ         AX, SI
+	ADDQ         BX, DX
+	SUBQ         $2, CX
+	CMPQ         CX, $2
+	JGE          pair4
+
+tail4:
+	TESTQ CX, CX
+	JEQ   store4
+	VMASKMOVPD   (DX), Y15, Y10
+	VBROADCASTSD (SI), Y8
+	VFMADD231PD  Y10, Y8, Y0
+
+store4:
+	VADDPD     Y1, Y0, Y0
+	VMASKMOVPD Y0, Y15, (DI)
+	VZEROUPPER
+	RET
+
+// func Dots4F64(c *float64, n int, a *float64, b *float64, ldb int, k int, mask *int64)
+//
+// The four sums are reduced together: one round of horizontal adds pairs
+// them up within each half of a register, and swapping halves finishes.
+TEXT ·Dots4F64(SB), NOSPLIT, $0-56
+	MOVQ c+0(FP), DI
+	MOVQ n+8(FP), R9
+	MOVQ a+16(FP), SI
+	MOVQ b+24(FP), DX
+	MOVQ ldb+32(FP), BX
+	SHLQ $3, BX
+	MOVQ k+40(FP), R10
+	MOVQ R10, AX
+	ANDQ $3, AX  // terms under mask
+	SHRQ $2, R10 // whole vectors
+	MOVQ mask+48(FP), R8
+	VMOVDQU (R8), Y15
+	TESTQ R9, R9
+	JEQ   doneDot
+
+rows:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	MOVQ   DX, R11 // b's rows j, j+1, j+2, j+3
+	LEAQ   (R11)(BX*1), R12
+	LEAQ   (R12)(BX*1), R13
+	LEAQ   (R13)(BX*1), R14
+	MOVQ   SI, R8
+	MOVQ   R10, CX
+	TESTQ  CX, CX
+	JEQ    partial
+
+dots:
+	VMOVUPD     (R8), Y8
+	VFMADD231PD (R11), Y8, Y0
+	VFMADD231PD (R12), Y8, Y1
+	VFMADD231PD (R13), Y8, Y2
+	VFMADD231PD (R14), Y8, Y3
+	ADDQ        $32, R8
+	ADDQ        $32, R11
+	ADDQ        $32, R12
+	ADDQ        $32, R13
+	ADDQ        $32, R14
+	DECQ        CX
+	JNE         dots
+
+partial:
+	TESTQ       AX, AX
+	JEQ         reduce
+	VMASKMOVPD  (R8), Y15, Y8
+	VMASKMOVPD  (R11), Y15, Y9
+	VFMADD231PD Y9, Y8, Y0
+	VMASKMOVPD  (R12), Y15, Y10
+	VFMADD231PD Y10, Y8, Y1
+	VMASKMOVPD  (R13), Y15, Y11
+	VFMADD231PD Y11, Y8, Y2
+	VMASKMOVPD  (R14), Y15, Y12
+	VFMADD231PD Y12, Y8, Y3
+
+reduce:
+	VHADDPD    Y1, Y0, Y0 // [a01 b01 | a23 b23]
+	VHADDPD    Y3, Y2, Y2 // [c01 d01 | c23 d23]
+	VPERM2F128 $0x20, Y2, Y0, Y4 // [a01 b01 c01 d01]
+	VPERM2F128 $0x31, Y2, Y0, Y5 // [a23 b23 c23 d23]
+	VADDPD     Y5, Y4, Y4
+	VADDPD     (DI), Y4, Y4
+	VMOVUPD    Y4, (DI)
+	ADDQ       $32, DI
+	LEAQ       (DX)(BX*4), DX
+	SUBQ       $4, R9
+	JNE        rows
+
+doneDot:
+	VZEROUPPER
+	RET

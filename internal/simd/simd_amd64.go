@@ -1,0 +1,78 @@
+package simd
+
+import "golang.org/x/sys/cpu"
+
+// Available says whether this processor runs the kernels (Prefetch runs
+// on every amd64 processor).
+var Available = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// Gemm4x16F32 computes, for r < 4,
+// c[r·ldc : r·ldc+16] += Σ_{t<k} a[r·ars + t·acs]·b[t·ldb : t·ldb+16],
+// the 4×16 sums held in registers throughout.
+//
+//go:noescape
+func Gemm4x16F32(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int)
+
+// Row64F32 computes c[0:64] += Σ_{t<k} a[t·as]·b[t·ldb : t·ldb+64].
+//
+//go:noescape
+func Row64F32(c *float32, a *float32, as int, b *float32, ldb int, k int)
+
+// Row8F32 computes c[0:w] += Σ_{t<k} a[t·as]·b[t·ldb : t·ldb+w] for
+// the first w ≤ 8 columns: those whose entry of mask[0:8] is −1.
+//
+//go:noescape
+func Row8F32(c *float32, a *float32, as int, b *float32, ldb int, k int, mask *int32)
+
+// Dots4F32 computes c[j] += Σ_{t<k} a[t]·b[j·ldb + t] for j < n, n a
+// multiple of 4; mask[0:8] holds k%8 entries −1, then zeros.
+//
+//go:noescape
+func Dots4F32(c *float32, n int, a *float32, b *float32, ldb int, k int, mask *int32)
+
+// AxpyF32 computes y[0:n] += alpha·x[0:n] for n a multiple of 8,
+// rounding as y[i] + alpha*x[i] does in Go (no fused multiply-add).
+//
+//go:noescape
+func AxpyF32(alpha float32, x *float32, y *float32, n int)
+
+// ScalF32 computes x[0:n] *= alpha for n a multiple of 8.
+//
+//go:noescape
+func ScalF32(alpha float32, x *float32, n int)
+
+// Prefetch asks the processor to load the n bytes from p into its
+// second-level cache and returns without waiting for them. It never
+// faults: a prefetch of an address that is not mapped does nothing.
+//
+//go:noescape
+func Prefetch(p *byte, n int)
+
+// MomentumF32 computes, for i < n (a multiple of 8), vel[i] = vel[i]·mu + grad[i]
+// and then w[i] = w[i] + negRate·vel[i], rounding each operation as Go does.
+//
+//go:noescape
+func MomentumF32(vel *float32, grad *float32, w *float32, n int, mu float32, negRate float32)
+
+// Gemm4x8F64 is Gemm4x16F32 for float64: for r < 4,
+// c[r·ldc : r·ldc+8] += Σ_{t<k} a[r·ars + t·acs]·b[t·ldb : t·ldb+8].
+//
+//go:noescape
+func Gemm4x8F64(c *float64, ldc int, a *float64, ars int, acs int, b *float64, ldb int, k int)
+
+// Row32F64 computes c[0:32] += Σ_{t<k} a[t·as]·b[t·ldb : t·ldb+32].
+//
+//go:noescape
+func Row32F64(c *float64, a *float64, as int, b *float64, ldb int, k int)
+
+// Row4F64 computes c[0:w] += Σ_{t<k} a[t·as]·b[t·ldb : t·ldb+w] for the
+// first w ≤ 4 columns: those whose entry of mask[0:4] is −1.
+//
+//go:noescape
+func Row4F64(c *float64, a *float64, as int, b *float64, ldb int, k int, mask *int64)
+
+// Dots4F64 computes c[j] += Σ_{t<k} a[t]·b[j·ldb + t] for j < n, n a
+// multiple of 4; mask[0:4] holds k%4 entries −1, then zeros.
+//
+//go:noescape
+func Dots4F64(c *float64, n int, a *float64, b *float64, ldb int, k int, mask *int64)
