@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"encoding/binary"
+	"fmt"
 	"unsafe"
 
 	"github.com/sweepml/sweep/internal/simd"
@@ -101,23 +102,57 @@ func (c *Columns) Find(v View, positions []int32) {
 
 // GatherColumns is Gather for the compact layout of cols: each row holds
 // only the pixels in cols.Spans, cols.Width of them, one span after
-// another. dst must hold len(positions)·cols.Width values.
+// another. dst must hold len(positions)·cols.Width values. It panics if
+// cols is not what Find makes (ascending spans inside the image, Width
+// their total).
 func GatherColumns[T Float](dst []T, labels []uint8, v View, positions []int32, cols *Columns) {
 	size, width := v.Features(), cols.Width
+	total, prev := 0, 0
+	for _, sp := range cols.Spans {
+		if sp.From < prev || sp.To <= sp.From || sp.To > size {
+			panic(fmt.Sprintf("dataset: span %v out of order or outside an image of %d pixels", sp, size))
+		}
+		total, prev = total+sp.To-sp.From, sp.To
+	}
+	if total != width {
+		panic(fmt.Sprintf("dataset: spans of %d pixels, Width %d", total, width))
+	}
 	for i, p := range positions {
 		r := int(v.rows[p])
-		src := v.set.Images.Pixels[r*size : (r+1)*size]
-		out := dst[i*width : (i+1)*width]
-		off := 0
-		for _, sp := range cols.Spans {
-			if unsafe.Sizeof(T(0)) == 4 {
-				scaleWith(as[float32](out[off:off+sp.To-sp.From]), src[sp.From:sp.To], &pixelScale32)
-			} else {
-				scaleWith(as[float64](out[off:off+sp.To-sp.From]), src[sp.From:sp.To], &pixelScale)
-			}
-			off += sp.To - sp.From
-		}
+		scaleSpans(dst[i*width:(i+1)*width], v.set.Images.Pixels[r*size:(r+1)*size], cols.Spans)
 		labels[i] = v.set.Labels[r]
+	}
+}
+
+// convertSIMD says whether scaleSpans converts with package simd; tests
+// turn it off to check the tables.
+var convertSIMD = simd.Available
+
+// scaleSpans writes the scaled pixels of src in spans (checked: inside
+// src, and dst as long as they are together) into dst, one span after
+// another: with package simd's conversion where it runs, otherwise by
+// table lookup. Both give x/255 correctly rounded.
+func scaleSpans[T Float](dst []T, src []uint8, spans []Span) {
+	if len(spans) == 0 || len(dst) == 0 {
+		return // nothing to write: the spans are empty
+	}
+	if convertSIMD {
+		pairs := &spans[0].From // Span is two ints: From, then To
+		if unsafe.Sizeof(T(0)) == 4 {
+			simd.ScaleSpansF32(&as[float32](dst)[0], &src[0], pairs, len(spans))
+		} else {
+			simd.ScaleSpansF64(&as[float64](dst)[0], &src[0], pairs, len(spans))
+		}
+		return
+	}
+	off := 0
+	for _, sp := range spans {
+		if unsafe.Sizeof(T(0)) == 4 {
+			scaleWith(as[float32](dst[off:off+sp.To-sp.From]), src[sp.From:sp.To], &pixelScale32)
+		} else {
+			scaleWith(as[float64](dst[off:off+sp.To-sp.From]), src[sp.From:sp.To], &pixelScale)
+		}
+		off += sp.To - sp.From
 	}
 }
 

@@ -69,6 +69,30 @@ func TestGatherColumnsMatchesGather(t *testing.T) {
 	}
 }
 
+// TestGatherColumnsRefusesBadSpans: the conversion trusts the spans, so
+// GatherColumns checks them against the image first.
+func TestGatherColumnsRefusesBadSpans(t *testing.T) {
+	set, err := NewSet(&Images{Count: 1, Rows: 2, Cols: 4, Pixels: make([]uint8, 8)}, make([]uint8, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cols := range []Columns{
+		{Spans: []Span{{0, 9}}, Width: 9},         // past the image
+		{Spans: []Span{{4, 6}, {2, 3}}, Width: 3}, // out of order
+		{Spans: []Span{{3, 3}}, Width: 0},         // empty
+		{Spans: []Span{{0, 4}}, Width: 5},         // wrong width
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("spans %v, width %d: no panic", cols.Spans, cols.Width)
+				}
+			}()
+			GatherColumns(make([]float32, 16), make([]uint8, 1), set.All(), []int32{0}, &cols)
+		}()
+	}
+}
+
 func checkGatherColumns[T Float](t *testing.T, v View, positions []int32, c *Columns) {
 	t.Helper()
 	n, size := len(positions), v.Features()

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"unsafe"
 )
 
 // Float is the element type of materialised batches.
@@ -145,12 +144,8 @@ func GatherRange[T Float](dst []T, labels []uint8, v View, start, n int) {
 // its label.
 func scaleRow[T Float](dst []T, s *Set, r int32) uint8 {
 	size := len(dst)
-	src := s.Images.Pixels[int(r)*size : (int(r)+1)*size]
-	if unsafe.Sizeof(T(0)) == 4 {
-		scaleWith(as[float32](dst), src, &pixelScale32)
-	} else {
-		scaleWith(as[float64](dst), src, &pixelScale)
-	}
+	whole := [1]Span{{0, size}}
+	scaleSpans(dst, s.Images.Pixels[int(r)*size:(int(r)+1)*size], whole[:])
 	return s.Labels[r]
 }
 

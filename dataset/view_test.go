@@ -3,6 +3,8 @@ package dataset
 import (
 	"slices"
 	"testing"
+
+	"github.com/sweepml/sweep/internal/simd"
 )
 
 func testSet(t *testing.T, labels []uint8) *Set {
@@ -117,8 +119,23 @@ func TestGather(t *testing.T) {
 
 // TestGatherEveryPixelValue gathers images 3×7 pixels wide (21: two
 // blocks of eight and a tail) holding every byte value, blank blocks among
-// them, and checks each value against x/255 in both dtypes.
+// them, and checks each value against x/255 in both dtypes, converted by
+// package simd and by the tables it replaces where it runs.
 func TestGatherEveryPixelValue(t *testing.T) {
+	t.Run("simd", func(t *testing.T) {
+		if !simd.Available {
+			t.Skip("no AVX2")
+		}
+		checkGatherEveryPixelValue(t)
+	})
+	t.Run("tables", func(t *testing.T) {
+		defer func(prev bool) { convertSIMD = prev }(convertSIMD)
+		convertSIMD = false
+		checkGatherEveryPixelValue(t)
+	})
+}
+
+func checkGatherEveryPixelValue(t *testing.T) {
 	const size, count = 21, 40
 	px := make([]uint8, size*count)
 	for i := range px {

@@ -151,6 +151,8 @@ func BenchmarkGemm(b *testing.B) {
 		{"first/weights", true, false, 494, 128, 64},
 		{"second/forward", false, false, 64, 64, 128},
 		{"second/inputs", false, true, 64, 128, 64},
+		{"third/forward", false, false, 64, 10, 64},
+		{"third/inputs", false, true, 64, 64, 10},
 	} {
 		b.Run(s.name+"/float32", func(b *testing.B) { benchGemm[float32](b, s.transA, s.transB, s.m, s.n, s.k) })
 		b.Run(s.name+"/float64", func(b *testing.B) { benchGemm[float64](b, s.transA, s.transB, s.m, s.n, s.k) })

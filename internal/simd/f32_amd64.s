@@ -354,3 +354,59 @@ momentum:
 doneMomentum:
 	VZEROUPPER
 	RET
+
+// func ScaleSpansF32(dst *float32, src *byte, spans *int, n int)
+//
+// Converts the bytes of n spans of src to float32 divided by 255, one span
+// after another into dst: eight at a time (zero-extend, convert, divide),
+// the rest one at a time. Division, not a multiply by 1/255, so that each
+// value is x/255 correctly rounded — what the tables of dataset hold.
+TEXT ·ScaleSpansF32(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         spans+16(FP), R8
+	MOVQ         n+24(FP), R9
+	MOVL         $0x437f0000, AX // 255.0
+	VMOVD        AX, X15
+	VBROADCASTSS X15, Y15
+
+nextSpan:
+	TESTQ R9, R9
+	JEQ   doneSpans
+	MOVQ  0(R8), R10        // from
+	MOVQ  8(R8), R11        // to
+	SUBQ  R10, R11          // bytes in the span
+	LEAQ  (SI)(R10*1), DX
+
+eight:
+	CMPQ      R11, $8
+	JLT       one
+	VPMOVZXBD (DX), Y0
+	VCVTDQ2PS Y0, Y0
+	VDIVPS    Y15, Y0, Y0
+	VMOVUPS   Y0, (DI)
+	ADDQ      $8, DX
+	ADDQ      $32, DI
+	SUBQ      $8, R11
+	JMP       eight
+
+one:
+	TESTQ      R11, R11
+	JEQ        spanDone
+	MOVBLZX    (DX), AX
+	VCVTSI2SSL AX, X0, X0
+	VDIVSS     X15, X0, X0
+	VMOVSS     X0, (DI)
+	INCQ       DX
+	ADDQ       $4, DI
+	DECQ       R11
+	JMP        one
+
+spanDone:
+	ADDQ $16, R8
+	DECQ R9
+	JMP  nextSpan
+
+doneSpans:
+	VZEROUPPER
+	RET

@@ -238,3 +238,56 @@ reduce:
 doneDot:
 	VZEROUPPER
 	RET
+
+// func ScaleSpansF64(dst *float64, src *byte, spans *int, n int)
+//
+// ScaleSpansF32 for float64, four bytes at a time.
+TEXT ·ScaleSpansF64(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         spans+16(FP), R8
+	MOVQ         n+24(FP), R9
+	MOVQ         $0x406fe00000000000, AX // 255.0
+	VMOVQ        AX, X15
+	VBROADCASTSD X15, Y15
+
+nextSpan:
+	TESTQ R9, R9
+	JEQ   doneSpans
+	MOVQ  0(R8), R10
+	MOVQ  8(R8), R11
+	SUBQ  R10, R11
+	LEAQ  (SI)(R10*1), DX
+
+four:
+	CMPQ      R11, $4
+	JLT       one
+	VPMOVZXBD (DX), X0
+	VCVTDQ2PD X0, Y0
+	VDIVPD    Y15, Y0, Y0
+	VMOVUPD   Y0, (DI)
+	ADDQ      $4, DX
+	ADDQ      $32, DI
+	SUBQ      $4, R11
+	JMP       four
+
+one:
+	TESTQ      R11, R11
+	JEQ        spanDone
+	MOVBLZX    (DX), AX
+	VCVTSI2SDL AX, X0, X0
+	VDIVSD     X15, X0, X0
+	VMOVSD     X0, (DI)
+	INCQ       DX
+	ADDQ       $8, DI
+	DECQ       R11
+	JMP        one
+
+spanDone:
+	ADDQ $16, R8
+	DECQ R9
+	JMP  nextSpan
+
+doneSpans:
+	VZEROUPPER
+	RET

@@ -76,3 +76,15 @@ func Row4F64(c *float64, a *float64, as int, b *float64, ldb int, k int, mask *i
 //
 //go:noescape
 func Dots4F64(c *float64, n int, a *float64, b *float64, ldb int, k int, mask *int64)
+
+// ScaleSpansF32 writes, for each of the n spans [from, to) of src —
+// spans points at n pairs of ints, from then to — float32(src[i])/255 for
+// i in the span, one span after another into dst.
+//
+//go:noescape
+func ScaleSpansF32(dst *float32, src *byte, spans *int, n int)
+
+// ScaleSpansF64 is ScaleSpansF32 for float64.
+//
+//go:noescape
+func ScaleSpansF64(dst *float64, src *byte, spans *int, n int)

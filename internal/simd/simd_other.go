@@ -41,3 +41,5 @@ func Row4F64(c *float64, a *float64, as int, b *float64, ldb int, k int, mask *i
 func Dots4F64(c *float64, n int, a *float64, b *float64, ldb int, k int, mask *int64) {
 	panic("simd: not available")
 }
+func ScaleSpansF32(dst *float32, src *byte, spans *int, n int) { panic("simd: not available") }
+func ScaleSpansF64(dst *float64, src *byte, spans *int, n int) { panic("simd: not available") }
