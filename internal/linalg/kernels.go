@@ -1,6 +1,10 @@
 package linalg
 
-import "github.com/sweepml/sweep/internal/simd"
+import (
+	"unsafe"
+
+	"github.com/sweepml/sweep/internal/simd"
+)
 
 // The pure-Go build multiplies with its own kernels (package simd: AVX2
 // and FMA, Go assembly, no cgo) where the processor has them. Gonum's GEMM
@@ -28,8 +32,9 @@ type kernels[E float32 | float64] struct {
 	lanes   int
 	part    func(c *E, a *E, as int, b *E, ldb, k, w int)
 	// dots adds to c[j], j < n (a multiple of 4), the dot product of a
-	// and B's row j, both k long.
-	dots func(c *E, n int, a, b *E, ldb, k int)
+	// and B's row j, both k long; dots2 does so for two rows of A and C.
+	dots  func(c *E, n int, a, b *E, ldb, k int)
+	dots2 func(c *E, ldc, n int, a *E, lda int, b *E, ldb, k int)
 }
 
 // masks32 and masks64 hold lanes −1, then lanes 0: &masks[lanes−w]
@@ -49,6 +54,9 @@ var kernels32 = kernels[float32]{
 	dots: func(c *float32, n int, a, b *float32, ldb, k int) {
 		simd.Dots4F32(c, n, a, b, ldb, k, &masks32[8-k%8])
 	},
+	dots2: func(c *float32, ldc, n int, a *float32, lda int, b *float32, ldb, k int) {
+		simd.Dots2x4F32(c, ldc, n, a, lda, b, ldb, k, &masks32[8-k%8])
+	},
 }
 
 var kernels64 = kernels[float64]{
@@ -59,6 +67,9 @@ var kernels64 = kernels[float64]{
 	},
 	dots: func(c *float64, n int, a, b *float64, ldb, k int) {
 		simd.Dots4F64(c, n, a, b, ldb, k, &masks64[4-k%4])
+	},
+	dots2: func(c *float64, ldc, n int, a *float64, lda int, b *float64, ldb, k int) {
+		simd.Dots2x4F64(c, ldc, n, a, lda, b, ldb, k, &masks64[4-k%4])
 	},
 }
 
@@ -132,14 +143,27 @@ func (ks *kernels[E]) rowNN(c, a []E, as int, b []E, ldb, k int) {
 }
 
 // gemmNT adds A·Bᵀ to C (m×n), A stored m×k and B n×k: each element a
-// dot product of two rows.
+// dot product of two rows, two rows of A at a time. The rows of B go in blocks of about 16 KB,
+// which stay in the first-level cache while every row of A meets them:
+// with W stored out×in (the residual network's layers) B is a layer's
+// whole weight matrix, which row after row of A would otherwise read from
+// memory again.
 func (ks *kernels[E]) gemmNT(m, n, k int, a []E, lda int, b []E, ldb int, c []E, ldc int) {
 	n4 := n &^ 3
+	var zero E
+	block := max(4, (16<<10)/(k*int(unsafe.Sizeof(zero)))&^3)
+	m2 := m &^ 1
+	for j := 0; j < n4; j += block {
+		nj := min(block, n4-j)
+		for i := 0; i < m2; i += 2 {
+			ks.dots2(&c[i*ldc+j], ldc, nj, &a[i*lda], lda, &b[j*ldb], ldb, k)
+		}
+		if m2 < m {
+			ks.dots(&c[m2*ldc+j], nj, &a[m2*lda], &b[j*ldb], ldb, k)
+		}
+	}
 	for i := range m {
 		ai, ci := a[i*lda:i*lda+k], c[i*ldc:i*ldc+n]
-		if n4 > 0 {
-			ks.dots(&ci[0], n4, &ai[0], &b[0], ldb, k)
-		}
 		for j := n4; j < n; j++ {
 			bj := b[j*ldb : j*ldb+k]
 			var s E

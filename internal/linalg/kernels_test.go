@@ -153,6 +153,7 @@ func BenchmarkGemm(b *testing.B) {
 		{"second/inputs", false, true, 64, 128, 64},
 		{"third/forward", false, false, 64, 10, 64},
 		{"third/inputs", false, true, 64, 64, 10},
+		{"residual/forward", false, true, 64, 128, 784}, // W stored out×in
 	} {
 		b.Run(s.name+"/float32", func(b *testing.B) { benchGemm[float32](b, s.transA, s.transB, s.m, s.n, s.k) })
 		b.Run(s.name+"/float64", func(b *testing.B) { benchGemm[float64](b, s.transA, s.transB, s.m, s.n, s.k) })

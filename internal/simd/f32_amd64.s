@@ -410,3 +410,106 @@ spanDone:
 doneSpans:
 	VZEROUPPER
 	RET
+
+// func Dots2x4F32(c *float32, ldc int, n int, a *float32, lda int, b *float32, ldb int, k int, mask *int32)
+//
+// Dots4F32 for two rows of A and C at once: eight sums in registers, each
+// row of B loaded once for both rows of A.
+TEXT ·Dots2x4F32(SB), NOSPLIT, $0-72
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), AX
+	SHLQ $2, AX
+	MOVQ n+16(FP), R9
+	MOVQ a+24(FP), SI
+	MOVQ lda+32(FP), CX
+	SHLQ $2, CX
+	MOVQ b+40(FP), DX
+	MOVQ ldb+48(FP), BX
+	SHLQ $2, BX
+	MOVQ k+56(FP), R10
+	MOVQ R10, R14
+	ANDQ $7, R14 // terms under mask
+	SHRQ $3, R10    // whole vectors
+	MOVQ mask+64(FP), R8
+	VMOVDQU (R8), Y15
+	TESTQ R9, R9
+	JEQ   done2x4F32
+
+rows2x4F32:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ SI, R8            // a's rows i, i+1: (R8), (R8)(CX*1)
+	MOVQ DX, R11           // b's rows j, j+1, j+2: (R11), (R11)(BX*1), (R11)(BX*2)
+	LEAQ (R11)(BX*2), R12  // b's row j+3: (R12)(BX*1)
+	MOVQ R10, R13
+	TESTQ R13, R13
+	JEQ  partial2x4F32
+
+dots2x4F32:
+	VMOVUPS     (R8), Y8
+	VMOVUPS     (R8)(CX*1), Y9
+	VMOVUPS     (R11), Y10
+	VFMADD231PS Y10, Y8, Y0
+	VFMADD231PS Y10, Y9, Y4
+	VMOVUPS     (R11)(BX*1), Y11
+	VFMADD231PS Y11, Y8, Y1
+	VFMADD231PS Y11, Y9, Y5
+	VMOVUPS     (R11)(BX*2), Y12
+	VFMADD231PS Y12, Y8, Y2
+	VFMADD231PS Y12, Y9, Y6
+	VMOVUPS     (R12)(BX*1), Y13
+	VFMADD231PS Y13, Y8, Y3
+	VFMADD231PS Y13, Y9, Y7
+	ADDQ        $32, R8
+	ADDQ        $32, R11
+	ADDQ        $32, R12
+	DECQ        R13
+	JNE         dots2x4F32
+
+partial2x4F32:
+	TESTQ       R14, R14
+	JEQ         reduce2x4F32
+	VMASKMOVPS  (R8), Y15, Y8
+	VMASKMOVPS  (R8)(CX*1), Y15, Y9
+	VMASKMOVPS  (R11), Y15, Y10
+	VFMADD231PS Y10, Y8, Y0
+	VFMADD231PS Y10, Y9, Y4
+	VMASKMOVPS  (R11)(BX*1), Y15, Y11
+	VFMADD231PS Y11, Y8, Y1
+	VFMADD231PS Y11, Y9, Y5
+	VMASKMOVPS  (R11)(BX*2), Y15, Y12
+	VFMADD231PS Y12, Y8, Y2
+	VFMADD231PS Y12, Y9, Y6
+	VMASKMOVPS  (R12)(BX*1), Y15, Y13
+	VFMADD231PS Y13, Y8, Y3
+	VFMADD231PS Y13, Y9, Y7
+
+reduce2x4F32:
+	VHADDPS      Y1, Y0, Y0
+	VHADDPS      Y3, Y2, Y2
+	VHADDPS      Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS       X1, X0, X0
+	VADDPS       (DI), X0, X0
+	VMOVUPS      X0, (DI)
+	VHADDPS      Y5, Y4, Y4
+	VHADDPS      Y7, Y6, Y6
+	VHADDPS      Y6, Y4, Y4
+	VEXTRACTF128 $1, Y4, X5
+	VADDPS       X5, X4, X4
+	VADDPS       (DI)(AX*1), X4, X4
+	VMOVUPS      X4, (DI)(AX*1)
+	ADDQ         $16, DI
+	LEAQ         (DX)(BX*4), DX
+	SUBQ         $4, R9
+	JNE          rows2x4F32
+
+done2x4F32:
+	VZEROUPPER
+	RET

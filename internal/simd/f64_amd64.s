@@ -291,3 +291,106 @@ spanDone:
 doneSpans:
 	VZEROUPPER
 	RET
+
+// func Dots2x4F64(c *float64, ldc int, n int, a *float64, lda int, b *float64, ldb int, k int, mask *int64)
+//
+// Dots4F64 for two rows of A and C at once: eight sums in registers, each
+// row of B loaded once for both rows of A.
+TEXT ·Dots2x4F64(SB), NOSPLIT, $0-72
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), AX
+	SHLQ $3, AX
+	MOVQ n+16(FP), R9
+	MOVQ a+24(FP), SI
+	MOVQ lda+32(FP), CX
+	SHLQ $3, CX
+	MOVQ b+40(FP), DX
+	MOVQ ldb+48(FP), BX
+	SHLQ $3, BX
+	MOVQ k+56(FP), R10
+	MOVQ R10, R14
+	ANDQ $3, R14 // terms under mask
+	SHRQ $2, R10    // whole vectors
+	MOVQ mask+64(FP), R8
+	VMOVDQU (R8), Y15
+	TESTQ R9, R9
+	JEQ   done2x4F64
+
+rows2x4F64:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	MOVQ SI, R8            // a's rows i, i+1: (R8), (R8)(CX*1)
+	MOVQ DX, R11           // b's rows j, j+1, j+2: (R11), (R11)(BX*1), (R11)(BX*2)
+	LEAQ (R11)(BX*2), R12  // b's row j+3: (R12)(BX*1)
+	MOVQ R10, R13
+	TESTQ R13, R13
+	JEQ  partial2x4F64
+
+dots2x4F64:
+	VMOVUPD     (R8), Y8
+	VMOVUPD     (R8)(CX*1), Y9
+	VMOVUPD     (R11), Y10
+	VFMADD231PD Y10, Y8, Y0
+	VFMADD231PD Y10, Y9, Y4
+	VMOVUPD     (R11)(BX*1), Y11
+	VFMADD231PD Y11, Y8, Y1
+	VFMADD231PD Y11, Y9, Y5
+	VMOVUPD     (R11)(BX*2), Y12
+	VFMADD231PD Y12, Y8, Y2
+	VFMADD231PD Y12, Y9, Y6
+	VMOVUPD     (R12)(BX*1), Y13
+	VFMADD231PD Y13, Y8, Y3
+	VFMADD231PD Y13, Y9, Y7
+	ADDQ        $32, R8
+	ADDQ        $32, R11
+	ADDQ        $32, R12
+	DECQ        R13
+	JNE         dots2x4F64
+
+partial2x4F64:
+	TESTQ       R14, R14
+	JEQ         reduce2x4F64
+	VMASKMOVPD  (R8), Y15, Y8
+	VMASKMOVPD  (R8)(CX*1), Y15, Y9
+	VMASKMOVPD  (R11), Y15, Y10
+	VFMADD231PD Y10, Y8, Y0
+	VFMADD231PD Y10, Y9, Y4
+	VMASKMOVPD  (R11)(BX*1), Y15, Y11
+	VFMADD231PD Y11, Y8, Y1
+	VFMADD231PD Y11, Y9, Y5
+	VMASKMOVPD  (R11)(BX*2), Y15, Y12
+	VFMADD231PD Y12, Y8, Y2
+	VFMADD231PD Y12, Y9, Y6
+	VMASKMOVPD  (R12)(BX*1), Y15, Y13
+	VFMADD231PD Y13, Y8, Y3
+	VFMADD231PD Y13, Y9, Y7
+
+reduce2x4F64:
+	VHADDPD    Y1, Y0, Y0
+	VHADDPD    Y3, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y0, Y8
+	VPERM2F128 $0x31, Y2, Y0, Y9
+	VADDPD     Y9, Y8, Y8
+	VADDPD     (DI), Y8, Y8
+	VMOVUPD    Y8, (DI)
+	VHADDPD    Y5, Y4, Y4
+	VHADDPD    Y7, Y6, Y6
+	VPERM2F128 $0x20, Y6, Y4, Y10
+	VPERM2F128 $0x31, Y6, Y4, Y11
+	VADDPD     Y11, Y10, Y10
+	VADDPD     (DI)(AX*1), Y10, Y10
+	VMOVUPD    Y10, (DI)(AX*1)
+	ADDQ       $32, DI
+	LEAQ         (DX)(BX*4), DX
+	SUBQ         $4, R9
+	JNE          rows2x4F64
+
+done2x4F64:
+	VZEROUPPER
+	RET

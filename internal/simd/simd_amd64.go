@@ -88,3 +88,14 @@ func ScaleSpansF32(dst *float32, src *byte, spans *int, n int)
 //
 //go:noescape
 func ScaleSpansF64(dst *float64, src *byte, spans *int, n int)
+
+// Dots2x4F32 is Dots4F32 for two rows at once: for r < 2 and j < n,
+// c[r·ldc + j] += Σ_{t<k} a[r·lda + t]·b[j·ldb + t].
+//
+//go:noescape
+func Dots2x4F32(c *float32, ldc int, n int, a *float32, lda int, b *float32, ldb int, k int, mask *int32)
+
+// Dots2x4F64 is Dots2x4F32 for float64; mask[0:4] holds k%4 entries −1.
+//
+//go:noescape
+func Dots2x4F64(c *float64, ldc int, n int, a *float64, lda int, b *float64, ldb int, k int, mask *int64)

@@ -43,3 +43,9 @@ func Dots4F64(c *float64, n int, a *float64, b *float64, ldb int, k int, mask *i
 }
 func ScaleSpansF32(dst *float32, src *byte, spans *int, n int) { panic("simd: not available") }
 func ScaleSpansF64(dst *float64, src *byte, spans *int, n int) { panic("simd: not available") }
+func Dots2x4F32(c *float32, ldc int, n int, a *float32, lda int, b *float32, ldb int, k int, mask *int32) {
+	panic("simd: not available")
+}
+func Dots2x4F64(c *float64, ldc int, n int, a *float64, lda int, b *float64, ldb int, k int, mask *int64) {
+	panic("simd: not available")
+}
