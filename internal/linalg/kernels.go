@@ -25,6 +25,8 @@ type kernels[E float32 | float64] struct {
 	// times B's row t.
 	block     func(c *E, ldc int, a *E, ars, acs int, b *E, ldb, k int)
 	blockCols int
+	// blockPart does the same for the first w ≤ lanes columns.
+	blockPart func(c *E, ldc int, a *E, ars, acs int, b *E, ldb, k, w int)
 	// row does the same for one row and rowCols columns; part for the
 	// first w ≤ lanes columns.
 	row     func(c *E, a *E, as int, b *E, ldb, k int)
@@ -47,6 +49,9 @@ var (
 
 var kernels32 = kernels[float32]{
 	block: simd.Gemm4x16F32, blockCols: 16,
+	blockPart: func(c *float32, ldc int, a *float32, ars, acs int, b *float32, ldb, k, w int) {
+		simd.Gemm4xMaskF32(c, ldc, a, ars, acs, b, ldb, k, &masks32[8-w])
+	},
 	row: simd.Row64F32, rowCols: 64, lanes: 8,
 	part: func(c *float32, a *float32, as int, b *float32, ldb, k, w int) {
 		simd.Row8F32(c, a, as, b, ldb, k, &masks32[8-w])
@@ -61,6 +66,9 @@ var kernels32 = kernels[float32]{
 
 var kernels64 = kernels[float64]{
 	block: simd.Gemm4x8F64, blockCols: 8,
+	blockPart: func(c *float64, ldc int, a *float64, ars, acs int, b *float64, ldb, k, w int) {
+		simd.Gemm4xMaskF64(c, ldc, a, ars, acs, b, ldb, k, &masks64[4-w])
+	},
 	row: simd.Row32F64, rowCols: 32, lanes: 4,
 	part: func(c *float64, a *float64, as int, b *float64, ldb, k, w int) {
 		simd.Row4F64(c, a, as, b, ldb, k, &masks64[4-w])
@@ -120,12 +128,13 @@ func (ks *kernels[E]) gemm(transA, transB bool, m, n, k int, a []E, lda int, b [
 			ks.block(&c[i*ldc+j], ldc, &a[i*ars], ars, acs, &b[j], ldb, k)
 		}
 	}
-	for i := range m {
-		from := nb // the columns the blocks left
-		if i >= m4 {
-			from = 0 // the rows they left
+	for j := nb; j < n; j += ks.lanes { // the columns the blocks left
+		for i := 0; i < m4; i += 4 {
+			ks.blockPart(&c[i*ldc+j], ldc, &a[i*ars], ars, acs, &b[j], ldb, k, min(ks.lanes, n-j))
 		}
-		ks.rowNN(c[i*ldc+from:i*ldc+n], a[i*ars:], acs, b[from:], ldb, k)
+	}
+	for i := m4; i < m; i++ { // the rows they left
+		ks.rowNN(c[i*ldc:i*ldc+n], a[i*ars:], acs, b, ldb, k)
 	}
 	return true
 }

@@ -513,3 +513,95 @@ reduce2x4F32:
 done2x4F32:
 	VZEROUPPER
 	RET
+
+// func Gemm4xMaskF32(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int, mask *int32)
+//
+// Gemm4x16F32 or Gemm4x8F64 for the first w columns of a register, those whose mask
+// entries are −1: masked loads and stores leave the others alone. Two
+// sets of four sums take alternate terms, so that each FMA need not wait
+// for the one before; they are added at the end.
+TEXT ·Gemm4xMaskF32(SB), NOSPLIT, $0-72
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	SHLQ $2, R8
+	MOVQ a+16(FP), SI
+	MOVQ ars+24(FP), AX
+	SHLQ $2, AX
+	MOVQ acs+32(FP), R9
+	SHLQ $2, R9
+	MOVQ b+40(FP), DX
+	MOVQ ldb+48(FP), BX
+	SHLQ $2, BX
+	MOVQ k+56(FP), CX
+	MOVQ mask+64(FP), R13
+	VMOVDQU (R13), Y15
+	LEAQ (SI)(AX*1), R10 // a's rows 1, 2, 3
+	LEAQ (R10)(AX*1), R11
+	LEAQ (R11)(AX*1), R12
+	LEAQ (R8)(R8*2), AX  // c's rows 3, 1, 2
+	ADDQ DI, AX
+	LEAQ (DI)(R8*1), R14
+	LEAQ (R14)(R8*1), R8
+	VMASKMOVPS (DI), Y15, Y0
+	VMASKMOVPS (R14), Y15, Y1
+	VMASKMOVPS (R8), Y15, Y2
+	VMASKMOVPS (AX), Y15, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ R13, R13 // t·acs in bytes
+	CMPQ CX, $2
+	JLT  tailMaskF32
+
+pairMaskF32:
+	VMASKMOVPS   (DX), Y15, Y8
+	VBROADCASTSS (SI)(R13*1), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VBROADCASTSS (R10)(R13*1), Y11
+	VFMADD231PS  Y8, Y11, Y1
+	VBROADCASTSS (R11)(R13*1), Y12
+	VFMADD231PS  Y8, Y12, Y2
+	VBROADCASTSS (R12)(R13*1), Y13
+	VFMADD231PS  Y8, Y13, Y3
+	ADDQ          R9, R13
+	ADDQ          BX, DX
+	VMASKMOVPS   (DX), Y15, Y9
+	VBROADCASTSS (SI)(R13*1), Y10
+	VFMADD231PS  Y9, Y10, Y4
+	VBROADCASTSS (R10)(R13*1), Y11
+	VFMADD231PS  Y9, Y11, Y5
+	VBROADCASTSS (R11)(R13*1), Y12
+	VFMADD231PS  Y9, Y12, Y6
+	VBROADCASTSS (R12)(R13*1), Y13
+	VFMADD231PS  Y9, Y13, Y7
+	ADDQ          R9, R13
+	ADDQ          BX, DX
+	SUBQ          $2, CX
+	CMPQ          CX, $2
+	JGE           pairMaskF32
+
+tailMaskF32:
+	TESTQ CX, CX
+	JEQ   storeMaskF32
+	VMASKMOVPS   (DX), Y15, Y8
+	VBROADCASTSS (SI)(R13*1), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VBROADCASTSS (R10)(R13*1), Y11
+	VFMADD231PS  Y8, Y11, Y1
+	VBROADCASTSS (R11)(R13*1), Y12
+	VFMADD231PS  Y8, Y12, Y2
+	VBROADCASTSS (R12)(R13*1), Y13
+	VFMADD231PS  Y8, Y13, Y3
+
+storeMaskF32:
+	VADDPS Y4, Y0, Y0
+	VADDPS Y5, Y1, Y1
+	VADDPS Y6, Y2, Y2
+	VADDPS Y7, Y3, Y3
+	VMASKMOVPS Y0, Y15, (DI)
+	VMASKMOVPS Y1, Y15, (R14)
+	VMASKMOVPS Y2, Y15, (R8)
+	VMASKMOVPS Y3, Y15, (AX)
+	VZEROUPPER
+	RET

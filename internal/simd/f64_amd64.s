@@ -394,3 +394,95 @@ reduce2x4F64:
 done2x4F64:
 	VZEROUPPER
 	RET
+
+// func Gemm4xMaskF64(c *float64, ldc int, a *float64, ars int, acs int, b *float64, ldb int, k int, mask *int64)
+//
+// Gemm4x16F32 or Gemm4x8F64 for the first w columns of a register, those whose mask
+// entries are −1: masked loads and stores leave the others alone. Two
+// sets of four sums take alternate terms, so that each FMA need not wait
+// for the one before; they are added at the end.
+TEXT ·Gemm4xMaskF64(SB), NOSPLIT, $0-72
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	SHLQ $3, R8
+	MOVQ a+16(FP), SI
+	MOVQ ars+24(FP), AX
+	SHLQ $3, AX
+	MOVQ acs+32(FP), R9
+	SHLQ $3, R9
+	MOVQ b+40(FP), DX
+	MOVQ ldb+48(FP), BX
+	SHLQ $3, BX
+	MOVQ k+56(FP), CX
+	MOVQ mask+64(FP), R13
+	VMOVDQU (R13), Y15
+	LEAQ (SI)(AX*1), R10 // a's rows 1, 2, 3
+	LEAQ (R10)(AX*1), R11
+	LEAQ (R11)(AX*1), R12
+	LEAQ (R8)(R8*2), AX  // c's rows 3, 1, 2
+	ADDQ DI, AX
+	LEAQ (DI)(R8*1), R14
+	LEAQ (R14)(R8*1), R8
+	VMASKMOVPD (DI), Y15, Y0
+	VMASKMOVPD (R14), Y15, Y1
+	VMASKMOVPD (R8), Y15, Y2
+	VMASKMOVPD (AX), Y15, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ R13, R13 // t·acs in bytes
+	CMPQ CX, $2
+	JLT  tailMaskF64
+
+pairMaskF64:
+	VMASKMOVPD   (DX), Y15, Y8
+	VBROADCASTSD (SI)(R13*1), Y10
+	VFMADD231PD  Y8, Y10, Y0
+	VBROADCASTSD (R10)(R13*1), Y11
+	VFMADD231PD  Y8, Y11, Y1
+	VBROADCASTSD (R11)(R13*1), Y12
+	VFMADD231PD  Y8, Y12, Y2
+	VBROADCASTSD (R12)(R13*1), Y13
+	VFMADD231PD  Y8, Y13, Y3
+	ADDQ          R9, R13
+	ADDQ          BX, DX
+	VMASKMOVPD   (DX), Y15, Y9
+	VBROADCASTSD (SI)(R13*1), Y10
+	VFMADD231PD  Y9, Y10, Y4
+	VBROADCASTSD (R10)(R13*1), Y11
+	VFMADD231PD  Y9, Y11, Y5
+	VBROADCASTSD (R11)(R13*1), Y12
+	VFMADD231PD  Y9, Y12, Y6
+	VBROADCASTSD (R12)(R13*1), Y13
+	VFMADD231PD  Y9, Y13, Y7
+	ADDQ          R9, R13
+	ADDQ          BX, DX
+	SUBQ          $2, CX
+	CMPQ          CX, $2
+	JGE           pairMaskF64
+
+tailMaskF64:
+	TESTQ CX, CX
+	JEQ   storeMaskF64
+	VMASKMOVPD   (DX), Y15, Y8
+	VBROADCASTSD (SI)(R13*1), Y10
+	VFMADD231PD  Y8, Y10, Y0
+	VBROADCASTSD (R10)(R13*1), Y11
+	VFMADD231PD  Y8, Y11, Y1
+	VBROADCASTSD (R11)(R13*1), Y12
+	VFMADD231PD  Y8, Y12, Y2
+	VBROADCASTSD (R12)(R13*1), Y13
+	VFMADD231PD  Y8, Y13, Y3
+
+storeMaskF64:
+	VADDPD Y4, Y0, Y0
+	VADDPD Y5, Y1, Y1
+	VADDPD Y6, Y2, Y2
+	VADDPD Y7, Y3, Y3
+	VMASKMOVPD Y0, Y15, (DI)
+	VMASKMOVPD Y1, Y15, (R14)
+	VMASKMOVPD Y2, Y15, (R8)
+	VMASKMOVPD Y3, Y15, (AX)
+	VZEROUPPER
+	RET

@@ -99,3 +99,15 @@ func Dots2x4F32(c *float32, ldc int, n int, a *float32, lda int, b *float32, ldb
 //
 //go:noescape
 func Dots2x4F64(c *float64, ldc int, n int, a *float64, lda int, b *float64, ldb int, k int, mask *int64)
+
+// Gemm4xMaskF32 is Gemm4x16F32 for the first w ≤ 8 columns, those whose
+// entry of mask[0:8] is −1: for r < 4,
+// c[r·ldc : r·ldc+w] += Σ_{t<k} a[r·ars + t·acs]·b[t·ldb : t·ldb+w].
+//
+//go:noescape
+func Gemm4xMaskF32(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int, mask *int32)
+
+// Gemm4xMaskF64 is Gemm4xMaskF32 for float64, w ≤ 4 columns.
+//
+//go:noescape
+func Gemm4xMaskF64(c *float64, ldc int, a *float64, ars int, acs int, b *float64, ldb int, k int, mask *int64)

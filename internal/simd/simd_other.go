@@ -49,3 +49,9 @@ func Dots2x4F32(c *float32, ldc int, n int, a *float32, lda int, b *float32, ldb
 func Dots2x4F64(c *float64, ldc int, n int, a *float64, lda int, b *float64, ldb int, k int, mask *int64) {
 	panic("simd: not available")
 }
+func Gemm4xMaskF32(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int, mask *int32) {
+	panic("simd: not available")
+}
+func Gemm4xMaskF64(c *float64, ldc int, a *float64, ars int, acs int, b *float64, ldb int, k int, mask *int64) {
+	panic("simd: not available")
+}
