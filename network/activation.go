@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/sweepml/sweep/internal/linalg"
+	"github.com/sweepml/sweep/internal/simd"
 	"github.com/sweepml/sweep/train"
 )
 
@@ -69,15 +70,27 @@ func ActivationGrad[T train.Float](d, a []T, act Activation) {
 // random: written as a branch, as in the loops above, it is mispredicted
 // half the time and four times slower than these selects of bits, which
 // compile to conditional moves (and are shorter than max's handling of
-// NaN and −0). Leaky ReLU's derivative multiplies by 1 where a > 0, which
+// NaN and −0); vector compares and masks (package simd) where they run.
+// Leaky ReLU's derivative multiplies by 1 where a > 0, which
 // changes nothing. Go selects integers without branches, not floats: hence
 // one function per width.
+
+// keepSIMD says whether keepPositive32 and keepPositive64 use package
+// simd's vector compare-and-mask where it runs; tests turn it off to
+// check the scalar loops too.
+var keepSIMD = simd.Available
 
 // keepPositive32 and keepPositive64 set d[i] to +0 where a[i] ≤ 0 (−0
 // included) and leave it elsewhere (NaN included).
 func keepPositive32(d, a []float32) {
 	a = a[:len(d)]
-	for i, v := range a {
+	from := 0
+	if n := len(d) &^ 7; keepSIMD && n > 0 {
+		simd.KeepPositiveF32(&d[0], &a[0], n)
+		from = n
+	}
+	for i := from; i < len(d); i++ {
+		v := a[i]
 		bits := math.Float32bits(d[i])
 		if v <= 0 {
 			bits = 0
@@ -88,7 +101,13 @@ func keepPositive32(d, a []float32) {
 
 func keepPositive64(d, a []float64) {
 	a = a[:len(d)]
-	for i, v := range a {
+	from := 0
+	if n := len(d) &^ 3; keepSIMD && n > 0 {
+		simd.KeepPositiveF64(&d[0], &a[0], n)
+		from = n
+	}
+	for i := from; i < len(d); i++ {
+		v := a[i]
 		bits := math.Float64bits(d[i])
 		if v <= 0 {
 			bits = 0

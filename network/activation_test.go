@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/sweepml/sweep/internal/simd"
 	"github.com/sweepml/sweep/train"
 )
 
@@ -32,10 +33,28 @@ func activationGradByDefinition[T train.Float](d, a []T, act Activation) {
 // bit for bit against the formulas, on random values and on the edge
 // cases: ±0, NaN and infinities in both the activations and the deltas.
 func TestActivationGradMatchesDefinition(t *testing.T) {
-	for _, act := range Activations {
-		t.Run(string(act)+"/float32", func(t *testing.T) { checkActivationGrad[float32](t, act) })
-		t.Run(string(act)+"/float64", func(t *testing.T) { checkActivationGrad[float64](t, act) })
-	}
+	bothPaths(t, func(t *testing.T) {
+		for _, act := range Activations {
+			t.Run(string(act)+"/float32", func(t *testing.T) { checkActivationGrad[float32](t, act) })
+			t.Run(string(act)+"/float64", func(t *testing.T) { checkActivationGrad[float64](t, act) })
+		}
+	})
+}
+
+// bothPaths runs test with the ReLUs' vector kernels (where they run)
+// and with the scalar loops.
+func bothPaths(t *testing.T, test func(t *testing.T)) {
+	t.Run("simd", func(t *testing.T) {
+		if !simd.Available {
+			t.Skip("no AVX2")
+		}
+		test(t)
+	})
+	t.Run("scalar", func(t *testing.T) {
+		defer func(prev bool) { keepSIMD = prev }(keepSIMD)
+		keepSIMD = false
+		test(t)
+	})
 }
 
 func checkActivationGrad[T train.Float](t *testing.T, act Activation) {
@@ -69,8 +88,10 @@ func bits[T train.Float](v T) uint64 {
 // TestReLUMatchesMax checks the branch-free ReLU bit for bit against
 // max(v, 0), which turns −0 into +0 and keeps NaN.
 func TestReLUMatchesMax(t *testing.T) {
-	t.Run("float32", checkReLU[float32])
-	t.Run("float64", checkReLU[float64])
+	bothPaths(t, func(t *testing.T) {
+		t.Run("float32", checkReLU[float32])
+		t.Run("float64", checkReLU[float64])
+	})
 }
 
 func checkReLU[T train.Float](t *testing.T) {

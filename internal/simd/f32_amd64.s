@@ -605,3 +605,30 @@ storeMaskF32:
 	VMASKMOVPS Y3, Y15, (AX)
 	VZEROUPPER
 	RET
+
+// func KeepPositiveF32(d *float32, a *float32, n int)
+//
+// For n a multiple of 8: d[i] = +0 where a[i] ≤ 0, d[i] kept elsewhere
+// (NaN included): a compare "not less or equal" (true for NaN) masks d.
+TEXT ·KeepPositiveF32(SB), NOSPLIT, $0-24
+	MOVQ  d+0(FP), DI
+	MOVQ  a+8(FP), SI
+	MOVQ  n+16(FP), CX
+	SHRQ  $3, CX
+	VXORPS Y1, Y1, Y1
+	TESTQ CX, CX
+	JEQ   keepDoneF32
+
+keepF32:
+	VMOVUPS  (SI), Y0
+	VCMPPS   $6, Y1, Y0, Y2 // a NLE 0
+	VANDPS   (DI), Y2, Y3
+	VMOVUPS  Y3, (DI)
+	ADDQ     $32, SI
+	ADDQ     $32, DI
+	DECQ     CX
+	JNE      keepF32
+
+keepDoneF32:
+	VZEROUPPER
+	RET

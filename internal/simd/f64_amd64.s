@@ -486,3 +486,30 @@ storeMaskF64:
 	VMASKMOVPD Y3, Y15, (AX)
 	VZEROUPPER
 	RET
+
+// func KeepPositiveF64(d *float64, a *float64, n int)
+//
+// For n a multiple of 4: d[i] = +0 where a[i] ≤ 0, d[i] kept elsewhere
+// (NaN included): a compare "not less or equal" (true for NaN) masks d.
+TEXT ·KeepPositiveF64(SB), NOSPLIT, $0-24
+	MOVQ  d+0(FP), DI
+	MOVQ  a+8(FP), SI
+	MOVQ  n+16(FP), CX
+	SHRQ  $2, CX
+	VXORPD Y1, Y1, Y1
+	TESTQ CX, CX
+	JEQ   keepDoneF64
+
+keepF64:
+	VMOVUPD  (SI), Y0
+	VCMPPD   $6, Y1, Y0, Y2 // a NLE 0
+	VANDPD   (DI), Y2, Y3
+	VMOVUPD  Y3, (DI)
+	ADDQ     $32, SI
+	ADDQ     $32, DI
+	DECQ     CX
+	JNE      keepF64
+
+keepDoneF64:
+	VZEROUPPER
+	RET

@@ -111,3 +111,15 @@ func Gemm4xMaskF32(c *float32, ldc int, a *float32, ars int, acs int, b *float32
 //
 //go:noescape
 func Gemm4xMaskF64(c *float64, ldc int, a *float64, ars int, acs int, b *float64, ldb int, k int, mask *int64)
+
+// KeepPositiveF32 sets d[i] to +0 where a[i] ≤ 0 (−0 included) and keeps
+// it elsewhere (NaN included), for i < n, n a multiple of 8: ReLU (d = a)
+// and its derivative.
+//
+//go:noescape
+func KeepPositiveF32(d *float32, a *float32, n int)
+
+// KeepPositiveF64 is KeepPositiveF32 for float64, n a multiple of 4.
+//
+//go:noescape
+func KeepPositiveF64(d *float64, a *float64, n int)

@@ -55,3 +55,5 @@ func Gemm4xMaskF32(c *float32, ldc int, a *float32, ars int, acs int, b *float32
 func Gemm4xMaskF64(c *float64, ldc int, a *float64, ars int, acs int, b *float64, ldb int, k int, mask *int64) {
 	panic("simd: not available")
 }
+func KeepPositiveF32(d *float32, a *float32, n int) { panic("simd: not available") }
+func KeepPositiveF64(d *float64, a *float64, n int) { panic("simd: not available") }
