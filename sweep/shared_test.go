@@ -123,16 +123,22 @@ func TestFourWorkers(t *testing.T) {
 // with the same parameters and seed, and the study ends complete.
 func TestKilledWorkersTrialIsRerun(t *testing.T) {
 	url := pgtest.Start(t).URL("kill")
-	// 20 trials of about half a second each.
-	spec := strings.Replace(fmt.Sprintf(gridSpec, 400, 20), "min: 8, max: 17", "min: 8, max: 9", 1)
+	// 20 trials of 40 epochs, a fraction of a second each.
+	spec := strings.Replace(fmt.Sprintf(gridSpec, 400, 40), "min: 8, max: 17", "min: 8, max: 9", 1)
 	victim, _ := worker(t, url, spec, "victim", 2*time.Second)
 	survivor, log := worker(t, url, spec, "survivor", 2*time.Second)
 	// Kill the victim in the middle of a trial: one it runs has recorded
-	// an epoch and not finished.
+	// an epoch, and so few that it cannot finish the other 30 or more
+	// before the kill lands (training got fast enough for that race).
 	waitFor(t, url, "the victim to be mid-trial", func(trials []goptuna.FrozenTrial) bool {
 		for _, ft := range trials {
-			// Epoch records are its user attributes.
-			if ft.State == goptuna.TrialStateRunning && len(ft.UserAttrs) > 0 && workerOf(t, url, ft.ID) == "victim" {
+			epochs := 0
+			for k := range ft.UserAttrs {
+				if strings.HasPrefix(k, epochPrefix) {
+					epochs++
+				}
+			}
+			if ft.State == goptuna.TrialStateRunning && epochs > 0 && epochs <= 10 && workerOf(t, url, ft.ID) == "victim" {
 				return true
 			}
 		}
