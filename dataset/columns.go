@@ -56,9 +56,10 @@ func (c *Columns) Find(v View, positions []int32) {
 	}
 	used := c.used[:words]
 	clear(used)
-	// The rows are scattered over the set and not in cache yet. Touch
-	// a byte of each of their cache lines first, in a loop short enough
-	// that the processor has all of those loads in flight together,
+	// The rows are scattered over the set, and a prefetch (Prefetch) may
+	// not have brought them all, or kept them: the step's own traffic
+	// evicts. Touch a byte of each of their cache lines first, in a loop
+	// short enough that the processor has those loads in flight together,
 	// instead of row after row as the OR below would.
 	var touched byte
 	for _, p := range positions {
