@@ -2,13 +2,11 @@
 and momentum SGD written with NumPy (OpenBLAS, one thread), batched, or
 per sample (batch 1) as the notebook trains. Prints the seconds of each
 timed epoch as JSON."""
-import json
 import sys
-import time
 
 import numpy as np
 
-from mnist import train_images
+from mnist import time_epochs, train_images
 
 dtype, batch, epochs, subset = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 dt = np.float32 if dtype == "float32" else np.float64
@@ -45,13 +43,4 @@ def step(idx):
         b[l] -= lr * vb[l]
 
 
-step(np.arange(batch))  # warm-up
-secs, cpu = [], 0.0
-for _ in range(epochs):
-    perm = rng.permutation(subset)
-    start, start_cpu = time.perf_counter(), time.process_time()
-    for i in range(0, subset, batch):
-        step(perm[i:i + batch])
-    secs.append(time.perf_counter() - start)
-    cpu += time.process_time() - start_cpu
-print(json.dumps({"seconds": secs, "cpu_seconds": cpu}))
+time_epochs(step, np.arange(batch), rng.permutation, subset, batch, epochs)

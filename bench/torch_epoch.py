@@ -1,14 +1,12 @@
 """PyTorch baseline for go run ./bench: the same network, initialisation,
 optimiser and batches as bench/epoch, one thread. Prints the seconds of
 each timed epoch as JSON."""
-import json
 import sys
-import time
 
 import numpy as np
 import torch
 
-from mnist import train_images
+from mnist import time_epochs, train_images
 
 dtype, batch, epochs, subset = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 torch.set_num_threads(1)
@@ -34,13 +32,4 @@ def step(idx):
     opt.step()
 
 
-step(torch.arange(batch))  # warm-up
-secs, cpu = [], 0.0
-for _ in range(epochs):
-    perm = torch.randperm(subset)
-    start, start_cpu = time.perf_counter(), time.process_time()
-    for i in range(0, subset, batch):
-        step(perm[i:i + batch])
-    secs.append(time.perf_counter() - start)
-    cpu += time.process_time() - start_cpu
-print(json.dumps({"seconds": secs, "cpu_seconds": cpu}))
+time_epochs(step, torch.arange(batch), torch.randperm, subset, batch, epochs)

@@ -5,7 +5,9 @@
 // Fit, which ties them together.
 //
 // A model only has to compute a loss and its gradients (the Model
-// interface); everything about how parameters move lives here, once.
+// interface); everything about how parameters move lives here, once. A
+// model that can skip inputs blank in a whole batch (ColumnModel) gets
+// compact batches from the Stepper.
 //
 // Fit is deterministic: the same model weights, data, configuration and
 // seed give a bit-identical history (apart from wall-clock seconds) and
