@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/c-bata/goptuna"
+
+	"github.com/sweepml/sweep/study"
 )
 
 var stateNames = func() map[string]goptuna.TrialState {
@@ -408,21 +410,15 @@ func (s *Store) Heartbeat(ids []int, worker string) error {
 	return nil
 }
 
-// Claim is a running trial taken over from a worker that stopped beating.
-type Claim struct {
-	ID, Number int
-	From       string // the worker that stopped
-}
-
 // ClaimStale takes over, for worker, the running trials of the study
 // whose heartbeat is older than grace. Each stale trial goes to exactly
 // one claimant.
-func (s *Store) ClaimStale(studyID int, grace time.Duration, worker string) ([]Claim, error) {
-	var out []Claim
+func (s *Store) ClaimStale(studyID int, grace time.Duration, worker string) ([]study.Claim, error) {
+	var out []study.Claim
 	err := s.query(func(rows *sql.Rows) error {
 		out = nil
 		for rows.Next() {
-			var c Claim
+			var c study.Claim
 			if err := rows.Scan(&c.ID, &c.Number, &c.From); err != nil {
 				return err
 			}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/sweepml/sweep/dataset"
 	"github.com/sweepml/sweep/internal/race"
+	"github.com/sweepml/sweep/study"
 )
 
 func embedded(t *testing.T) *dataset.Data {
@@ -134,5 +136,23 @@ func TestTestSetAccuracy(t *testing.T) {
 	}
 	if !(res.TestAccuracy > 0.5 && res.TestAccuracy <= 1) || !(res.TestLoss > 0) {
 		t.Errorf("test accuracy %v, loss %v", res.TestAccuracy, res.TestLoss)
+	}
+}
+
+// TestObjectiveChecksData: the data a spec names is checked when its
+// objective is made, not when the spec is parsed; errors name the spec.
+func TestObjectiveChecksData(t *testing.T) {
+	for _, tt := range []struct{ from, to, want string }{
+		{`sizes: "784,24,10"`, `sizes: "100,10"`, "small: sizes 100,10: the input layer must have 784 units, one per pixel of the 28×28 images of mnist"},
+		{"subset: 300", "subset: 300, source: /no/such/dir", `spec.yaml:3: data.source: "/no/such/dir" is neither mnist (the embedded MNIST) nor a directory of MNIST-named IDX files`},
+	} {
+		src := strings.Replace("name: small\nseed: 11\ndata: {subset: 300}\nfixed: {sizes: \"784,24,10\", epochs: 4}\nmethod: grid\nparameters:\n  lr: {values: [0.1]}\n", tt.from, tt.to, 1)
+		spec, err := study.ParseSpec("spec.yaml", []byte(src), Table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := NewObjective(spec); err == nil || err.Error() != tt.want {
+			t.Errorf("got %v\nwant %s", err, tt.want)
+		}
 	}
 }

@@ -6,10 +6,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/sweepml/sweep/sweep"
+	"github.com/sweepml/sweep/study"
 )
 
-// Report is the analysis of one sweep.
+// Report is the analysis of one study.
 type Report struct {
 	Name    string `json:"name"`
 	Metric  string `json:"metric"`
@@ -25,7 +25,7 @@ type Report struct {
 	Compared   int           `json:"compared"`
 	Parameters []ParamEffect `json:"parameters"`
 	Answer     string        `json:"answer"`
-	Trials     []sweep.Trial `json:"trials"`
+	Trials     []study.Trial `json:"trials"`
 }
 
 // Row is one ranked trial.
@@ -34,9 +34,9 @@ type Row struct {
 	Trial  int           `json:"trial"`
 	Mean   float64       `json:"mean"`
 	Half   float64       `json:"half_width,omitempty"` // 95% t-interval half-width over repeats
-	Params []sweep.Param `json:"params"`
+	Params []study.Param `json:"params"`
 	Epochs int           `json:"epochs"`
-	State  string        `json:"state"`
+	State  study.State   `json:"state"`
 	Secs   float64       `json:"seconds"`
 }
 
@@ -61,20 +61,19 @@ type Group struct {
 }
 
 // Analyze builds the report of a sweep's trials.
-func Analyze(spec *sweep.Spec, trials []sweep.Trial) *Report {
-	r := &Report{Name: spec.Name, Metric: spec.Metric.Name, Goal: spec.Metric.Goal, Repeats: spec.Repeats,
-		Counts: sweep.Counts(trials), Trials: trials}
-	better := func(a, b float64) bool { return (a > b) == (spec.Metric.Goal == "maximize") && a != b }
-	for i, t := range sweep.Ranked(spec, trials) {
+func Analyze(spec *study.Spec, trials []study.Trial) *Report {
+	r := &Report{Name: spec.Name, Metric: string(spec.Metric), Goal: spec.Metric.Goal(), Repeats: spec.Repeats,
+		Counts: study.Counts(trials), Trials: trials}
+	for i, t := range study.Ranked(spec, trials) {
 		row := Row{Rank: i + 1, Trial: t.Number, Mean: t.Value, Params: t.Params, Epochs: t.Epochs(), State: t.State, Secs: t.Seconds}
 		if finals := finalValues(spec, t); len(finals) > 1 {
 			row.Half = halfWidth95(finals)
 		}
 		r.Ranked = append(r.Ranked, row)
 	}
-	var finished []sweep.Trial
+	var finished []study.Trial
 	for _, t := range trials {
-		if t.State == sweep.StateComplete || t.State == sweep.StatePruned {
+		if t.State == study.Complete || t.State == study.Pruned {
 			if r.Epoch == 0 || t.Epochs() < r.Epoch {
 				r.Epoch = t.Epochs()
 			}
@@ -82,43 +81,33 @@ func Analyze(spec *sweep.Spec, trials []sweep.Trial) *Report {
 		}
 	}
 	r.Compared = len(finished)
-	atEpoch := make([]sweep.Trial, len(finished))
+	atEpoch := make([]study.Trial, len(finished))
 	for i, t := range finished {
 		t.Value = valueAt(spec, t, r.Epoch)
 		atEpoch[i] = t
 	}
 	for i, prm := range spec.Parameters {
-		r.Parameters = append(r.Parameters, effect(prm, i, atEpoch, better))
+		r.Parameters = append(r.Parameters, effect(prm, i, atEpoch, spec.Metric.Better))
 	}
-	r.Answer = answer(spec, r, better)
+	r.Answer = answer(spec, r)
 	return r
 }
 
 // valueAt is the trial's metric at an epoch, the mean over its runs.
-func valueAt(spec *sweep.Spec, t sweep.Trial, epoch int) float64 {
+func valueAt(spec *study.Spec, t study.Trial, epoch int) float64 {
 	var sum float64
 	for _, run := range t.Runs {
-		e := run[epoch-1]
-		if spec.Metric.Name == "val_loss" {
-			sum += e.ValLoss
-		} else {
-			sum += e.ValAccuracy
-		}
+		sum += spec.Metric.Of(run[epoch-1])
 	}
 	return sum / float64(len(t.Runs))
 }
 
 // finalValues is each run's metric at its last epoch.
-func finalValues(spec *sweep.Spec, t sweep.Trial) []float64 {
+func finalValues(spec *study.Spec, t study.Trial) []float64 {
 	var out []float64
 	for _, run := range t.Runs {
 		if len(run) > 0 {
-			last := run[len(run)-1]
-			if spec.Metric.Name == "val_loss" {
-				out = append(out, last.ValLoss)
-			} else {
-				out = append(out, last.ValAccuracy)
-			}
+			out = append(out, spec.Metric.Of(run[len(run)-1]))
 		}
 	}
 	return out
@@ -148,7 +137,7 @@ func halfWidth95(v []float64) float64 {
 // effect groups the completed trials by the parameter's value (numeric
 // parameters with more than 6 distinct values: by quartile of rank) and
 // computes each group's count, mean and best, and η².
-func effect(prm sweep.Parameter, index int, trials []sweep.Trial, better func(a, b float64) bool) ParamEffect {
+func effect(prm study.Parameter, index int, trials []study.Trial, better func(a, b float64) bool) ParamEffect {
 	pe := ParamEffect{Name: prm.Name}
 	if len(trials) == 0 {
 		return pe
@@ -159,11 +148,11 @@ func effect(prm sweep.Parameter, index int, trials []sweep.Trial, better func(a,
 		v     float64
 	}
 	obsv := make([]obs, len(trials))
-	numeric := prm.Distribution != sweep.Categorical && prm.Distribution != sweep.Constant
+	numeric := prm.Distribution != study.Categorical && prm.Distribution != study.Constant
 	distinct := map[string]bool{}
 	for i, t := range trials {
 		val := t.Params[index].Value
-		o := obs{label: sweep.FormatValue(val), v: t.Value}
+		o := obs{label: study.FormatValue(val), v: t.Value}
 		if f, ok := toFloat(val); ok {
 			o.key = f
 		} else {
@@ -245,27 +234,17 @@ func toFloat(v any) (float64, bool) {
 
 // answer says, from the numbers above, which parameter matters most, its
 // best value or range, and by how much the best trial leads.
-func answer(spec *sweep.Spec, r *Report, better func(a, b float64) bool) string {
+func answer(spec *study.Spec, r *Report) string {
+	better := spec.Metric.Better
 	if len(r.Ranked) == 0 {
 		return "No trial has finished yet."
 	}
-	pct := func(v float64) string {
-		if spec.Metric.Name == "val_accuracy" {
-			return fmt.Sprintf("%.2f%%", 100*v)
-		}
-		return fmt.Sprintf("%.4f", v)
-	}
-	unit := func(d float64) string {
-		if spec.Metric.Name == "val_accuracy" {
-			return fmt.Sprintf("%.2f points", 100*d)
-		}
-		return fmt.Sprintf("%.4f", d)
-	}
+	pct, unit := spec.Metric.Format, spec.Metric.FormatDiff
 	var b strings.Builder
 	best := r.Ranked[0]
 	var kv []string
 	for _, p := range best.Params {
-		kv = append(kv, p.Name+"="+sweep.FormatValue(p.Value))
+		kv = append(kv, p.Name+"="+study.FormatValue(p.Value))
 	}
 	fmt.Fprintf(&b, "The best trial, #%d (%s), reached %s %s", best.Trial, strings.Join(kv, ", "), r.Metric, pct(best.Mean))
 	if best.Half > 0 {

@@ -36,7 +36,7 @@ func chromium(t *testing.T) string {
 // asks for nothing but itself.
 func TestHTMLRendersInChromium(t *testing.T) {
 	browser := chromium(t)
-	spec, trials := study(t)
+	spec, trials := fixedStudy(t)
 	dir := t.TempDir()
 	r := Analyze(spec, trials)
 	if err := WriteFiles(dir, spec, r); err != nil {

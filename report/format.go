@@ -9,7 +9,7 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 
-	"github.com/sweepml/sweep/sweep"
+	"github.com/sweepml/sweep/study"
 )
 
 // Formats lists the output formats of Write.
@@ -41,7 +41,8 @@ func (r *Report) value(mean, half float64) string {
 	return fmt.Sprintf("%.4f", mean)
 }
 
-func writeText(w io.Writer, r *Report, markdown bool, top int) error {
+// ranking is the ranked table's header and top rows.
+func (r *Report) ranking(top int) (header []string, body [][]string) {
 	rows := r.Ranked
 	if top > 0 && len(rows) > top {
 		rows = rows[:top]
@@ -50,21 +51,36 @@ func writeText(w io.Writer, r *Report, markdown bool, top int) error {
 	if r.Repeats > 1 {
 		metric += fmt.Sprintf(" (mean ± 95%%, %d seeds)", r.Repeats)
 	}
-	header := []string{"rank", "trial", metric}
+	header = []string{"rank", "trial", metric}
 	if len(r.Trials) > 0 {
 		for _, p := range r.Trials[0].Params {
 			header = append(header, p.Name)
 		}
 	}
 	header = append(header, "epochs", "state", "seconds")
-	var body [][]string
 	for _, row := range rows {
 		line := []string{fmt.Sprint(row.Rank), fmt.Sprint(row.Trial), r.value(row.Mean, row.Half)}
 		for _, p := range row.Params {
-			line = append(line, sweep.FormatValue(p.Value))
+			line = append(line, study.FormatValue(p.Value))
 		}
-		body = append(body, append(line, fmt.Sprint(row.Epochs), row.State, fmt.Sprintf("%.1f", row.Secs)))
+		body = append(body, append(line, fmt.Sprint(row.Epochs), string(row.State), fmt.Sprintf("%.1f", row.Secs)))
 	}
+	return header, body
+}
+
+// WriteRanking writes the top ranked trials (all if top ≤ 0) as a
+// terminal table, then how many trials ended in each state.
+func WriteRanking(w io.Writer, r *Report, top int) error {
+	header, body := r.ranking(top)
+	if err := table(w, header, body, false); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%s\n", r.Counts)
+	return err
+}
+
+func writeText(w io.Writer, r *Report, markdown bool, top int) error {
+	header, body := r.ranking(top)
 	section := func(title string) {
 		if markdown {
 			fmt.Fprintf(w, "\n## %s\n", title)
@@ -138,8 +154,8 @@ func writeCSV(w io.Writer, r *Report) error {
 	header = append(header, "epochs", "seconds", "seeds", "reason")
 	cw.Write(header)
 	for _, t := range r.Trials {
-		row := []string{fmt.Sprint(t.Number), t.State, ""}
-		if t.State == sweep.StateComplete || t.State == sweep.StatePruned {
+		row := []string{fmt.Sprint(t.Number), string(t.State), ""}
+		if t.State == study.Complete || t.State == study.Pruned {
 			row[2] = fmt.Sprint(t.Value)
 		}
 		for _, p := range t.Params {

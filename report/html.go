@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/sweepml/sweep/internal/safefile"
-	"github.com/sweepml/sweep/sweep"
+	"github.com/sweepml/sweep/study"
 )
 
 // Files written by WriteFiles into a sweep's directory.
@@ -22,7 +22,7 @@ const (
 // WriteFiles writes the report into a sweep's directory: every figure as
 // plots/NAME.svg and plots/NAME.png, report.json, and report.html, one
 // self-contained page (inline SVG and CSS, no scripts, nothing fetched).
-func WriteFiles(dir string, spec *sweep.Spec, r *Report) error {
+func WriteFiles(dir string, spec *study.Spec, r *Report) error {
 	figures, err := Plots(spec, r)
 	if err != nil {
 		return err
@@ -82,7 +82,7 @@ func WriteHTML(w io.Writer, r *Report, figures []Figure) error {
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"value":  func(r *Report, row Row) string { return r.value(row.Mean, row.Half) },
-	"format": sweep.FormatValue,
+	"format": study.FormatValue,
 	"f4":     func(v float64) string { return fmt.Sprintf("%.4f", v) },
 	"f2":     func(v float64) string { return fmt.Sprintf("%.2f", v) },
 }).Parse(`<!doctype html>

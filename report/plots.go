@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/sweepml/sweep/sweep"
+	"github.com/sweepml/sweep/study"
 )
 
 // Figure is one plot, rendered as SVG and PNG.
@@ -40,7 +40,7 @@ var (
 // the optimization history, one slice plot per parameter, parallel
 // coordinates (darker and thicker: better ranked), and for a sweep over models (arch or impl among the
 // parameters) a comparison of the models.
-func Plots(spec *sweep.Spec, r *Report) ([]Figure, error) {
+func Plots(spec *study.Spec, r *Report) ([]Figure, error) {
 	type builder struct {
 		name, title string
 		build       func() (*plot.Plot, error)
@@ -57,7 +57,7 @@ func Plots(spec *sweep.Spec, r *Report) ([]Figure, error) {
 	if len(spec.Parameters) > 1 {
 		builders = append(builders, builder{"parallel", "Parallel coordinates", func() (*plot.Plot, error) { return parallel(spec, r) }})
 	}
-	if slices.ContainsFunc(spec.Parameters, func(p sweep.Parameter) bool { return p.Name == "arch" || p.Name == "impl" }) {
+	if slices.ContainsFunc(spec.Parameters, func(p study.Parameter) bool { return p.Name == "arch" || p.Name == "impl" }) {
 		builders = append(builders,
 			builder{"models", "The models compared", func() (*plot.Plot, error) { return models(r) }},
 			builder{"models_curves", "The models' learning curves", func() (*plot.Plot, error) { return modelCurves(r) }})
@@ -94,23 +94,23 @@ func Plots(spec *sweep.Spec, r *Report) ([]Figure, error) {
 func label(row Row) string {
 	var vals []string
 	for _, p := range row.Params {
-		vals = append(vals, sweep.FormatValue(p.Value))
+		vals = append(vals, study.FormatValue(p.Value))
 	}
 	return fmt.Sprintf("#%d %s", row.Trial, strings.Join(vals, " "))
 }
 
 // trial finds a trial's record.
-func (r *Report) trial(number int) sweep.Trial {
+func (r *Report) trial(number int) study.Trial {
 	for _, t := range r.Trials {
 		if t.Number == number {
 			return t
 		}
 	}
-	return sweep.Trial{}
+	return study.Trial{}
 }
 
 // meanCurve averages a per-epoch quantity over a trial's runs.
-func meanCurve(t sweep.Trial, get func(e int, run int) float64) plotter.XYs {
+func meanCurve(t study.Trial, get func(e int, run int) float64) plotter.XYs {
 	var xy plotter.XYs
 	for e := range t.Epochs() {
 		var sum float64
@@ -168,7 +168,7 @@ func curves(r *Report, loss bool) (*plot.Plot, error) {
 	return p, nil
 }
 
-func history(spec *sweep.Spec, r *Report) (*plot.Plot, error) {
+func history(spec *study.Spec, r *Report) (*plot.Plot, error) {
 	p := plot.New()
 	p.X.Label.Text = "trial"
 	p.Y.Label.Text = r.Metric
@@ -177,12 +177,12 @@ func history(spec *sweep.Spec, r *Report) (*plot.Plot, error) {
 	have := false
 	for _, t := range r.Trials {
 		switch t.State {
-		case sweep.StateComplete:
+		case study.Complete:
 			done = append(done, plotter.XY{X: float64(t.Number), Y: t.Value})
-			if !have || spec.Metric.Goal == "maximize" && t.Value > bestSoFar || spec.Metric.Goal == "minimize" && t.Value < bestSoFar {
+			if !have || spec.Metric.Better(t.Value, bestSoFar) {
 				bestSoFar, have = t.Value, true
 			}
-		case sweep.StatePruned:
+		case study.Pruned:
 			pruned = append(pruned, plotter.XY{X: float64(t.Number), Y: t.Value})
 		}
 		if have {
@@ -215,39 +215,39 @@ func history(spec *sweep.Spec, r *Report) (*plot.Plot, error) {
 		p.Add(l)
 		p.Legend.Add("best complete so far", l)
 	}
-	p.Legend.Top, p.Legend.Left = spec.Metric.Goal == "minimize", false
+	p.Legend.Top, p.Legend.Left = spec.Metric.Minimize(), false
 	p.Add(plotter.NewGrid())
 	return p, nil
 }
 
 // position places a parameter value on an axis: categorical values at
 // their index, log-distributed ones at their logarithm.
-func position(prm sweep.Parameter, v any) float64 {
-	if i := slices.Index(prm.Values, v); i >= 0 && (prm.Distribution == sweep.Categorical || prm.Distribution == sweep.Constant) {
+func position(prm study.Parameter, v any) float64 {
+	if i := slices.Index(prm.Values, v); i >= 0 && (prm.Distribution == study.Categorical || prm.Distribution == study.Constant) {
 		return float64(i)
 	}
 	f, _ := toFloat(v)
-	if prm.Distribution == sweep.LogUniformValues {
+	if prm.Distribution == study.LogUniformValues {
 		return math.Log10(f)
 	}
 	return f
 }
 
-func slicePlot(spec *sweep.Spec, r *Report, index int) (*plot.Plot, error) {
+func slicePlot(spec *study.Spec, r *Report, index int) (*plot.Plot, error) {
 	prm := spec.Parameters[index]
 	p := plot.New()
 	p.X.Label.Text = prm.Name
 	p.Y.Label.Text = r.Metric
-	if prm.Distribution == sweep.LogUniformValues {
+	if prm.Distribution == study.LogUniformValues {
 		p.X.Label.Text = "log10 " + prm.Name
 	}
 	var done, pruned plotter.XYs
 	for _, t := range r.Trials {
-		if t.State != sweep.StateComplete && t.State != sweep.StatePruned {
+		if t.State != study.Complete && t.State != study.Pruned {
 			continue
 		}
 		xy := plotter.XY{X: position(prm, t.Params[index].Value), Y: t.Value}
-		if t.State == sweep.StateComplete {
+		if t.State == study.Complete {
 			done = append(done, xy)
 		} else {
 			pruned = append(pruned, xy)
@@ -269,10 +269,10 @@ func slicePlot(spec *sweep.Spec, r *Report, index int) (*plot.Plot, error) {
 		p.Add(sc)
 		p.Legend.Add(name, sc)
 	}
-	if prm.Distribution == sweep.Categorical || prm.Distribution == sweep.Constant {
+	if prm.Distribution == study.Categorical || prm.Distribution == study.Constant {
 		names := make([]string, len(prm.Values))
 		for i, v := range prm.Values {
-			names[i] = sweep.FormatValue(v)
+			names[i] = study.FormatValue(v)
 		}
 		p.NominalX(names...)
 		p.X.Label.Text = prm.Name
@@ -284,11 +284,11 @@ func slicePlot(spec *sweep.Spec, r *Report, index int) (*plot.Plot, error) {
 // parallel draws one polyline per finished trial across one axis per
 // parameter and one for the metric, each scaled to [0, 1]; darker lines
 // are better trials.
-func parallel(spec *sweep.Spec, r *Report) (*plot.Plot, error) {
+func parallel(spec *study.Spec, r *Report) (*plot.Plot, error) {
 	p := plot.New()
-	var finished []sweep.Trial
+	var finished []study.Trial
 	for _, t := range r.Trials {
-		if t.State == sweep.StateComplete || t.State == sweep.StatePruned {
+		if t.State == study.Complete || t.State == study.Pruned {
 			finished = append(finished, t)
 		}
 	}
@@ -297,7 +297,7 @@ func parallel(spec *sweep.Spec, r *Report) (*plot.Plot, error) {
 	for a := range axes {
 		lo[a], hi[a] = math.Inf(1), math.Inf(-1)
 	}
-	coord := func(t sweep.Trial, a int) float64 {
+	coord := func(t study.Trial, a int) float64 {
 		if a == axes-1 {
 			return t.Value
 		}
@@ -315,9 +315,9 @@ func parallel(spec *sweep.Spec, r *Report) (*plot.Plot, error) {
 		return (v - lo[a]) / (hi[a] - lo[a])
 	}
 	// Worst first, so that the best trials are drawn on top.
-	slices.SortStableFunc(finished, func(a, b sweep.Trial) int {
+	slices.SortStableFunc(finished, func(a, b study.Trial) int {
 		sa, sb := scale(axes-1, a.Value), scale(axes-1, b.Value)
-		if spec.Metric.Goal == "minimize" {
+		if spec.Metric.Minimize() {
 			sa, sb = 1-sa, 1-sb
 		}
 		switch {
@@ -356,13 +356,13 @@ func parallel(spec *sweep.Spec, r *Report) (*plot.Plot, error) {
 	return p, nil
 }
 
-func axisValue(prm sweep.Parameter, v float64) string {
+func axisValue(prm study.Parameter, v float64) string {
 	switch prm.Distribution {
-	case sweep.Categorical, sweep.Constant:
+	case study.Categorical, study.Constant:
 		if i := int(v); i >= 0 && i < len(prm.Values) && !math.IsInf(v, 0) {
-			return sweep.FormatValue(prm.Values[i])
+			return study.FormatValue(prm.Values[i])
 		}
-	case sweep.LogUniformValues:
+	case study.LogUniformValues:
 		return fmt.Sprintf("%.3g", math.Pow(10, v))
 	}
 	return fmt.Sprintf("%.4g", v)
@@ -380,7 +380,7 @@ func models(r *Report) (*plot.Plot, error) {
 		errs = append(errs, struct{ Low, High float64 }{row.Half, row.Half})
 		var kv []string
 		for _, prm := range row.Params {
-			kv = append(kv, sweep.FormatValue(prm.Value))
+			kv = append(kv, study.FormatValue(prm.Value))
 		}
 		names = append(names, strings.Join(kv, "\n"))
 	}

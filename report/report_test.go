@@ -9,8 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sweepml/sweep/sweep"
-	"github.com/sweepml/sweep/train"
+	"github.com/sweepml/sweep/study"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -28,8 +27,8 @@ repeats: 2
 // study is a fixed, hand-made study: six trials, two seeds each, with
 // learning rate 0.1 best, cosine a little better than constant, and one
 // failed trial.
-func study(t testing.TB) (*sweep.Spec, []sweep.Trial) {
-	spec, err := sweep.ParseSpec("fixed.yaml", []byte(studySpec))
+func fixedStudy(t testing.TB) (*study.Spec, []study.Trial) {
+	spec, err := study.ParseSpec("fixed.yaml", []byte(studySpec), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,22 +37,22 @@ func study(t testing.TB) (*sweep.Spec, []sweep.Trial) {
 		"0.1/constant": {0.90, 0.91}, "0.1/cosine": {0.92, 0.91},
 		"1/constant": {0.60, 0.70},
 	}
-	var trials []sweep.Trial
+	var trials []study.Trial
 	n := 0
 	for _, lr := range []float64{0.01, 0.1, 1.0} {
 		for _, sched := range []string{"constant", "cosine"} {
-			tr := sweep.Trial{Number: n, State: sweep.StateComplete, Seconds: float64(n) + 0.5,
-				Params: []sweep.Param{{Name: "lr", Value: lr}, {Name: "schedule", Value: sched}},
-				Seeds:  []uint64{sweep.TrialSeed(1, n, 0), sweep.TrialSeed(1, n, 1)}}
+			tr := study.Trial{Number: n, State: study.Complete, Seconds: float64(n) + 0.5,
+				Params: []study.Param{{Name: "lr", Value: lr}, {Name: "schedule", Value: sched}},
+				Seeds:  []uint64{study.TrialSeed(1, n, 0), study.TrialSeed(1, n, 1)}}
 			f, ok := finals[fmt.Sprintf("%g/%s", lr, sched)]
 			if !ok {
-				tr.State, tr.Reason = sweep.StateFailed, "training diverged: loss is NaN in epoch 1 at example 0 (learning rate 1)"
+				tr.State, tr.Reason = study.Failed, "training diverged: loss is NaN in epoch 1 at example 0 (learning rate 1)"
 			} else {
 				for _, v := range f {
-					var run []train.Epoch
+					var run []study.Epoch
 					for e := 1; e <= 3; e++ {
 						acc := v - 0.1*float64(3-e)
-						run = append(run, train.Epoch{Epoch: e, LR: lr, TrainLoss: 1 - acc, TrainAccuracy: acc + 0.05, ValLoss: 1.1 - acc, ValAccuracy: acc, Seconds: float64(e)})
+						run = append(run, study.Epoch{Epoch: e, LR: lr, TrainLoss: 1 - acc, TrainAccuracy: acc + 0.05, ValLoss: 1.1 - acc, ValAccuracy: acc, Seconds: float64(e)})
 					}
 					tr.Runs = append(tr.Runs, run)
 					tr.Value += v / 2
@@ -67,7 +66,7 @@ func study(t testing.TB) (*sweep.Spec, []sweep.Trial) {
 }
 
 func TestGoldenFormats(t *testing.T) {
-	spec, trials := study(t)
+	spec, trials := fixedStudy(t)
 	for _, format := range Formats {
 		var buf bytes.Buffer
 		if err := Write(&buf, Analyze(spec, trials), format, 0); err != nil {
@@ -88,7 +87,7 @@ func TestGoldenFormats(t *testing.T) {
 }
 
 func TestAnalysis(t *testing.T) {
-	spec, trials := study(t)
+	spec, trials := fixedStudy(t)
 	r := Analyze(spec, trials)
 	// Ranked by mean: trial 3 (0.915), 2 (0.905), 1 (0.84), 0 (0.81); the
 	// lr 1 with constant (0.65) is last; the failed trial 5 is left out.
@@ -128,8 +127,8 @@ func TestAnalysis(t *testing.T) {
 // BenchmarkReport analyses a 500-trial study and renders it: the four
 // formats, every plot (SVG and PNG) and the HTML page.
 func BenchmarkReport(b *testing.B) {
-	spec, base := study(b)
-	var trials []sweep.Trial
+	spec, base := fixedStudy(b)
+	var trials []study.Trial
 	for i := range 500 {
 		t := base[i%4]
 		t.Number = i

@@ -35,7 +35,7 @@ func BenchmarkSweep(b *testing.B) {
 	for _, workers := range []int{1, 2} {
 		b.Run("workers="+strconv.Itoa(workers), func(b *testing.B) {
 			for range b.N {
-				if _, err := Run(context.Background(), spec, []byte(benchSpec), Options{Workers: workers, ResultsDir: b.TempDir()}); err != nil {
+				if _, err := Run(context.Background(), spec, []byte(benchSpec), builtin(spec), Options{Workers: workers, ResultsDir: b.TempDir()}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -58,7 +58,7 @@ budget: {batch: 2}
 `
 	spec := parse(b, src)
 	for range b.N {
-		if _, err := Run(context.Background(), spec, []byte(src), Options{Workers: 2, ResultsDir: b.TempDir()}); err != nil {
+		if _, err := Run(context.Background(), spec, []byte(src), builtin(spec), Options{Workers: 2, ResultsDir: b.TempDir()}); err != nil {
 			b.Fatal(err)
 		}
 	}

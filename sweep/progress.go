@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sweepml/sweep/study"
 )
 
 // progress reports a running sweep: on a terminal one status line redrawn
@@ -16,7 +18,7 @@ type progress struct {
 	mu                     sync.Mutex
 	w                      io.Writer
 	live                   bool
-	spec                   *Spec
+	spec                   *study.Spec
 	total, done, doneFirst int
 	running, pruned, fail  int
 	best                   float64
@@ -24,17 +26,17 @@ type progress struct {
 	start                  time.Time
 }
 
-func newProgress(w io.Writer, live bool, spec *Spec, total int, trials []Trial) *progress {
+func newProgress(w io.Writer, live bool, spec *study.Spec, total int, trials []study.Trial) *progress {
 	p := &progress{w: w, live: live, spec: spec, total: total * spec.Repeats, bestTrial: -1, start: time.Now()}
 	for _, t := range trials {
 		switch t.State {
-		case StateComplete, StatePruned:
+		case study.Complete, study.Pruned:
 			p.done += spec.Repeats
-			if t.State == StatePruned {
+			if t.State == study.Pruned {
 				p.pruned++
 			}
 			p.consider(t.Number, t.Value)
-		case StateFailed:
+		case study.Failed:
 			p.done += spec.Repeats
 			p.fail++
 		}
@@ -44,7 +46,7 @@ func newProgress(w io.Writer, live bool, spec *Spec, total int, trials []Trial) 
 }
 
 func (p *progress) consider(number int, v float64) {
-	if p.bestTrial < 0 || p.spec.score(v) > p.spec.score(p.best) {
+	if p.bestTrial < 0 || p.spec.Metric.Better(v, p.best) {
 		p.best, p.bestTrial = v, number
 	}
 }
@@ -59,7 +61,7 @@ func (p *progress) started() {
 	p.redraw()
 }
 
-func (p *progress) finishedRun(number, repeat int, o outcome, spec *Spec) {
+func (p *progress) finishedRun(number, repeat int, o outcome) {
 	if p == nil || p.w == nil {
 		return
 	}
@@ -70,19 +72,20 @@ func (p *progress) finishedRun(number, repeat int, o outcome, spec *Spec) {
 		return
 	}
 	p.done++
-	state, detail := StateComplete, ""
+	spec := p.spec
+	state, detail := study.Complete, ""
 	switch {
 	case o.err != nil:
-		state, detail = StateFailed, ": "+o.err.Error()
+		state, detail = study.Failed, ": "+o.err.Error()
 		p.fail++
-	case o.history.Stopped:
-		state = StatePruned
+	case o.pruned:
+		state = study.Pruned
 		p.pruned++
 	}
 	if o.err == nil {
-		v := spec.metric(o.history.Last())
+		v := spec.Metric.Of(o.epochs[len(o.epochs)-1])
 		p.consider(number, v)
-		detail = fmt.Sprintf(": %s %.4f after %d epochs", spec.Metric.Name, v, len(o.history.Epochs))
+		detail = fmt.Sprintf(": %s %.4f after %d epochs", spec.Metric, v, len(o.epochs))
 	}
 	if !p.live {
 		run := ""

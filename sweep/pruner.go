@@ -2,6 +2,8 @@ package sweep
 
 import (
 	"slices"
+
+	"github.com/sweepml/sweep/study"
 )
 
 // curve is a finished trial's metric per epoch, as scores: higher is
@@ -18,11 +20,11 @@ type pruner interface {
 	prune(epoch int, score float64, earlier []curve) bool
 }
 
-func newPruner(e EarlyTerminate) pruner {
+func newPruner(e study.EarlyTerminate) pruner {
 	switch e.Type {
-	case "successive_halving":
+	case study.SuccessiveHalving:
 		return successiveHalving{minEpochs: e.MinEpochs, eta: e.Eta}
-	case "median":
+	case study.MedianPruner:
 		return medianPruner{minEpochs: e.MinEpochs, minTrials: e.MinTrials}
 	}
 	return nil

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/sweepml/sweep/dataset"
-	"github.com/sweepml/sweep/recipe"
-	"github.com/sweepml/sweep/train"
+	"github.com/sweepml/sweep/study"
 )
 
 // Replayed is one run of a trial trained again: its recorded and replayed
@@ -15,8 +13,8 @@ import (
 type Replayed struct {
 	Repeat   int
 	Seed     uint64
-	Recorded []train.Epoch
-	Replayed []train.Epoch
+	Recorded []study.Epoch
+	Replayed []study.Epoch
 }
 
 // Same reports whether epoch i's figures (all but wall-clock time) were
@@ -43,36 +41,30 @@ func (r Replayed) Identical() bool {
 	return true
 }
 
-// Replay trains trial number of a sweep (see Load and LoadStudy) again,
-// every repeat, from its recorded parameters and seeds, for as many epochs
-// as were recorded (a pruned trial stops where it was pruned).
-func Replay(ctx context.Context, spec *Spec, trials []Trial, number int) (Trial, []Replayed, error) {
+// Replay runs trial number of a study (see study.Load and study.Read)
+// again with obj, every repeat, from its recorded parameters and seeds,
+// for as many epochs as were recorded (a pruned trial stops where it was
+// pruned).
+func Replay(ctx context.Context, spec *study.Spec, trials []study.Trial, number int, obj Objective) (study.Trial, []Replayed, error) {
 	if number < 0 || number >= len(trials) {
-		return Trial{}, nil, fmt.Errorf("sweep %s has trials 0 to %d, not %d", spec.Name, len(trials)-1, number)
+		return study.Trial{}, nil, fmt.Errorf("sweep %s has trials 0 to %d, not %d", spec.Name, len(trials)-1, number)
 	}
 	t := trials[number]
-	if t.State != StateComplete && t.State != StatePruned {
+	if !t.State.Finished() {
 		return t, nil, fmt.Errorf("trial %d is %s, not complete or pruned: nothing recorded to compare with", number, t.State)
-	}
-	data, err := dataset.Load(spec.Data.Source)
-	if err != nil {
-		return t, nil, err
 	}
 	var out []Replayed
 	for r, recorded := range t.Runs {
-		settings, err := spec.settings(t.Params, number, r)
-		if err != nil {
-			return t, nil, err
-		}
-		rep := Replayed{Repeat: r, Seed: settings.Seed, Recorded: recorded}
-		_, err = recipe.Run(ctx, data, settings, recipe.Options{OnEpoch: func(e train.Epoch) error {
+		run := study.TrialRun{Number: number, Repeat: r, Seed: study.TrialSeed(spec.Seed, number, r), Params: t.Params}
+		rep := Replayed{Repeat: r, Seed: run.Seed, Recorded: recorded}
+		err := obj.Run(ctx, run, func(e study.Epoch) error {
 			rep.Replayed = append(rep.Replayed, e)
 			if len(rep.Replayed) == len(recorded) {
-				return train.ErrStop
+				return study.ErrPruned // as many epochs as recorded
 			}
 			return nil
-		}})
-		if err != nil && !errors.Is(err, train.ErrStop) {
+		})
+		if err != nil && !errors.Is(err, study.ErrPruned) {
 			return t, nil, fmt.Errorf("replaying trial %d run %d: %w", number, r, err)
 		}
 		out = append(out, rep)

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sweepml/sweep/train"
+	"github.com/sweepml/sweep/recipe"
+	"github.com/sweepml/sweep/study"
 )
 
 // TestReplayIsIdentical replays a complete and a pruned trial of a
@@ -16,22 +17,22 @@ import (
 // after the fact is caught.
 func TestReplayIsIdentical(t *testing.T) {
 	spec := parse(t, smallSpec)
-	res, err := Run(context.Background(), spec, []byte(smallSpec), Options{Workers: 2, ResultsDir: t.TempDir()})
+	res, err := Run(context.Background(), spec, []byte(smallSpec), builtin(spec), Options{Workers: 2, ResultsDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	picked := map[string]int{}
+	picked := map[study.State]int{}
 	for _, tr := range res.Trials {
 		if _, ok := picked[tr.State]; !ok {
 			picked[tr.State] = tr.Number
 		}
 	}
-	for _, state := range []string{StateComplete, StatePruned} {
+	for _, state := range []study.State{study.Complete, study.Pruned} {
 		number, ok := picked[state]
 		if !ok {
 			t.Fatalf("no %s trial to replay", state)
 		}
-		tr, runs, err := Replay(context.Background(), spec, res.Trials, number)
+		tr, runs, err := Replay(context.Background(), spec, res.Trials, number, builtin(spec))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,17 +42,22 @@ func TestReplayIsIdentical(t *testing.T) {
 	}
 
 	// Alter one recorded validation accuracy in the journal.
-	journal := filepath.Join(res.Dir, JournalFile)
+	journal := filepath.Join(res.Dir, study.JournalFile)
 	b, _ := os.ReadFile(journal)
-	number := picked[StateComplete]
+	number := picked[study.Complete]
 	var out []string
 	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		var e event
+		var e struct {
+			Op    string `json:"op"`
+			Trial int    `json:"trial,omitempty"`
+			Name  string `json:"name,omitempty"`
+			Text  string `json:"text,omitempty"`
+		}
 		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatal(err)
 		}
-		if e.Op == "trial_user_attr" && e.Trial == number && e.Name == epochKey(1, 0, 2) {
-			var ep train.Epoch
+		if e.Op == "trial_user_attr" && e.Trial == number && e.Name == study.EpochKey(1, 0, 2) {
+			var ep study.Epoch
 			json.Unmarshal([]byte(e.Text), &ep)
 			ep.ValAccuracy += 0.005
 			nb, _ := json.Marshal(ep)
@@ -62,18 +68,18 @@ func TestReplayIsIdentical(t *testing.T) {
 		out = append(out, line)
 	}
 	os.WriteFile(journal, []byte(strings.Join(out, "\n")+"\n"), 0o644)
-	spec2, trials2, err := Load(res.Dir)
+	spec2, trials2, err := study.Load(res.Dir, recipe.Table)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, runs, err := Replay(context.Background(), spec2, trials2, number)
+	_, runs, err := Replay(context.Background(), spec2, trials2, number, builtin(spec2))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if runs[0].Identical() {
 		t.Error("a tampered record replays as identical")
 	}
-	if _, _, err := Replay(context.Background(), spec2, trials2, 99); err == nil || err.Error() != "sweep small has trials 0 to 11, not 99" {
+	if _, _, err := Replay(context.Background(), spec2, trials2, 99, builtin(spec2)); err == nil || err.Error() != "sweep small has trials 0 to 11, not 99" {
 		t.Errorf("missing trial: %v", err)
 	}
 }

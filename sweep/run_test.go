@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sweepml/sweep/dataset"
+	"github.com/sweepml/sweep/pgstore"
 	"github.com/sweepml/sweep/recipe"
-	"github.com/sweepml/sweep/train"
+	"github.com/sweepml/sweep/study"
 )
 
 // smallSpec searches with TPE and prunes with successive halving, so that
@@ -33,9 +33,9 @@ budget: {trials: 12, batch: 3}
 early_terminate: {type: successive_halving, min_epochs: 1, eta: 2}
 `
 
-func parse(t testing.TB, src string) *Spec {
+func parse(t testing.TB, src string) *study.Spec {
 	t.Helper()
-	s, err := ParseSpec("spec.yaml", []byte(src))
+	s, err := study.ParseSpec("spec.yaml", []byte(src), recipe.Table)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,13 +43,13 @@ func parse(t testing.TB, src string) *Spec {
 }
 
 // comparable strips what may differ between runs: wall-clock times.
-func comparable(trials []Trial) []Trial {
-	out := make([]Trial, len(trials))
+func comparable(trials []study.Trial) []study.Trial {
+	out := make([]study.Trial, len(trials))
 	for i, t := range trials {
-		t.Seconds = 0
-		runs := make([][]train.Epoch, len(t.Runs))
+		t.Seconds, t.ID = 0, 0 // IDs are the storage's
+		runs := make([][]study.Epoch, len(t.Runs))
 		for r, run := range t.Runs {
-			runs[r] = append([]train.Epoch(nil), run...)
+			runs[r] = append([]study.Epoch(nil), run...)
 			for e := range runs[r] {
 				runs[r][e].Seconds = 0
 			}
@@ -60,7 +60,7 @@ func comparable(trials []Trial) []Trial {
 	return out
 }
 
-func diffTrials(t *testing.T, what string, a, b []Trial) {
+func diffTrials(t *testing.T, what string, a, b []study.Trial) {
 	t.Helper()
 	a, b = comparable(a), comparable(b)
 	if len(a) != len(b) {
@@ -77,16 +77,16 @@ func diffTrials(t *testing.T, what string, a, b []Trial) {
 // parameters, per-epoch metrics, states and values are identical.
 func TestWorkersDoNotChangeResults(t *testing.T) {
 	spec := parse(t, smallSpec)
-	var results [][]Trial
+	var results [][]study.Trial
 	for _, workers := range []int{1, 2} {
-		res, err := Run(context.Background(), spec, []byte(smallSpec), Options{Workers: workers, ResultsDir: t.TempDir()})
+		res, err := Run(context.Background(), spec, []byte(smallSpec), builtin(spec), Options{Workers: workers, ResultsDir: t.TempDir()})
 		if err != nil {
 			t.Fatal(err)
 		}
 		results = append(results, res.Trials)
 	}
 	diffTrials(t, "1 vs 2 workers", results[0], results[1])
-	states := Counts(results[0])
+	states := study.Counts(results[0])
 	if !strings.Contains(states, "pruned") || !strings.Contains(states, "complete") {
 		t.Errorf("want both complete and pruned trials to exercise the pruner, got %s", states)
 	}
@@ -98,10 +98,15 @@ func TestMain(m *testing.M) {
 	if url := os.Getenv("SWEEP_TEST_CHILD_STORAGE"); url != "" {
 		src := os.Getenv("SWEEP_TEST_CHILD_SPEC")
 		grace, _ := time.ParseDuration(os.Getenv("SWEEP_TEST_CHILD_GRACE"))
-		spec, err := ParseSpec("spec.yaml", []byte(src))
+		spec, err := study.ParseSpec("spec.yaml", []byte(src), recipe.Table)
 		if err == nil {
-			_, err = Run(context.Background(), spec, []byte(src), Options{Workers: 1, Storage: url, Progress: os.Stderr,
-				Worker: os.Getenv("SWEEP_TEST_CHILD_WORKER"), Grace: grace})
+			var st *pgstore.Store
+			if st, err = pgstore.Open(context.Background(), url, pgstore.Options{OnRetry: func(err error, wait time.Duration) {
+				fmt.Fprintf(os.Stderr, "storage unavailable (%v); retrying in %v\n", err, wait)
+			}}); err == nil {
+				_, err = Run(context.Background(), spec, []byte(src), builtin(spec), Options{Workers: 1, Storage: st, Progress: os.Stderr,
+					Worker: os.Getenv("SWEEP_TEST_CHILD_WORKER"), Grace: grace})
+			}
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -110,9 +115,9 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	if dir := os.Getenv("SWEEP_TEST_CHILD_RESULTS"); dir != "" {
-		spec, err := ParseSpec("spec.yaml", []byte(smallSpec))
+		spec, err := study.ParseSpec("spec.yaml", []byte(smallSpec), recipe.Table)
 		if err == nil {
-			_, err = Run(context.Background(), spec, []byte(smallSpec), Options{Workers: 2, ResultsDir: dir})
+			_, err = Run(context.Background(), spec, []byte(smallSpec), builtin(spec), Options{Workers: 2, ResultsDir: dir})
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -129,7 +134,7 @@ func TestMain(m *testing.M) {
 func TestResumeAfterKill(t *testing.T) {
 	spec := parse(t, smallSpec)
 	dir := t.TempDir()
-	journal := filepath.Join(dir, spec.Name, JournalFile)
+	journal := filepath.Join(dir, spec.Name, study.JournalFile)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "SWEEP_TEST_CHILD_RESULTS="+dir)
 	cmd.Stderr = os.Stderr
@@ -151,33 +156,33 @@ func TestResumeAfterKill(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 
-	j, err := OpenJournal(journal)
+	j, err := study.OpenJournal(journal)
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, err := spec.readTrials(j, 1)
+	before, err := spec.ReadTrials(j, 1)
 	j.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("killed with %s", Counts(before))
+	t.Logf("killed with %s", study.Counts(before))
 
-	res, err := Run(context.Background(), spec, []byte(smallSpec), Options{Workers: 2, ResultsDir: dir})
+	res, err := Run(context.Background(), spec, []byte(smallSpec), builtin(spec), Options{Workers: 2, ResultsDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, tr := range res.Trials {
-		if tr.Number != i || tr.State == StateRunning {
+		if tr.Number != i || tr.State == study.Running {
 			t.Errorf("trial %d: number %d, state %s", i, tr.Number, tr.State)
 		}
 	}
 	// Finished trials are kept as they were.
 	for _, b := range before {
-		if b.State != StateRunning {
-			diffTrials(t, "kept trial", []Trial{b}, []Trial{res.Trials[b.Number]})
+		if b.State != study.Running {
+			diffTrials(t, "kept trial", []study.Trial{b}, []study.Trial{res.Trials[b.Number]})
 		}
 	}
-	clean, err := Run(context.Background(), spec, []byte(smallSpec), Options{Workers: 1, ResultsDir: t.TempDir()})
+	clean, err := Run(context.Background(), spec, []byte(smallSpec), builtin(spec), Options{Workers: 1, ResultsDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,39 +192,26 @@ func TestResumeAfterKill(t *testing.T) {
 func TestChangedSpecIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	src := strings.Replace(smallSpec, "trials: 12", "trials: 2", 1)
-	if _, err := Run(context.Background(), parse(t, src), []byte(src), Options{ResultsDir: dir}); err != nil {
+	if _, err := Run(context.Background(), parse(t, src), []byte(src), builtin(parse(t, src)), Options{ResultsDir: dir}); err != nil {
 		t.Fatal(err)
 	}
 	changed := strings.Replace(src, "trials: 2", "trials: 3", 1)
-	_, err := Run(context.Background(), parse(t, changed), []byte(changed), Options{ResultsDir: dir})
+	_, err := Run(context.Background(), parse(t, changed), []byte(changed), builtin(parse(t, changed)), Options{ResultsDir: dir})
 	var ie *InputError
-	want := filepath.Join(dir, "small") + ` holds a sweep run with a different spec (budget was {"Trials":2,"Batch":3,"TrialTimeout":0,"MaxFailed":5}, is now {"Trials":3,"Batch":3,"TrialTimeout":0,"MaxFailed":5}); run with --restart to discard it, or give the sweep another name`
+	want := filepath.Join(dir, "small") + ` holds a sweep run with a different spec (budget.trials was 2, is now 3); run with --restart to discard it, or give the sweep another name`
 	if !errors.As(err, &ie) || err.Error() != want {
 		t.Fatalf("got %v\nwant %s", err, want)
 	}
-	res, err := Run(context.Background(), parse(t, changed), []byte(changed), Options{ResultsDir: dir, Restart: true})
+	res, err := Run(context.Background(), parse(t, changed), []byte(changed), builtin(parse(t, changed)), Options{ResultsDir: dir, Restart: true})
 	if err != nil || len(res.Trials) != 3 {
 		t.Fatalf("restart: %v, %d trials", err, len(res.Trials))
 	}
 	// The same spec again resumes a finished sweep: nothing to do.
-	again, err := Run(context.Background(), parse(t, changed), []byte(changed), Options{ResultsDir: dir})
+	again, err := Run(context.Background(), parse(t, changed), []byte(changed), builtin(parse(t, changed)), Options{ResultsDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	diffTrials(t, "rerun of a finished sweep", res.Trials, again.Trials)
-}
-
-func TestBadDataWritesNothing(t *testing.T) {
-	dir := t.TempDir()
-	src := strings.Replace(smallSpec, `sizes: "784,24,10"`, `sizes: "100,10"`, 1)
-	_, err := Run(context.Background(), parse(t, src), []byte(src), Options{ResultsDir: dir})
-	var ie *InputError
-	if !errors.As(err, &ie) || err.Error() != "small: sizes 100,10: the input layer must have 784 units, one per pixel of the 28×28 images of mnist" {
-		t.Fatalf("got %v", err)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Errorf("a bad sweep wrote %v", entries)
-	}
 }
 
 const failSpec = `name: fail
@@ -231,40 +223,40 @@ parameters:
 budget: {batch: 4, trial_timeout: 50ms, max_failed: 4}
 `
 
-// fakeFit trains nothing: by learning rate it completes, panics, diverges
-// or hangs until its context ends.
-func fakeFit(ctx context.Context, _ *dataset.Data, s recipe.Settings, opt recipe.Options) (*recipe.Result, error) {
-	res := &recipe.Result{}
-	switch s.LR {
+// fake trains nothing: by learning rate it completes, panics, fails or
+// hangs until its context ends.
+var fake = ObjectiveFunc(func(ctx context.Context, run study.TrialRun, report func(study.Epoch) error) error {
+	switch run.Params[0].Value {
 	case 0.02:
 		panic("boom")
 	case 0.03:
-		return res, fmt.Errorf("%w: loss is NaN in epoch 1 at example 0 (learning rate 0.03)", train.ErrDiverged)
+		return errors.New("training diverged: loss is NaN in epoch 1 at example 0 (learning rate 0.03)")
 	case 0.04:
 		<-ctx.Done()
-		return res, fmt.Errorf("training stopped in epoch 1: %w", ctx.Err())
+		return fmt.Errorf("training stopped in epoch 1: %w", ctx.Err())
 	}
-	for e := 1; e <= s.Epochs; e++ {
-		ep := train.Epoch{Epoch: e, ValAccuracy: float64(e) / 10}
-		res.History.Epochs = append(res.History.Epochs, ep)
-		if err := opt.OnEpoch(ep); err != nil {
-			return res, err
+	for e := 1; e <= 3; e++ {
+		if err := report(study.Epoch{Epoch: e, ValAccuracy: float64(e) / 10}); err != nil {
+			return err
 		}
 	}
-	return res, nil
-}
+	return nil
+})
 
 func TestFailedTrials(t *testing.T) {
 	spec := parse(t, failSpec)
-	res, err := run(context.Background(), spec, []byte(failSpec), Options{ResultsDir: t.TempDir()}, fakeFit)
+	res, err := Run(context.Background(), spec, []byte(failSpec), fake, Options{ResultsDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []struct{ state, reason string }{
-		{StateComplete, ""},
-		{StateFailed, "panic: boom"},
-		{StateFailed, "training diverged: loss is NaN in epoch 1 at example 0 (learning rate 0.03)"},
-		{StateFailed, "exceeded budget.trial_timeout 50ms in epoch 1"},
+	want := []struct {
+		state  study.State
+		reason string
+	}{
+		{study.Complete, ""},
+		{study.Failed, "panic: boom"},
+		{study.Failed, "training diverged: loss is NaN in epoch 1 at example 0 (learning rate 0.03)"},
+		{study.Failed, "exceeded budget.trial_timeout 50ms in epoch 1"},
 	}
 	for i, w := range want {
 		if tr := res.Trials[i]; tr.State != w.state || tr.Reason != w.reason {
@@ -277,7 +269,7 @@ func TestFailedTrials(t *testing.T) {
 
 	// With max_failed 3 the sweep stops after the batch, saying why.
 	src := strings.Replace(failSpec, "max_failed: 4", "max_failed: 3", 1)
-	res, err = run(context.Background(), parse(t, src), []byte(src), Options{ResultsDir: t.TempDir()}, fakeFit)
+	res, err = Run(context.Background(), parse(t, src), []byte(src), fake, Options{ResultsDir: t.TempDir()})
 	if !errors.Is(err, ErrTooManyFailures) || err.Error() != "too many failed trials: 3 trials failed (budget.max_failed: 3); the last: trial 3: exceeded budget.trial_timeout 50ms in epoch 1" {
 		t.Errorf("got %v", err)
 	}
@@ -293,47 +285,8 @@ func TestStopStartsNothingNew(t *testing.T) {
 	stop := make(chan struct{})
 	close(stop)
 	dir := t.TempDir()
-	res, err := run(context.Background(), spec, []byte(failSpec), Options{ResultsDir: dir, Stop: stop}, fakeFit)
+	res, err := Run(context.Background(), spec, []byte(failSpec), fake, Options{ResultsDir: dir, Stop: stop})
 	if err != nil || !res.Stopped || len(res.Trials) != 0 {
 		t.Fatalf("err %v, stopped %v, %d trials", err, res.Stopped, len(res.Trials))
-	}
-}
-
-func TestJournalTornLine(t *testing.T) {
-	path := filepath.Join(t.TempDir(), JournalFile)
-	j, err := OpenJournal(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, _ := j.CreateNewStudy("s")
-	j.CreateNewTrial(id)
-	j.SetTrialUserAttr(0, "k", "v")
-	j.Close()
-	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	f.WriteString(`{"op":"trial_user_attr","trial":0,"na`) // killed mid-write
-	f.Close()
-
-	j, err = OpenJournal(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if attrs, _ := j.GetTrialUserAttrs(0); attrs["k"] != "v" {
-		t.Errorf("replayed attrs %v", attrs)
-	}
-	j.SetTrialUserAttr(0, "k2", "v2") // appends after the last good line
-	j.Close()
-	j, err = OpenJournal(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if attrs, _ := j.GetTrialUserAttrs(0); attrs["k2"] != "v2" {
-		t.Errorf("replayed attrs %v", attrs)
-	}
-	j.Close()
-
-	b, _ := os.ReadFile(path)
-	os.WriteFile(path, append([]byte("{not json}\n"), b...), 0o644)
-	if _, err := OpenJournal(path); err == nil || !strings.HasPrefix(err.Error(), path+":1: damaged journal line: ") {
-		t.Errorf("damaged journal: %v", err)
 	}
 }

@@ -1,8 +1,8 @@
 package sweep
 
 import (
+	"errors"
 	"fmt"
-	"math"
 	globalrand "math/rand"
 	"math/rand/v2"
 
@@ -10,13 +10,15 @@ import (
 	"github.com/c-bata/goptuna/cmaes"
 	"github.com/c-bata/goptuna/sobol"
 	"github.com/c-bata/goptuna/tpe"
+
+	"github.com/sweepml/sweep/study"
 )
 
-// Random streams, so that one seed feeds independent draws.
+// Random streams, so that one seed feeds independent draws (trial seeds
+// have a third: study.TrialSeed).
 const (
 	randomStream  = 0x7a4d_0001
 	proposeStream = 0x7a4d_0002
-	trialStream   = 0x7a4d_0003
 )
 
 // sampler proposes the parameters of new trials and writes them into the
@@ -27,133 +29,82 @@ const (
 type sampler interface {
 	// propose sets the parameters of the trial with the given storage ID
 	// and number.
-	propose(study *goptuna.Study, id, number int) error
+	propose(st *goptuna.Study, id, number int) error
 }
 
-func newSampler(spec *Spec) sampler {
+func newSampler(spec *study.Spec) (sampler, error) {
 	switch spec.Method {
-	case "grid":
-		return gridSampler{spec}
-	case "random":
-		return pointSampler{spec, randomPoint}
-	case "sobol":
-		return pointSampler{spec, sobolPoint}
-	case "cmaes":
-		return &goptunaSampler{spec: spec, cma: cmaes.NewSampler(cmaes.SamplerOptionSeed(int64(spec.Seed)))}
+	case study.Grid:
+		return gridSampler{spec}, nil
+	case study.Random:
+		return pointSampler{spec, randomPoint}, nil
+	case study.Sobol:
+		return pointSampler{spec, sobolPoint}, nil
 	}
-	return &goptunaSampler{spec: spec}
+	//lint:ignore SA1019 the check of the global source goptuna draws from
+	if err := checkReseed(globalrand.Seed, globalrand.Int63); err != nil {
+		return nil, err
+	}
+	if spec.Method == study.CMAES {
+		return &goptunaSampler{spec: spec, cma: cmaes.NewSampler(cmaes.SamplerOptionSeed(int64(spec.Seed)))}, nil
+	}
+	return &goptunaSampler{spec: spec}, nil
 }
 
-// distribution is goptuna's form of a parameter's distribution. Integers
-// are discrete uniforms with step 1: goptuna's own int distributions never
-// draw their upper bound from its random sampler.
-func (prm Parameter) distribution() any {
-	switch prm.Distribution {
-	case Categorical, Constant:
-		choices := make([]string, len(prm.Values))
-		for i, v := range prm.Values {
-			choices[i] = fmt.Sprint(v)
-		}
-		return goptuna.CategoricalDistribution{Choices: choices}
-	case IntUniform:
-		return goptuna.DiscreteUniformDistribution{Low: prm.Min, High: prm.Max, Q: 1}
-	case QUniform:
-		return goptuna.DiscreteUniformDistribution{Low: prm.Min, High: prm.Min + prm.Q*float64(prm.steps()), Q: prm.Q}
-	case LogUniformValues:
-		return goptuna.LogUniformDistribution{Low: prm.Min, High: prm.Max}
-	}
-	return goptuna.UniformDistribution{Low: prm.Min, High: prm.Max}
-}
+// ErrNoReseed is the error of a TPE or CMA-ES sweep in a program where
+// seeding the global math/rand source has no effect.
+var ErrNoReseed = errors.New("methods tpe and cmaes need the global math/rand source to be reseedable, for reproducible proposals: " +
+	"add `godebug randseednop=0` to the main module's go.mod (or //go:debug randseednop=0 to its main package), or use grid, random or sobol")
 
-// searchSpace is the spec's space in goptuna's terms. Studies are given it
-// up front: goptuna's inference of it (IntersectionSearchSpace) compares
-// distributions with != and so panics on categorical ones, and mutates
-// stored trials.
-func (s *Spec) searchSpace() map[string]any {
-	space := make(map[string]any, len(s.Parameters))
-	for _, prm := range s.Parameters {
-		space[prm.Name] = prm.distribution()
+// checkReseed checks that seeding the global math/rand source takes
+// effect. goptuna's TPE and CMA-ES draw from it, and the engine reseeds it
+// per proposal; since Go 1.24 rand.Seed does nothing unless the main
+// module's go.mod says godebug randseednop=0 (as this module's does). A
+// program that imports this package from a module without that line would
+// silently lose reproducibility: it is refused instead.
+func checkReseed(seed func(int64), draw func() int64) error {
+	seed(1)
+	a := draw()
+	seed(1)
+	if draw() != a {
+		return ErrNoReseed
 	}
-	return space
-}
-
-// steps is the number of q steps from min that stay within max.
-func (prm Parameter) steps() int { return int(math.Floor((prm.Max-prm.Min)/prm.Q + 1e-9)) }
-
-// external turns goptuna's internal representation of a parameter value
-// into the setting's value.
-func (prm Parameter) external(internal float64) any {
-	switch prm.Distribution {
-	case Categorical, Constant:
-		return prm.Values[int(internal)]
-	}
-	return prm.value(internal)
-}
-
-// fromUnit maps u in [0, 1) to the internal representation of a value,
-// every value of a discrete parameter equally likely, both ends included.
-func (prm Parameter) fromUnit(u float64) float64 {
-	pick := func(n int) float64 { return float64(min(int(u*float64(n)), n-1)) }
-	switch prm.Distribution {
-	case Categorical, Constant:
-		return pick(len(prm.Values))
-	case IntUniform:
-		return prm.Min + pick(int(prm.Max-prm.Min)+1)
-	case QUniform:
-		return prm.Min + prm.Q*pick(prm.steps()+1)
-	case LogUniformValues:
-		return math.Exp(math.Log(prm.Min) + u*(math.Log(prm.Max)-math.Log(prm.Min)))
-	}
-	return prm.Min + u*(prm.Max-prm.Min)
+	return nil
 }
 
 // gridSampler enumerates the grid in spec order, the last parameter
 // changing fastest: trial n is the n'th point.
-type gridSampler struct{ spec *Spec }
+type gridSampler struct{ spec *study.Spec }
 
-func (g gridSampler) propose(study *goptuna.Study, id, number int) error {
+func (g gridSampler) propose(st *goptuna.Study, id, number int) error {
 	rest := number
 	internal := make([]float64, len(g.spec.Parameters))
 	for i := len(g.spec.Parameters) - 1; i >= 0; i-- {
 		prm := g.spec.Parameters[i]
-		values := prm.gridValues()
-		k := rest % len(values)
-		rest /= len(values)
-		internal[i] = float64(k)
-		if prm.Distribution != Categorical && prm.Distribution != Constant {
-			internal[i] = toFloat(values[k])
-		}
+		n := prm.Count()
+		internal[i] = prm.GridValue(rest % n)
+		rest /= n
 	}
 	for i, prm := range g.spec.Parameters {
-		if err := study.Storage.SetTrialParam(id, prm.Name, internal[i], prm.distribution()); err != nil {
+		if err := st.Storage.SetTrialParam(id, prm.Name, internal[i], prm.GoptunaDistribution()); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func toFloat(v any) float64 {
-	switch x := v.(type) {
-	case int64:
-		return float64(x)
-	case float64:
-		return x
-	}
-	return math.NaN()
-}
-
 // pointSampler maps a point of the unit cube, one coordinate per
 // parameter, to the parameters' values. The point depends only on the seed
 // and the trial's number.
 type pointSampler struct {
-	spec  *Spec
+	spec  *study.Spec
 	point func(seed uint64, number, dims int) []float64
 }
 
-func (s pointSampler) propose(study *goptuna.Study, id, number int) error {
+func (s pointSampler) propose(st *goptuna.Study, id, number int) error {
 	u := s.point(s.spec.Seed, number, len(s.spec.Parameters))
 	for i, prm := range s.spec.Parameters {
-		if err := study.Storage.SetTrialParam(id, prm.Name, prm.fromUnit(u[i]), prm.distribution()); err != nil {
+		if err := st.Storage.SetTrialParam(id, prm.Name, prm.FromUnit(u[i]), prm.GoptunaDistribution()); err != nil {
 			return err
 		}
 	}
@@ -190,21 +141,21 @@ func sobolPoint(_ uint64, number, dims int) []float64 {
 // this process. CMA-ES keeps its optimizer state from proposal to
 // proposal, so a resumed CMA-ES sweep restarts its search distribution.
 type goptunaSampler struct {
-	spec *Spec
+	spec *study.Spec
 	cma  *cmaes.Sampler
 }
 
-func (s *goptunaSampler) propose(study *goptuna.Study, id, number int) error {
+func (s *goptunaSampler) propose(st *goptuna.Study, id, number int) error {
 	seed := int64(rand.New(rand.NewPCG(s.spec.Seed^proposeStream, uint64(number))).Uint64() >> 1)
-	//lint:ignore SA1019 goptuna draws from the global source; reseeding it is the point (godebug randseednop=0 in go.mod)
+	//lint:ignore SA1019 goptuna draws from the global source; reseeding it is the point (checked by checkReseed)
 	globalrand.Seed(seed)
 	if s.cma != nil {
-		study.RelativeSampler = s.cma
-		study.Sampler = goptuna.NewRandomSampler(goptuna.RandomSamplerOptionSeed(seed))
+		st.RelativeSampler = s.cma
+		st.Sampler = goptuna.NewRandomSampler(goptuna.RandomSamplerOptionSeed(seed))
 	} else {
-		study.Sampler = tpe.NewSampler(tpe.SamplerOptionSeed(seed))
+		st.Sampler = tpe.NewSampler(tpe.SamplerOptionSeed(seed))
 	}
-	t := goptuna.Trial{Study: study, ID: id}
+	t := goptuna.Trial{Study: st, ID: id}
 	if s.cma != nil {
 		if err := t.CallRelativeSampler(); err != nil {
 			return err
@@ -212,7 +163,7 @@ func (s *goptunaSampler) propose(study *goptuna.Study, id, number int) error {
 	}
 	for _, prm := range s.spec.Parameters {
 		var err error
-		switch d := prm.distribution().(type) {
+		switch d := prm.GoptunaDistribution().(type) {
 		case goptuna.CategoricalDistribution:
 			_, err = t.SuggestCategorical(prm.Name, d.Choices)
 		case goptuna.DiscreteUniformDistribution:

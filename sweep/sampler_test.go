@@ -5,26 +5,29 @@ import (
 	"testing"
 
 	"github.com/c-bata/goptuna"
+
+	"github.com/sweepml/sweep/recipe"
+	"github.com/sweepml/sweep/study"
 )
 
 // newStudy returns an in-memory study for sampler tests.
-func newStudy(t *testing.T, spec *Spec) *goptuna.Study {
+func newStudy(t *testing.T, spec *study.Spec) *goptuna.Study {
 	t.Helper()
 	s, err := goptuna.CreateStudy("t", goptuna.StudyOptionLogger(nil), goptuna.StudyOptionDirection(goptuna.StudyDirectionMaximize),
-		goptuna.StudyOptionDefineSearchSpace(spec.searchSpace()))
+		goptuna.StudyOptionDefineSearchSpace(spec.SearchSpace()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func spec(t *testing.T, method, params string, trials int) *Spec {
+func spec(t *testing.T, method, params string, trials int) *study.Spec {
 	t.Helper()
 	src := fmt.Sprintf("name: t\nseed: 3\nmethod: %s\nparameters:\n%s\n", method, params)
 	if trials > 0 {
 		src += fmt.Sprintf("budget: {trials: %d}\n", trials)
 	}
-	s, err := ParseSpec("t.yaml", []byte(src))
+	s, err := study.ParseSpec("t.yaml", []byte(src), recipe.Table)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,9 +35,12 @@ func spec(t *testing.T, method, params string, trials int) *Spec {
 }
 
 // sample proposes n trials and returns each parameter's values.
-func sample(t *testing.T, s *Spec, n int) map[string][]any {
+func sample(t *testing.T, s *study.Spec, n int) map[string][]any {
 	study := newStudy(t, s)
-	smp := newSampler(s)
+	smp, err := newSampler(s)
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := map[string][]any{}
 	for i := range n {
 		id, err := study.Storage.CreateNewTrial(study.ID)
@@ -46,7 +52,7 @@ func sample(t *testing.T, s *Spec, n int) map[string][]any {
 		}
 		ft, _ := study.Storage.GetTrial(id)
 		for _, prm := range s.Parameters {
-			out[prm.Name] = append(out[prm.Name], prm.external(ft.InternalParams[prm.Name]))
+			out[prm.Name] = append(out[prm.Name], prm.External(ft.InternalParams[prm.Name]))
 		}
 		study.Storage.SetTrialValue(id, float64(i%7))
 		study.Storage.SetTrialState(id, goptuna.TrialStateComplete)

@@ -16,6 +16,8 @@ import (
 
 	"github.com/sweepml/sweep/internal/pgtest"
 	"github.com/sweepml/sweep/pgstore"
+	"github.com/sweepml/sweep/recipe"
+	"github.com/sweepml/sweep/study"
 )
 
 // gridSpec is a 100-point grid of tiny trials.
@@ -45,18 +47,15 @@ func worker(t *testing.T, url, spec, name string, grace time.Duration) (*exec.Cm
 
 // checkComplete checks that the study holds exactly n trials, numbered
 // 0…n-1, all complete with their history, no configuration twice.
-func checkComplete(t *testing.T, url string, n int) []Trial {
+func checkComplete(t *testing.T, url string, n int) []study.Trial {
 	t.Helper()
-	_, trials, err := LoadStudy(context.Background(), url, "shared")
-	if err != nil {
-		t.Fatal(err)
-	}
+	trials := load(t, url)
 	if len(trials) != n {
 		t.Fatalf("%d trials, want %d", len(trials), n)
 	}
 	configs := map[string]int{}
 	for i, tr := range trials {
-		if tr.Number != i || tr.State != StateComplete || len(tr.Runs[0]) == 0 {
+		if tr.Number != i || tr.State != study.Complete || len(tr.Runs[0]) == 0 {
 			t.Errorf("trial %d: number %d, %s, %d epochs recorded", i, tr.Number, tr.State, len(tr.Runs[0]))
 		}
 		key := fmt.Sprint(tr.Params)
@@ -134,7 +133,7 @@ func TestKilledWorkersTrialIsRerun(t *testing.T) {
 		for _, ft := range trials {
 			epochs := 0
 			for k := range ft.UserAttrs {
-				if strings.HasPrefix(k, epochPrefix) {
+				if strings.HasPrefix(k, "sweep:epoch") {
 					epochs++
 				}
 			}
@@ -160,7 +159,7 @@ func TestKilledWorkersTrialIsRerun(t *testing.T) {
 	taken := 0
 	for _, ft := range all {
 		for k, v := range ft.SystemAttrs {
-			if strings.HasPrefix(k, attrStale) && strings.Contains(v, "worker victim stopped beating; taken over by survivor") {
+			if strings.HasPrefix(k, study.AttrStale) && strings.Contains(v, "worker victim stopped beating; taken over by survivor") {
 				taken++
 			}
 		}
@@ -211,26 +210,21 @@ func TestSharedReportMatchesLocal(t *testing.T) {
 	url := pgtest.Start(t).URL("same")
 	src := strings.Replace(fmt.Sprintf(gridSpec, 100, 2), "max: 17", "max: 9", 1)
 	spec := parse(t, src)
-	local, err := Run(context.Background(), spec, []byte(src), Options{Workers: 2, ResultsDir: t.TempDir()})
+	local, err := Run(context.Background(), spec, []byte(src), builtin(spec), Options{Workers: 2, ResultsDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Run(context.Background(), spec, []byte(src), Options{Workers: 2, Storage: url}); err != nil {
+	st := open(t, url)
+	if _, err := Run(context.Background(), spec, []byte(src), builtin(spec), Options{Workers: 2, Storage: st}); err != nil {
 		t.Fatal(err)
 	}
-	_, shared, err := LoadStudy(context.Background(), url, "shared")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var a, b bytes.Buffer
-	WriteTable(&a, spec, local.Trials, 0)
-	WriteTable(&b, spec, shared, 0)
-	if a.String() != b.String() {
-		t.Errorf("local and shared tables differ:\n%s\n%s", a.String(), b.String())
+	shared := load(t, url)
+	if a, b := fmt.Sprint(study.Ranked(spec, comparable(local.Trials))), fmt.Sprint(study.Ranked(spec, comparable(shared))); a != b {
+		t.Errorf("local and shared rankings differ:\n%s\n%s", a, b)
 	}
 	// A worker with another spec is refused.
 	other := strings.Replace(src, "seed: 5", "seed: 6", 1)
-	_, err = Run(context.Background(), parse(t, other), []byte(other), Options{Storage: url})
+	_, err = Run(context.Background(), parse(t, other), []byte(other), builtin(parse(t, other)), Options{Storage: st})
 	if err == nil || !strings.Contains(err.Error(), "holds a sweep run with a different spec (seed was 5, is now 6)") {
 		t.Errorf("mismatched spec: %v", err)
 	}
@@ -246,4 +240,26 @@ func workerOf(t *testing.T, url string, id int) string {
 	var w string
 	db.QueryRow(`SELECT worker FROM trials WHERE id = $1`, id).Scan(&w)
 	return w
+}
+
+// open opens the study storage at url for the test.
+func open(t *testing.T, url string) *pgstore.Store {
+	t.Helper()
+	st, err := pgstore.Open(context.Background(), url, pgstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// load reads the shared study's trials.
+func load(t *testing.T, url string) []study.Trial {
+	t.Helper()
+	st := open(t, url)
+	_, trials, err := study.Read(st, "shared", st.Redacted(), recipe.Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return trials
 }

@@ -1,207 +1,226 @@
 package sweep
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"math/rand/v2"
-	"runtime"
-	"slices"
 	"strconv"
-	"strings"
+	"sync"
+	"time"
 
 	"github.com/c-bata/goptuna"
 
-	"github.com/sweepml/sweep/internal/linalg"
-	"github.com/sweepml/sweep/recipe"
-	"github.com/sweepml/sweep/train"
+	"github.com/sweepml/sweep/study"
 )
 
-// Trial states, as recorded and reported.
-const (
-	StateRunning  = "running"
-	StateComplete = "complete"
-	StatePruned   = "pruned"
-	StateFailed   = "failed"
-)
-
-// Param is one parameter value of a trial.
-type Param struct {
-	Name  string `json:"name"`
-	Value any    `json:"value"`
+// outcome is how one run (a trial's repeat) ended.
+type outcome struct {
+	epochs      []study.Epoch
+	pruned      bool
+	err         error
+	interrupted bool
+	seconds     float64
 }
 
-// Trial is the record of one trial.
-type Trial struct {
-	ID      int      `json:"-"` // the storage's ID, which need not be the number
-	Number  int      `json:"number"`
-	State   string   `json:"state"`
-	Value   float64  `json:"value"` // the metric: the mean over repeats of the last epoch's
-	Params  []Param  `json:"params"`
-	Seeds   []uint64 `json:"seeds"` // one per repeat
-	Reason  string   `json:"reason,omitempty"`
-	Seconds float64  `json:"seconds"`
-	// Build says what trained it: BLAS, Go version, platform.
-	Build string `json:"build,omitempty"`
-	// Runs holds each repeat's per-epoch history, as far as it got.
-	Runs [][]train.Epoch `json:"runs"`
-}
-
-// Epochs is the number of epochs the trial's first run trained.
-func (t Trial) Epochs() int {
-	if len(t.Runs) == 0 {
-		return 0
+// runAndTell trains the batch, records how each trial ended, and returns
+// the study's trials afterwards. Once budget.max_failed trials of the
+// study have failed it returns an error wrapping ErrTooManyFailures.
+func (e *engine) runAndTell(ctx context.Context, batch []int) ([]study.Trial, error) {
+	trials, err := e.spec.ReadTrials(e.storage, e.study.ID)
+	if err != nil {
+		return nil, err
 	}
-	return len(t.Runs[0])
-}
-
-// Attribute keys of trials in the study.
-const (
-	attrAttempt = "sweep:attempt" // how many times the trial was started
-	attrReason  = "sweep:reason"
-	attrBuild   = "sweep:build"
-	attrSeconds = "sweep:seconds"
-	epochPrefix = "sweep:epoch" // sweep:epoch:<attempt>:<repeat>:<epoch> → train.Epoch as JSON
-)
-
-func epochKey(attempt, repeat, epoch int) string {
-	return fmt.Sprintf("%s:%d:%d:%03d", epochPrefix, attempt, repeat, epoch)
-}
-
-// Build describes this build as trials record it: what it multiplies with
-// (gonum's pure Go, or OpenBLAS with the openblas tag, and whether the
-// AVX2 kernels run: linalg.Name), the Go version and the platform.
-// float64 results of two builds may differ in the last bits.
-func Build() string {
-	return fmt.Sprintf("%s BLAS, %s, %s/%s", linalg.Name(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-}
-
-// TrialSeed is the seed of a trial's run: a hash of the sweep's seed, the
-// trial's number and the repeat.
-func TrialSeed(sweepSeed uint64, number, repeat int) uint64 {
-	return rand.New(rand.NewPCG(sweepSeed^trialStream, uint64(number)<<16|uint64(repeat))).Uint64()
-}
-
-// settings are the training settings of a trial's repeat: the defaults of
-// its architecture, the spec's fixed settings, then its parameters.
-func (s *Spec) settings(params []Param, number, repeat int) (recipe.Settings, error) {
-	arch := recipe.ArchMLP
-	for _, kv := range append(slices.Clone(s.Fixed), paramSettings(params)...) {
-		if kv.Key == "arch" {
-			arch, _ = kv.Value.(string)
+	e.mu.Lock()
+	e.active = map[int]bool{}
+	for _, n := range batch {
+		e.active[trials[n].ID] = true
+	}
+	e.mu.Unlock()
+	outcomes, err := e.runBatch(ctx, trials, batch)
+	e.mu.Lock()
+	clear(e.active)
+	e.mu.Unlock()
+	if err != nil {
+		return trials, err
+	}
+	for i, number := range batch {
+		if err := e.tell(trials[number].ID, outcomes[i]); err != nil {
+			return trials, err
 		}
 	}
-	out := recipe.Defaults(arch)
-	var err error
-	for _, kv := range append(slices.Clone(s.Fixed), paramSettings(params)...) {
-		if out, err = apply(out, kv.Key, kv.Value); err != nil {
-			return out, fmt.Errorf("setting %s: %w", kv.Key, err)
+	if trials, err = e.spec.ReadTrials(e.storage, e.study.ID); err != nil {
+		return trials, err
+	}
+	failed, last := 0, -1
+	for _, t := range trials {
+		if t.State == study.Failed {
+			failed++
+			last = t.Number
 		}
 	}
-	out.Seed = TrialSeed(s.Seed, number, repeat)
-	out.SplitSeed = s.Seed
-	out.Subset = s.Data.Subset
-	out.Validation = s.Data.Validation
-	return out, nil
+	if failed >= e.spec.Budget.MaxFailed {
+		return trials, fmt.Errorf("%w: %d trials failed (budget.max_failed: %d); the last: trial %d: %s",
+			ErrTooManyFailures, failed, e.spec.Budget.MaxFailed, last, trials[last].Reason)
+	}
+	return trials, nil
 }
 
-func paramSettings(params []Param) []Setting {
-	out := make([]Setting, len(params))
-	for i, p := range params {
-		out[i] = Setting{Key: p.Name, Value: p.Value}
+// earlier is what the pruner compares trial number with: the finished
+// trials of earlier batches (never those of its own batch, even when a
+// resumed sweep has some of them finished), or in a shared study every
+// finished trial.
+func (e *engine) earlier(trials []study.Trial, number int) []curve {
+	limit := len(trials)
+	if e.exclusive {
+		limit = number - number%e.spec.Budget.Batch
+	}
+	var out []curve
+	for _, t := range trials[:limit] {
+		if t.State.Finished() {
+			c := curve{complete: t.State == study.Complete, scores: map[int]float64{}}
+			for _, ep := range t.Runs[0] {
+				c.scores[ep.Epoch] = e.spec.Metric.Score(e.spec.Metric.Of(ep))
+			}
+			out = append(out, c)
+		}
 	}
 	return out
 }
 
-var states = map[goptuna.TrialState]string{
-	goptuna.TrialStateRunning:  StateRunning,
-	goptuna.TrialStateWaiting:  StateRunning,
-	goptuna.TrialStateComplete: StateComplete,
-	goptuna.TrialStatePruned:   StatePruned,
-	goptuna.TrialStateFail:     StateFailed,
-}
-
-// readTrials builds the trial records of the study from its storage.
-func (s *Spec) readTrials(storage goptuna.Storage, studyID int) ([]Trial, error) {
-	frozen, err := storage.GetAllTrials(studyID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Trial, len(frozen))
-	for i, ft := range frozen {
-		// goptuna's state is written last when a trial ends: the commit
-		// point. A trial killed before it is running, and reruns.
-		t := Trial{ID: ft.ID, Number: ft.Number, State: states[ft.State]}
-		if t.State == StateFailed {
-			t.Reason = ft.SystemAttrs[attrReason]
+// runBatch trains every repeat of every trial of the batch on the workers
+// and returns each trial's outcomes.
+func (e *engine) runBatch(ctx context.Context, trials []study.Trial, batch []int) ([][]outcome, error) {
+	type item struct{ index, repeat, attempt int }
+	var items []item
+	outcomes := make([][]outcome, len(batch))
+	for i, number := range batch {
+		outcomes[i] = make([]outcome, e.spec.Repeats)
+		ft, err := e.storage.GetTrial(trials[number].ID)
+		if err != nil {
+			return nil, err
 		}
-		t.Seconds, _ = strconv.ParseFloat(ft.SystemAttrs[attrSeconds], 64)
-		t.Build = ft.SystemAttrs[attrBuild]
-		for _, prm := range s.Parameters {
-			internal, ok := ft.InternalParams[prm.Name]
-			if !ok {
-				// Only a sweep killed between creating a trial and
-				// proposing it leaves one without all its parameters;
-				// resuming proposes it again.
-				if t.State != StateRunning {
-					return nil, fmt.Errorf("trial %d has no value for parameter %s: the study was made by another spec", ft.Number, prm.Name)
+		attempt, _ := strconv.Atoi(ft.SystemAttrs[study.AttrAttempt])
+		attempt++
+		if err := e.storage.SetTrialSystemAttr(ft.ID, study.AttrAttempt, strconv.Itoa(attempt)); err != nil {
+			return nil, err
+		}
+		for r := range e.spec.Repeats {
+			items = append(items, item{i, r, attempt})
+		}
+	}
+	work := make(chan item)
+	var wg sync.WaitGroup
+	for range min(e.opt.Workers, len(items)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range work {
+				number := batch[it.index]
+				if stopped(ctx, e.opt.Stop) {
+					outcomes[it.index][it.repeat] = outcome{interrupted: true}
+					continue
 				}
-				t.Params = nil
-				break
+				e.progress.started()
+				o := e.train(ctx, trials[number], it.repeat, it.attempt, e.earlier(trials, number))
+				outcomes[it.index][it.repeat] = o
+				e.progress.finishedRun(number, it.repeat, o)
 			}
-			t.Params = append(t.Params, Param{Name: prm.Name, Value: prm.external(internal)})
-		}
-		for r := range s.Repeats {
-			t.Seeds = append(t.Seeds, TrialSeed(s.Seed, t.Number, r))
-		}
-		if t.Runs, err = readRuns(ft, s.Repeats); err != nil {
-			return nil, fmt.Errorf("trial %d: %w", ft.Number, err)
-		}
-		if t.State == StateComplete || t.State == StatePruned {
-			t.Value = ft.Value
-		}
-		out[i] = t
+		}()
 	}
-	return out, nil
+	for _, it := range items {
+		work <- it
+	}
+	close(work)
+	wg.Wait()
+	return outcomes, nil
 }
 
-// readRuns collects the per-epoch records of the trial's latest attempt.
-func readRuns(ft goptuna.FrozenTrial, repeats int) ([][]train.Epoch, error) {
-	attempt := ft.SystemAttrs[attrAttempt]
-	prefix := epochPrefix + ":" + attempt + ":"
-	runs := make([][]train.Epoch, repeats)
-	keys := make([]string, 0, len(ft.UserAttrs))
-	for k := range ft.UserAttrs {
-		if strings.HasPrefix(k, prefix) {
-			keys = append(keys, k)
+// train runs one repeat of one trial: never panics, never blocks past
+// trial_timeout.
+func (e *engine) train(ctx context.Context, t study.Trial, repeat, attempt int, earlier []curve) (o outcome) {
+	start := time.Now()
+	defer func() {
+		if r := recover(); r != nil {
+			o.err = fmt.Errorf("panic: %v", r)
 		}
+		o.seconds = time.Since(start).Seconds()
+	}()
+	tctx, cancel := ctx, context.CancelFunc(func() {})
+	if e.spec.Budget.TrialTimeout > 0 {
+		tctx, cancel = context.WithTimeout(ctx, e.spec.Budget.TrialTimeout)
 	}
-	slices.Sort(keys) // repeat, then zero-padded epoch
-	for _, k := range keys {
-		var repeat int
-		fmt.Sscanf(strings.TrimPrefix(k, prefix), "%d:", &repeat)
-		var e train.Epoch
-		if err := json.Unmarshal([]byte(ft.UserAttrs[k]), &e); err != nil {
-			return nil, fmt.Errorf("epoch record %s: %w", k, err)
+	defer cancel()
+	run := study.TrialRun{Number: t.Number, Repeat: repeat, Seed: study.TrialSeed(e.spec.Seed, t.Number, repeat), Params: t.Params}
+	err := e.obj.Run(tctx, run, func(ep study.Epoch) error {
+		b, err := json.Marshal(ep)
+		if err != nil {
+			return err
 		}
-		if repeat < repeats {
-			runs[repeat] = append(runs[repeat], e)
+		if err := e.storage.SetTrialUserAttr(t.ID, study.EpochKey(attempt, repeat, ep.Epoch), string(b)); err != nil {
+			return err
 		}
+		o.epochs = append(o.epochs, ep)
+		if e.pruner != nil && e.pruner.prune(ep.Epoch, e.spec.Metric.Score(e.spec.Metric.Of(ep)), earlier) {
+			return study.ErrPruned
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, study.ErrPruned):
+		o.pruned = true
+	case err == nil && len(o.epochs) == 0:
+		o.err = errors.New("the objective reported no epoch")
+	case err == nil:
+	case ctx.Err() != nil:
+		o.interrupted = true
+	case errors.Is(err, context.DeadlineExceeded):
+		o.err = fmt.Errorf("exceeded budget.trial_timeout %v in epoch %d", e.spec.Budget.TrialTimeout, len(o.epochs)+1)
+	default:
+		o.err = err
 	}
-	return runs, nil
+	return o
 }
 
-// metric reads the spec's metric off an epoch.
-func (s *Spec) metric(e train.Epoch) float64 {
-	if s.Metric.Name == "val_loss" {
-		return e.ValLoss
+// tell records how a trial ended. An interrupted trial stays running, to
+// be rerun when the sweep resumes.
+func (e *engine) tell(id int, runs []outcome) error {
+	var seconds, sum float64
+	state, reason := study.Complete, ""
+	for _, o := range runs {
+		seconds += o.seconds
+		switch {
+		case o.interrupted:
+			return nil
+		case o.err != nil && state != study.Failed:
+			state, reason = study.Failed, o.err.Error()
+		case o.pruned && state == study.Complete:
+			state = study.Pruned
+		}
+		if len(o.epochs) > 0 {
+			sum += e.spec.Metric.Of(o.epochs[len(o.epochs)-1])
+		}
 	}
-	return e.ValAccuracy
-}
-
-// score turns a metric value into a score, higher is better.
-func (s *Spec) score(v float64) float64 {
-	if s.Metric.Goal == "minimize" {
-		return -v
+	// Attributes and value first, goptuna's state last: until the state is
+	// written the trial counts as running and a resumed sweep reruns it.
+	attrs := [][2]string{{study.AttrSeconds, strconv.FormatFloat(seconds, 'f', 3, 64)}, {study.AttrBuild, e.build}}
+	if reason != "" {
+		attrs = append(attrs, [2]string{study.AttrReason, reason})
 	}
-	return v
+	for _, kv := range attrs {
+		if err := e.storage.SetTrialSystemAttr(id, kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	goState := goptuna.TrialStateFail
+	if state != study.Failed {
+		if err := e.storage.SetTrialValue(id, sum/float64(len(runs))); err != nil {
+			return err
+		}
+		goState = goptuna.TrialStateComplete
+		if state == study.Pruned {
+			goState = goptuna.TrialStatePruned
+		}
+	}
+	return e.storage.SetTrialState(id, goState)
 }

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/sweepml/sweep/dataset"
+	"github.com/sweepml/sweep/internal/linalg"
 	"github.com/sweepml/sweep/network"
-	"github.com/sweepml/sweep/sweep"
 	"github.com/sweepml/sweep/train"
 )
 
@@ -38,7 +38,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	json.NewEncoder(os.Stdout).Encode(map[string]any{"seconds": secs, "cpu_seconds": cpu, "build": sweep.Build()})
+	json.NewEncoder(os.Stdout).Encode(map[string]any{"seconds": secs, "cpu_seconds": cpu, "build": linalg.Build()})
 }
 
 func run[T train.Float](batch, epochs, subset int) (secs []float64, cpu float64, err error) {

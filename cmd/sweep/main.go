@@ -20,6 +20,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+
+	"github.com/sweepml/sweep/internal/linalg"
 )
 
 // Exit statuses.
@@ -31,6 +33,7 @@ const (
 )
 
 func main() {
+	linalg.ReserveSpareProcs()
 	// The first Ctrl-C closes stop (a sweep starts no new trials and lets
 	// running ones finish; training stops); the second cancels everything.
 	ctx, cancel := context.WithCancel(context.Background())

@@ -105,7 +105,7 @@ func TestTrainUsageErrors(t *testing.T) {
 		args []string
 		want string // first line of stderr
 	}{
-		{[]string{"train", "--lr", "fast"}, `invalid value "fast" for flag -lr: parse error`},
+		{[]string{"train", "--lr", "fast"}, `invalid value "fast" for flag -lr: "fast" is not a number`},
 		{[]string{"train", "--epochs"}, "flag needs an argument: -epochs"},
 		{[]string{"train", "--colour"}, "flag provided but not defined: -colour"},
 		{[]string{"train", "extra"}, `sweep train: unexpected argument "extra"`},

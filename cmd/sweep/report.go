@@ -11,10 +11,13 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
+	"github.com/sweepml/sweep/pgstore"
+	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/report"
+	"github.com/sweepml/sweep/study"
 	"github.com/sweepml/sweep/sweep"
-	"github.com/sweepml/sweep/train"
 )
 
 func cmdReport(args []string, stdout, stderr io.Writer) int {
@@ -90,17 +93,22 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "sweep replay: %v\n", err)
 		return exitUsage
 	}
-	trial, runs, err := sweep.Replay(ctx, spec, trials, *number)
+	obj, err := recipe.NewObjective(spec)
+	if err != nil {
+		fmt.Fprintf(stderr, "sweep replay: %v\n", err)
+		return exitUsage
+	}
+	trial, runs, err := sweep.Replay(ctx, spec, trials, *number, obj)
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep replay: %v\n", err)
 		return exitUsage
 	}
 	var kv []string
 	for _, p := range trial.Params {
-		kv = append(kv, p.Name+"="+sweep.FormatValue(p.Value))
+		kv = append(kv, p.Name+"="+study.FormatValue(p.Value))
 	}
 	fmt.Fprintf(stdout, "Trial %d of %s (%s): %s\n", trial.Number, spec.Name, strings.Join(kv, ", "), trial.State)
-	if now := sweep.Build(); trial.Build != "" && trial.Build != now {
+	if now := obj.Build(); trial.Build != "" && trial.Build != now {
 		fmt.Fprintf(stdout, "Note: recorded with %s; replaying with %s. Another BLAS or compiler may change float64 results in the last bits, and float32 ones more.\n", trial.Build, now)
 	}
 	same := true
@@ -109,7 +117,7 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "epoch\ttrain loss: recorded\treplayed\tval accuracy: recorded\treplayed\tval loss: recorded\treplayed\tsame")
 		for i, rec := range run.Recorded {
-			rep := train.Epoch{Epoch: rec.Epoch}
+			rep := study.Epoch{Epoch: rec.Epoch}
 			if i < len(run.Replayed) {
 				rep = run.Replayed[i]
 			}
@@ -133,14 +141,19 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 // load reads a sweep from its results directory, or by name from a
 // PostgreSQL storage.
-func load(storage, dirOrName string) (*sweep.Spec, []sweep.Trial, error) {
-	if storage != "" {
-		if dirOrName == "" {
-			return nil, nil, fmt.Errorf("with --storage, name the sweep")
-		}
-		return sweep.LoadStudy(context.Background(), storage, dirOrName)
+func load(storage, dirOrName string) (*study.Spec, []study.Trial, error) {
+	if storage == "" {
+		return study.Load(dirOrName, recipe.Table)
 	}
-	return sweep.Load(dirOrName)
+	if dirOrName == "" {
+		return nil, nil, fmt.Errorf("with --storage, name the sweep")
+	}
+	st, err := pgstore.Open(context.Background(), storage, pgstore.Options{RetryFor: 30 * time.Second})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer st.Close()
+	return study.Read(st, dirOrName, st.Redacted(), recipe.Table)
 }
 
 // parseDir parses flags and at most one directory argument, given before
@@ -174,7 +187,7 @@ func parseDir(fs *flag.FlagSet, args []string, stderr io.Writer, required bool) 
 // latestSweep is the sweep directory under root whose journal changed
 // last.
 func latestSweep(root string) (string, error) {
-	journals, _ := filepath.Glob(filepath.Join(root, "*", sweep.JournalFile))
+	journals, _ := filepath.Glob(filepath.Join(root, "*", study.JournalFile))
 	var best string
 	var bestTime int64
 	for _, j := range journals {

@@ -11,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sweepml/sweep/sweep"
+	"github.com/sweepml/sweep/recipe"
+	"github.com/sweepml/sweep/study"
 )
 
 // TestMain lets TestCtrlC run the real command, signal handling included,
@@ -82,24 +83,24 @@ func exitCode(err error) int {
 func TestCtrlC(t *testing.T) {
 	results := t.TempDir()
 	spec := writeSpec(t, slowSpec)
-	journal := filepath.Join(results, "slow", sweep.JournalFile)
+	journal := filepath.Join(results, "slow", study.JournalFile)
 	args := []string{"run", "--workers", "1", "--results", results, spec}
-	load := func() []sweep.Trial {
-		_, trials, err := sweep.Load(filepath.Join(results, "slow"))
+	load := func() []study.Trial {
+		_, trials, err := study.Load(filepath.Join(results, "slow"), recipe.Table)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, tr := range trials {
-			if tr.State == sweep.StateComplete && tr.Epochs() != 20 || tr.State == sweep.StateFailed {
+			if tr.State == study.Complete && tr.Epochs() != 20 || tr.State == study.Failed {
 				t.Errorf("trial %d: %s after %d epochs", tr.Number, tr.State, tr.Epochs())
 			}
 		}
 		return trials
 	}
-	complete := func(trials []sweep.Trial) int {
+	complete := func(trials []study.Trial) int {
 		n := 0
 		for _, tr := range trials {
-			if tr.State == sweep.StateComplete {
+			if tr.State == study.Complete {
 				n++
 			}
 		}
@@ -116,7 +117,7 @@ func TestCtrlC(t *testing.T) {
 	}
 	trials := load()
 	for _, tr := range trials {
-		if tr.State == sweep.StateRunning && tr.Epochs() != 0 {
+		if tr.State == study.Running && tr.Epochs() != 0 {
 			t.Errorf("trial %d was cut short after %d epochs by a single Ctrl-C", tr.Number, tr.Epochs())
 		}
 	}
@@ -142,7 +143,7 @@ func TestCtrlC(t *testing.T) {
 	if code := exitCode(cmd.Wait()); code != 0 {
 		t.Fatalf("resume: exit %d\n%s", code, stderr)
 	}
-	if c := sweep.Counts(load()); c != "6 trials: 6 complete" {
+	if c := study.Counts(load()); c != "6 trials: 6 complete" {
 		t.Errorf("after resuming: %s", c)
 	}
 }

@@ -7,7 +7,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"sync"
+	"time"
 
+	"github.com/sweepml/sweep/internal/linalg"
+	"github.com/sweepml/sweep/pgstore"
+	"github.com/sweepml/sweep/recipe"
+	"github.com/sweepml/sweep/report"
+	"github.com/sweepml/sweep/study"
 	"github.com/sweepml/sweep/sweep"
 )
 
@@ -22,7 +30,7 @@ func cmdRun(ctx context.Context, stop <-chan struct{}, args []string, stdout, st
 	fs.IntVar(&opt.Workers, "workers", 0, "trials trained at once (default: number of CPUs); results do not depend on it")
 	fs.StringVar(&opt.ResultsDir, "results", "results", "`directory` holding one directory per sweep")
 	fs.BoolVar(&opt.Restart, "restart", false, "discard earlier results of this sweep and start over")
-	fs.StringVar(&opt.Storage, "storage", "", "keep the study in this PostgreSQL `URL`, shared with every worker that uses it (postgres://user:password@host/db)")
+	storage := fs.String("storage", "", "keep the study in this PostgreSQL `URL`, shared with every worker that uses it (postgres://user:password@host/db)")
 	fs.StringVar(&opt.Worker, "worker", "", "this worker's name in a shared study (default: host-pid)")
 	fs.DurationVar(&opt.Grace, "grace", sweep.DefaultGrace, "in a shared study, how long a worker may miss heartbeats before its trials are rerun elsewhere")
 	top := fs.Int("top", 10, "rows of the ranked table (0 = all)")
@@ -35,14 +43,30 @@ func cmdRun(ctx context.Context, stop <-chan struct{}, args []string, stdout, st
 		fmt.Fprintf(stderr, "sweep run: %v\n", err)
 		return exitUsage
 	}
+	obj, err := recipe.NewObjective(spec)
+	if err != nil {
+		fmt.Fprintf(stderr, "sweep run: %v\n", err)
+		return exitUsage
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = linalg.Procs()
+	}
 	opt.Stop = stop
 	opt.Progress = stderr
 	opt.Live = isTerminal(stderr)
-	if err := sweep.Plan(stdout, spec, opt.Workers, opt.ResultsDir); err != nil {
+	if *storage != "" {
+		st, code := openStorage(ctx, *storage, stderr)
+		if st == nil {
+			return code
+		}
+		defer st.Close()
+		opt.Storage = st
+	}
+	if err := sweep.Plan(stdout, spec, recipe.Table, opt.Workers, opt.ResultsDir); err != nil {
 		fmt.Fprintf(stderr, "sweep run: %v\n", err)
 		return exitFailure
 	}
-	res, err := sweep.Run(ctx, spec, src, opt)
+	res, err := sweep.Run(ctx, spec, src, obj, opt)
 	var input *sweep.InputError
 	if errors.As(err, &input) {
 		fmt.Fprintf(stderr, "sweep run: %v\n", err)
@@ -50,7 +74,7 @@ func cmdRun(ctx context.Context, stop <-chan struct{}, args []string, stdout, st
 	}
 	if res != nil {
 		fmt.Fprintln(stdout)
-		if terr := sweep.WriteTable(stdout, spec, res.Trials, *top); terr != nil {
+		if terr := report.WriteRanking(stdout, report.Analyze(spec, res.Trials), *top); terr != nil {
 			fmt.Fprintf(stderr, "sweep run: %v\n", terr)
 		}
 		fmt.Fprintf(stdout, "Results: %s\n", res.Dir)
@@ -66,6 +90,25 @@ func cmdRun(ctx context.Context, stop <-chan struct{}, args []string, stdout, st
 	return exitOK
 }
 
+// openStorage opens the PostgreSQL study storage at url, reporting each
+// retry on stderr; a nil store comes with the exit status.
+func openStorage(ctx context.Context, url string, stderr io.Writer) (*pgstore.Store, int) {
+	var mu sync.Mutex
+	st, err := pgstore.Open(ctx, url, pgstore.Options{OnRetry: func(err error, wait time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stderr, "storage unavailable (%v); retrying in %v\n", err, wait)
+	}})
+	if err != nil {
+		fmt.Fprintf(stderr, "sweep run: %v\n", err)
+		if strings.HasPrefix(err.Error(), "storage URL ") {
+			return nil, exitUsage
+		}
+		return nil, exitFailure
+	}
+	return st, exitOK
+}
+
 func cmdPlan(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sweep plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -78,11 +121,17 @@ func cmdPlan(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	spec, _, err := loadSpec(path)
+	if err == nil {
+		_, err = recipe.NewObjective(spec)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep plan: %v\n", err)
 		return exitUsage
 	}
-	if err := sweep.Plan(stdout, spec, *workers, "results"); err != nil {
+	if *workers <= 0 {
+		*workers = linalg.Procs()
+	}
+	if err := sweep.Plan(stdout, spec, recipe.Table, *workers, "results"); err != nil {
 		fmt.Fprintf(stderr, "sweep plan: %v\n", err)
 		return exitFailure
 	}
@@ -106,12 +155,12 @@ func parseWithSpec(fs *flag.FlagSet, args []string, stderr io.Writer) (string, i
 	return fs.Arg(0), -1
 }
 
-func loadSpec(path string) (*sweep.Spec, []byte, error) {
+func loadSpec(path string) (*study.Spec, []byte, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	spec, err := sweep.ParseSpec(path, src)
+	spec, err := study.ParseSpec(path, src, recipe.Table)
 	return spec, src, err
 }
 

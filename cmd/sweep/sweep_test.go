@@ -86,7 +86,7 @@ func TestRunRefusesChangedSpec(t *testing.T) {
 	}
 	os.WriteFile(path, []byte(strings.Replace(tinySpec, "0.05", "0.1", 1)), 0o644)
 	code, _, errOut := cli("run", "--results", results, path)
-	if code != 2 || !strings.Contains(errOut, "holds a sweep run with a different spec (parameters was") || !strings.Contains(errOut, "run with --restart") {
+	if code != 2 || !strings.Contains(errOut, "holds a sweep run with a different spec (parameters.lr.values was [0.01, 0.05], is now [0.01, 0.1])") || !strings.Contains(errOut, "run with --restart") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 	if code, _, errOut := cli("run", "--restart", "--results", results, path); code != 0 {

@@ -7,13 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/sweepml/sweep/dataset"
+	"github.com/sweepml/sweep/internal/linalg"
 	"github.com/sweepml/sweep/internal/safefile"
-	"github.com/sweepml/sweep/network"
 	"github.com/sweepml/sweep/recipe"
-	"github.com/sweepml/sweep/sweep"
+	"github.com/sweepml/sweep/study"
 	"github.com/sweepml/sweep/train"
 )
 
@@ -31,38 +30,56 @@ type trainReport struct {
 	Error        string          `json:"error,omitempty"`
 }
 
+// settingFlag is a flag of sweep train made from a row of recipe.Table:
+// it checks its text and records it, to be applied on the defaults of the
+// architecture chosen.
+type settingFlag struct {
+	def   recipe.Def
+	given map[string]string
+}
+
+func (f *settingFlag) String() string { return "" }
+
+func (f *settingFlag) Set(text string) error {
+	scratch := recipe.Defaults(recipe.ArchMLP)
+	if err := f.def.Parse(&scratch, text); err != nil {
+		return err
+	}
+	f.given[f.def.Name] = text
+	return nil
+}
+
+func (f *settingFlag) IsBoolFlag() bool { return f.def.Kind == study.Boolean }
+
+// trainFlags declares a flag per training setting, then the flags that
+// are not settings; settings returns the settings the flags given select.
+func trainFlags(fs *flag.FlagSet) (settings func() recipe.Settings) {
+	given := map[string]string{}
+	for _, d := range recipe.Table {
+		fs.Var(&settingFlag{def: d, given: given}, d.FlagName(), fmt.Sprintf("%s (default %s)", d.Doc, d.Default()))
+	}
+	return func() recipe.Settings {
+		s := recipe.Defaults(given["arch"])
+		if given["arch"] == "" {
+			s = recipe.Defaults(recipe.ArchMLP)
+		}
+		for _, d := range recipe.Table {
+			if text, ok := given[d.Name]; ok {
+				d.Parse(&s, text) // checked when the flag was set
+			}
+		}
+		return s
+	}
+}
+
 func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	s := recipe.Defaults(recipe.ArchMLP)
-	resnet := recipe.Defaults(recipe.ArchResNet)
 	fs := flag.NewFlagSet("sweep train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: sweep train [flags]\n\nTrains one network and prints one line per epoch. Defaults reproduce the notebook's task.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&s.Arch, "arch", s.Arch, "architecture: "+strings.Join(recipe.Archs, ", "))
-	fs.StringVar(&s.Impl, "impl", s.Impl, "implementation: scratch (hand-written backward pass) or gomlx (GoMLX autodiff)")
-	fs.TextVar(&s.Sizes, "sizes", s.Sizes, "layer `widths`, input to output (resnet: "+resnet.Sizes.String()+")")
-	fs.BoolVar(&s.PreActivation, "pre-activation", s.PreActivation, "resnet: activation before the weights, h = W·act(x) + b + shortcut")
-	fs.BoolVar(&s.NoProjection, "no-projection", s.NoProjection, "resnet: leave layers whose widths differ plain instead of adding a learned projection")
-	act := fs.String("activation", string(s.Activation), "hidden activation: "+join(network.Activations))
-	init := fs.String("init", "", "weight initialisation: "+join(network.Inits)+" (default: he for relu-like, xavier otherwise)")
-	opt := fs.String("optimizer", string(s.Optimizer), "optimizer: "+join(train.OptimizerKinds))
-	fs.Float64Var(&s.LR, "lr", s.LR, fmt.Sprintf("learning rate (resnet: %g)", resnet.LR))
-	fs.Float64Var(&s.Momentum, "momentum", s.Momentum, "momentum coefficient (momentum optimizer)")
-	fs.BoolVar(&s.Nesterov, "nesterov", s.Nesterov, "Nesterov momentum (momentum optimizer)")
-	fs.Float64Var(&s.WeightDecay, "weight-decay", s.WeightDecay, "L2 weight decay on weights (not biases)")
-	sched := fs.String("schedule", string(s.Schedule), "learning-rate schedule: "+join(train.ScheduleKinds))
-	fs.IntVar(&s.Warmup, "warmup", s.Warmup, "`epochs` of linear learning-rate warm-up")
-	fs.IntVar(&s.StepSize, "step-size", s.StepSize, "`epochs` between decays (step schedule)")
-	fs.Float64Var(&s.Gamma, "gamma", s.Gamma, "decay factor (step schedule)")
-	fs.Float64Var(&s.MinLR, "min-lr", s.MinLR, "final learning rate (cosine schedule)")
-	fs.IntVar(&s.Epochs, "epochs", s.Epochs, "training epochs")
-	fs.IntVar(&s.Batch, "batch", s.Batch, fmt.Sprintf("minibatch size, 1 = per sample as in the notebook (resnet: %d)", resnet.Batch))
-	fs.StringVar(&s.DType, "dtype", s.DType, "element type: float32 or float64")
-	seed := fs.Uint64("seed", s.Seed, "seed of the split, the initial weights and the shuffling")
-	fs.IntVar(&s.Subset, "subset", s.Subset, "use the first `N` training images (0 = all 60,000)")
-	fs.Float64Var(&s.Validation, "val", s.Validation, "`fraction` held out for validation, stratified by label")
+	settings := trainFlags(fs)
 	test := fs.Bool("test", false, "also report accuracy on the 10,000-image test set")
 	dataSrc := fs.String("data", dataset.EmbeddedSource, "data `source`: mnist (embedded) or a directory of MNIST-named IDX files")
 	jsonPath := fs.String("json", "", "write the history as JSON to `file`")
@@ -78,23 +95,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fs.Usage()
 		return exitUsage
 	}
-	// The settings whose defaults depend on the architecture take the
-	// chosen architecture's unless given.
-	explicit := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
-	archDefaults := recipe.Defaults(s.Arch)
-	if !explicit["sizes"] {
-		s.Sizes = archDefaults.Sizes
-	}
-	if !explicit["batch"] {
-		s.Batch = archDefaults.Batch
-	}
-	if !explicit["lr"] {
-		s.LR = archDefaults.LR
-	}
-	s.Activation, s.Init = network.Activation(*act), network.Init(*init)
-	s.Optimizer, s.Schedule = train.OptimizerKind(*opt), train.ScheduleKind(*sched)
-	s.Seed, s.SplitSeed = *seed, *seed
+	s := settings()
 	if err := s.Validate(); err != nil {
 		fmt.Fprintf(stderr, "sweep train: %v\n", err)
 		return exitUsage
@@ -129,7 +130,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stdout, "Test Accuracy: %.2f%%, Test Loss: %.4f (%d images)\n", 100*res.TestAccuracy, res.TestLoss, data.Test.Len())
 	}
 	if *jsonPath != "" {
-		rep := trainReport{Model: res.Model.String(), Build: sweep.Build(), Data: data.Source, Settings: s, TrainImages: res.TrainN, ValImages: res.ValN, History: res.History}
+		rep := trainReport{Model: res.Model.String(), Build: linalg.Build(), Data: data.Source, Settings: s, TrainImages: res.TrainN, ValImages: res.ValN, History: res.History}
 		if err != nil {
 			rep.Error = err.Error()
 		} else if *test {
@@ -151,12 +152,4 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	return status
-}
-
-func join[T ~string](values []T) string {
-	parts := make([]string, len(values))
-	for i, v := range values {
-		parts[i] = string(v)
-	}
-	return strings.Join(parts, ", ")
 }

@@ -7,8 +7,6 @@ package linalg
 import "C"
 
 import (
-	"runtime"
-
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/netlib/blas/netlib"
@@ -17,13 +15,13 @@ import (
 // BLAS names the implementation this build multiplies with.
 const BLAS = "openblas"
 
-// spareProcs is the P this build adds to GOMAXPROCS. A goroutine in a cgo
-// call keeps its P only while the runtime has another one idle: otherwise
-// sysmon hands the P to a new thread once the call has run 20µs, and the
-// goroutine, back from C, must wait to be rescheduled — a thread switch
-// per large multiply, 10–15% of an epoch measured here. With one P more
-// than the goroutines that multiply (see Procs), one is always idle; it
-// runs nothing.
+// spareProcs is the P this build asks a program to add to GOMAXPROCS
+// (ReserveSpareProcs). A goroutine in a cgo call keeps its P only while the
+// runtime has another one idle: otherwise sysmon hands the P to a new
+// thread once the call has run 20µs, and the goroutine, back from C, must
+// wait to be rescheduled — a thread switch per large multiply, 10–15% of
+// an epoch measured here. With one P more than the goroutines that
+// multiply (see Procs), one is always idle; it runs nothing.
 const spareProcs = 1
 
 // A build with the openblas tag multiplies through OpenBLAS (cgo, Debian's
@@ -31,7 +29,6 @@ const spareProcs = 1
 // one trial per core, and for these small matrices a second thread does
 // not pay.
 func init() {
-	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + spareProcs)
 	C.openblas_set_num_threads(1)
 	blas64.Use(netlib.Implementation{})
 	blas32.Use(netlib.Implementation{})

@@ -6,12 +6,19 @@ import (
 )
 
 // TestProcs checks that Procs leaves out exactly the spare P this build
-// adds, so that sweeps start one worker per core.
+// reserves, so that sweeps start one worker per core, and that nothing
+// changes GOMAXPROCS until a program asks.
 func TestProcs(t *testing.T) {
-	if got, want := Procs(), max(1, runtime.GOMAXPROCS(0)-spareProcs); got != want {
-		t.Errorf("Procs() = %d, want %d", got, want)
+	before := runtime.GOMAXPROCS(0)
+	if got := Procs(); got != max(1, before) {
+		t.Errorf("before ReserveSpareProcs: Procs() = %d, want GOMAXPROCS %d", got, before)
 	}
-	if BLAS == "openblas" && runtime.GOMAXPROCS(0) < 2 {
-		t.Errorf("GOMAXPROCS is %d: the OpenBLAS build must keep a spare P", runtime.GOMAXPROCS(0))
+	ReserveSpareProcs()
+	ReserveSpareProcs() // once only
+	if got := runtime.GOMAXPROCS(0); got != before+spareProcs {
+		t.Errorf("GOMAXPROCS %d after reserving, want %d", got, before+spareProcs)
+	}
+	if got := Procs(); got != max(1, before) {
+		t.Errorf("Procs() = %d, want %d", got, before)
 	}
 }

@@ -1,4 +1,4 @@
-package sweep
+package study
 
 import (
 	"bufio"
@@ -84,10 +84,22 @@ func ReadJournal(path string) (*goptuna.InMemoryStorage, error) {
 	return j.InMemoryStorage, nil
 }
 
+// Files in a sweep's results directory.
+const (
+	JournalFile = "journal.jsonl"
+	SpecFile    = "spec.yaml"
+)
+
 // Load reads a sweep's results directory: the spec it was run with and
-// its trials, as far as they got.
-func Load(dir string) (*Spec, []Trial, error) {
-	spec, err := LoadSpec(filepath.Join(dir, SpecFile))
+// its trials, as far as they got. settings is what the spec was checked
+// against (nil: anything).
+func Load(dir string, settings Settings) (*Spec, []Trial, error) {
+	path := filepath.Join(dir, SpecFile)
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s is not a sweep's results directory: %w", dir, err)
+	}
+	spec, err := ParseSpec(path, src, settings)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s is not a sweep's results directory: %w", dir, err)
 	}
@@ -99,7 +111,27 @@ func Load(dir string) (*Spec, []Trial, error) {
 	if err != nil {
 		return spec, nil, nil // no trial recorded yet
 	}
-	trials, err := spec.readTrials(storage, id)
+	trials, err := spec.ReadTrials(storage, id)
+	return spec, trials, err
+}
+
+// Read reads the study named name from a storage that keeps its spec (as
+// a shared database does): the spec its first worker stored, and its
+// trials. where names the storage in errors.
+func Read(storage goptuna.Storage, name, where string, settings Settings) (*Spec, []Trial, error) {
+	id, err := storage.GetStudyIDFromName(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s holds no sweep named %q", where, name)
+	}
+	attrs, err := storage.GetStudySystemAttrs(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	spec, err := ParseSpec("the spec stored in "+where, []byte(attrs[AttrSpec]), settings)
+	if err != nil {
+		return nil, nil, err
+	}
+	trials, err := spec.ReadTrials(storage, id)
 	return spec, trials, err
 }
 

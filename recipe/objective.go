@@ -1,0 +1,104 @@
+package recipe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/sweepml/sweep/dataset"
+	"github.com/sweepml/sweep/internal/linalg"
+	"github.com/sweepml/sweep/study"
+	"github.com/sweepml/sweep/train"
+)
+
+// Objective trains the built-in networks as the trials of a sweep: a
+// sweep.Objective. Each run's settings are the defaults of its
+// architecture, the spec's fixed settings, then the trial's parameters;
+// its seed is the run's, its split the spec's.
+type Objective struct {
+	Spec *study.Spec
+	Data *dataset.Data
+}
+
+// NewObjective loads the spec's data and checks that every architecture
+// the spec can produce fits it. Its errors are the spec's: they name the
+// file and line.
+func NewObjective(spec *study.Spec) (*Objective, error) {
+	if src := spec.Data.Source; src != dataset.EmbeddedSource {
+		if st, err := os.Stat(src); err != nil || !st.IsDir() {
+			return nil, spec.Errorf("data.source", "%q is neither mnist (the embedded MNIST) nor a directory of MNIST-named IDX files", src)
+		}
+	}
+	data, err := dataset.Load(spec.Data.Source)
+	if err != nil {
+		return nil, err
+	}
+	o := &Objective{Spec: spec, Data: data}
+	return o, o.checkData()
+}
+
+// checkData checks that every architecture the spec can produce fits the
+// data.
+func (o *Objective) checkData() error {
+	sizes := []any{nil}
+	for _, prm := range o.Spec.Parameters {
+		if prm.Name == "sizes" {
+			sizes = prm.Values
+		}
+	}
+	for _, v := range sizes {
+		var params []study.Param
+		if v != nil {
+			params = append(params, study.Param{Name: "sizes", Value: v})
+		}
+		s, err := o.Settings(study.TrialRun{Params: params})
+		if err != nil {
+			return err
+		}
+		if err := s.CheckData(o.Data); err != nil {
+			return fmt.Errorf("%s: %w", o.Spec.Name, err)
+		}
+	}
+	return nil
+}
+
+// Settings are the training settings of one run of a trial.
+func (o *Objective) Settings(run study.TrialRun) (Settings, error) {
+	s, err := Table.Apply(o.Spec.TrialSettings(run.Params))
+	if err != nil {
+		return s, err
+	}
+	s.Seed, s.SplitSeed = run.Seed, o.Spec.Seed
+	s.Subset, s.Validation = o.Spec.Data.Subset, o.Spec.Data.Validation
+	return s, nil
+}
+
+// Run trains one run of a trial, reporting every epoch. When report says
+// to prune, training stops and Run returns study.ErrPruned — except at
+// the last epoch: a run that gets there completes.
+func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(study.Epoch) error) error {
+	s, err := o.Settings(run)
+	if err != nil {
+		return err
+	}
+	pruned := false
+	_, err = Run(ctx, o.Data, s, Options{OnEpoch: func(e train.Epoch) error {
+		err := report(study.Epoch(e))
+		if errors.Is(err, study.ErrPruned) {
+			if e.Epoch == s.Epochs {
+				return nil
+			}
+			pruned = true
+			return train.ErrStop
+		}
+		return err
+	}})
+	if err == nil && pruned {
+		return study.ErrPruned
+	}
+	return err
+}
+
+// Build says what trains the trials (see linalg.Build); trials record it.
+func (o *Objective) Build() string { return linalg.Build() }

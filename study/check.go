@@ -1,0 +1,111 @@
+package study
+
+import "slices"
+
+// at is an error under key, on the line where lineKey's value starts.
+func (p *parser) at(lineKey, key, format string, args ...any) error {
+	s := &Spec{file: p.file, lines: map[string]int{key: p.lines[lineKey]}}
+	return s.Errorf(key, format, args...)
+}
+
+// check validates what needs the whole spec: the settings' values against
+// the Settings' rules, the method against the space, the pruner against
+// the epochs.
+func (p *parser) check(s *Spec) error {
+	if err := p.checkSettings(s); err != nil {
+		return err
+	}
+	if s.Method == Grid {
+		for _, prm := range s.Parameters {
+			if prm.Distribution == Uniform || prm.Distribution == LogUniformValues {
+				path := "parameters." + prm.Name
+				return p.at(path, path, "method grid needs a finite set of values: give values: [...], or int_uniform or q_uniform bounds (%s is continuous)", prm.Distribution)
+			}
+		}
+		if size := s.GridSize(); s.Budget.Trials > size {
+			return p.at("budget", "budget.trials", "%d is more than the grid's %d points; a grid tries each once", s.Budget.Trials, size)
+		}
+	} else if s.Budget.Trials == 0 {
+		where := "budget"
+		if p.lines[where] == 0 {
+			where = "method"
+		}
+		return p.at(where, "budget.trials", "method %s needs budget.trials, the number of trials to run", s.Method)
+	}
+	if s.Method == CMAES {
+		numeric := 0
+		for _, prm := range s.Parameters {
+			if prm.Distribution != Categorical && prm.Distribution != Constant {
+				numeric++
+			}
+		}
+		if numeric < 2 {
+			return p.at("method", "method", "cmaes needs at least two numeric parameters (has %d); use tpe", numeric)
+		}
+	}
+	if s.EarlyTerminate.Type != NoPruner {
+		if s.Repeats > 1 {
+			return p.at("early_terminate", "early_terminate", "pruning judges single runs; with repeats: %d use type: none", s.Repeats)
+		}
+		if epochs := s.MaxEpochs(p.settings); epochs > 0 && s.EarlyTerminate.MinEpochs >= epochs {
+			return p.at("early_terminate", "early_terminate.min_epochs", "%d leaves nothing to prune in %d epochs", s.EarlyTerminate.MinEpochs, epochs)
+		}
+	}
+	return nil
+}
+
+// checkSettings checks the fixed settings one at a time, so that an error
+// names its key, then every value of every parameter on top of them.
+func (p *parser) checkSettings(s *Spec) error {
+	for i, f := range s.Fixed {
+		if p.settings == nil {
+			break
+		}
+		if err := p.settings.Check(s.Fixed[:i+1]); err != nil {
+			return p.at("fixed."+f.Key, "fixed."+f.Key, "%v", err)
+		}
+	}
+	for _, prm := range s.Parameters {
+		path := "parameters." + prm.Name
+		if slices.ContainsFunc(s.Fixed, func(f Setting) bool { return f.Key == prm.Name }) {
+			return p.at(path+":key", path, "is also fixed: a setting is either fixed or swept")
+		}
+		if p.settings == nil {
+			continue
+		}
+		for _, v := range prm.probes() {
+			if err := p.settings.Check(append(s.Fixed[:len(s.Fixed):len(s.Fixed)], Setting{prm.Name, v})); err != nil {
+				return p.at(path, path, "value %v: %v", v, err)
+			}
+		}
+	}
+	return nil
+}
+
+// MaxEpochs is the most epochs any trial can run, as far as settings tell
+// (0: unknown).
+func (s *Spec) MaxEpochs(settings Settings) int {
+	for _, prm := range s.Parameters {
+		if prm.Name == "epochs" {
+			if prm.Distribution == Categorical || prm.Distribution == Constant {
+				most := 0
+				for _, v := range prm.Values {
+					if n, ok := v.(int64); ok {
+						most = max(most, int(n))
+					}
+				}
+				return most
+			}
+			return int(prm.Max)
+		}
+	}
+	if v, ok := s.FixedValue("epochs"); ok {
+		n, _ := v.(int64)
+		return int(n)
+	}
+	if settings != nil {
+		n, _ := settings.Get(s.Fixed, "epochs").(int)
+		return n
+	}
+	return 0
+}

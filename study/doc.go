@@ -1,0 +1,14 @@
+// Package study holds what a sweep is and what it recorded, apart from how
+// it runs: the spec (parsed from YAML, checked, with the positions of its
+// keys), its parameters' maths, the trials with their per-epoch records,
+// the journal a study is kept in, and the ranking of trials by the metric.
+//
+// It is a leaf: reports, the command and the engine (package sweep) import
+// it, and it imports neither the engine nor any model, BLAS or database
+// package. What a spec's fixed: and parameters: may name comes from a
+// Settings table handed to ParseSpec (package recipe's, for the built-in
+// networks); parsing never touches the filesystem.
+//
+// Vocabulary follows Optuna: a Study is a set of Trials; each trial has
+// Params, a State, a seed per repeat, and per-epoch records.
+package study

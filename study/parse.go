@@ -1,0 +1,316 @@
+package study
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// ParseSpec parses and checks a spec; file names it in errors. settings
+// says what fixed: and parameters: may name (nil: anything). It reads
+// nothing but src: checks against the data are the caller's (see
+// Spec.Errorf).
+func ParseSpec(file string, src []byte, settings Settings) (*Spec, error) {
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	if err := dec.Decode(&doc); err != nil {
+		msg := yamlLine.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), "")
+		return nil, &SpecError{File: file, Line: yamlErrorLine(err), Msg: "not valid YAML: " + msg}
+	}
+	p := &parser{file: file, settings: settings, lines: map[string]int{}}
+	return p.spec(&doc)
+}
+
+var (
+	yamlLine  = regexp.MustCompile(`line (\d+): `)
+	validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+	topKeys   = []string{"name", "description", "seed", "data", "fixed", "metric", "method", "parameters", "budget", "early_terminate", "repeats"}
+)
+
+func yamlErrorLine(err error) int {
+	var line int
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		fmt.Sscan(m[1], &line)
+	}
+	return max(line, 1)
+}
+
+// parser walks the YAML tree, remembering the line of every key.
+type parser struct {
+	file     string
+	settings Settings
+	lines    map[string]int
+}
+
+func (p *parser) errorf(n *yaml.Node, key, format string, args ...any) error {
+	return &SpecError{File: p.file, Line: n.Line, Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+// fields walks a mapping node, calling f for each key in order; unknown
+// keys, duplicates and non-mappings are errors.
+func (p *parser) fields(n *yaml.Node, path string, allowed []string, f func(key string, v *yaml.Node) error) error {
+	if n.Kind != yaml.MappingNode {
+		return p.errorf(n, path, "want a mapping with keys %s", strings.Join(allowed, ", "))
+	}
+	seen := map[string]bool{}
+	for i := 0; i < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		key := join(path, k.Value)
+		if !slices.Contains(allowed, k.Value) {
+			return p.errorf(k, key, "unknown key (valid keys%s: %s)", under(path), strings.Join(allowed, ", "))
+		}
+		if seen[k.Value] {
+			return p.errorf(k, key, "given twice")
+		}
+		seen[k.Value] = true
+		p.lines[key] = v.Line
+		if err := f(k.Value, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func under(path string) string {
+	if path == "" {
+		return ""
+	}
+	return " under " + path
+}
+
+func (p *parser) str(n *yaml.Node, key string) (string, error) {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
+		return "", p.errorf(n, key, "want a string, got %s", describe(n))
+	}
+	return n.Value, nil
+}
+
+func (p *parser) integer(n *yaml.Node, key string, least int) (int, error) {
+	var v int
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&v) != nil {
+		return 0, p.errorf(n, key, "want an integer, got %s", describe(n))
+	}
+	if v < least {
+		return 0, p.errorf(n, key, "%d: want an integer ≥ %d", v, least)
+	}
+	return v, nil
+}
+
+func (p *parser) number(n *yaml.Node, key string) (float64, error) {
+	var v float64
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") || n.Decode(&v) != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, p.errorf(n, key, "want a finite number, got %s", describe(n))
+	}
+	return v, nil
+}
+
+// oneOf reads a string that must be one of valid.
+func oneOf[T ~string](p *parser, n *yaml.Node, key string, valid []T) (T, error) {
+	s, err := p.str(n, key)
+	if err != nil {
+		return "", err
+	}
+	if !slices.Contains(valid, T(s)) {
+		names := make([]string, len(valid))
+		for i, v := range valid {
+			names[i] = string(v)
+		}
+		return "", p.errorf(n, key, "%q is not one of %s", s, strings.Join(names, ", "))
+	}
+	return T(s), nil
+}
+
+// scalar decodes a YAML scalar into string, int64, float64 or bool.
+func (p *parser) scalar(n *yaml.Node, key string) (any, error) {
+	if n.Kind != yaml.ScalarNode {
+		return nil, p.errorf(n, key, "want a single value, got %s", describe(n))
+	}
+	switch n.Tag {
+	case "!!str":
+		return n.Value, nil
+	case "!!int":
+		var v int64
+		if err := n.Decode(&v); err == nil {
+			return v, nil
+		}
+	case "!!float":
+		var v float64
+		if err := n.Decode(&v); err == nil && !math.IsNaN(v) && !math.IsInf(v, 0) {
+			return v, nil
+		}
+	case "!!bool":
+		var v bool
+		if err := n.Decode(&v); err == nil {
+			return v, nil
+		}
+	}
+	return nil, p.errorf(n, key, "want a string, number or boolean, got %s", describe(n))
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	if n.Tag == "!!null" {
+		return "nothing"
+	}
+	return fmt.Sprintf("%s %q", strings.TrimPrefix(n.Tag, "!!"), n.Value)
+}
+
+// defaults is a spec before its keys are read.
+func defaults() *Spec {
+	return &Spec{
+		Data:           DataSpec{Source: "mnist", Subset: 1000, Validation: 0.2},
+		Metric:         ValAccuracy,
+		Budget:         Budget{Batch: 4, MaxFailed: 5},
+		EarlyTerminate: EarlyTerminate{Type: NoPruner, MinEpochs: 1, Eta: 3, MinTrials: 5},
+		Repeats:        1,
+	}
+}
+
+func (p *parser) spec(doc *yaml.Node) (*Spec, error) {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil, &SpecError{File: p.file, Line: 1, Msg: "empty spec (want a mapping with keys " + strings.Join(topKeys, ", ") + ")"}
+	}
+	root := doc.Content[0]
+	s := defaults()
+	s.file, s.lines = p.file, p.lines
+	err := p.fields(root, "", topKeys, func(key string, v *yaml.Node) error {
+		return p.top(s, key, v)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, key := range []string{"name", "method", "parameters"} {
+		if p.lines[key] == 0 {
+			return nil, p.errorf(root, "", "missing required key %q", key)
+		}
+	}
+	return s, p.check(s)
+}
+
+// top reads one top-level key.
+func (p *parser) top(s *Spec, key string, v *yaml.Node) error {
+	var err error
+	switch key {
+	case "name":
+		if s.Name, err = p.str(v, key); err == nil && !validName.MatchString(s.Name) {
+			err = p.errorf(v, key, "%q: want letters, digits, '.', '_' or '-' (it names the results directory)", s.Name)
+		}
+	case "description":
+		_, err = p.str(v, key)
+	case "seed":
+		var seed int
+		seed, err = p.integer(v, key, 0)
+		s.Seed = uint64(seed)
+	case "data":
+		err = p.data(v, &s.Data)
+	case "fixed":
+		s.Fixed, err = p.fixed(v)
+	case "metric":
+		err = p.metric(v, &s.Metric)
+	case "method":
+		s.Method, err = oneOf(p, v, key, Methods)
+	case "parameters":
+		s.Parameters, err = p.parameters(v)
+	case "budget":
+		err = p.budget(v, &s.Budget)
+	case "early_terminate":
+		err = p.earlyTerminate(v, &s.EarlyTerminate)
+	case "repeats":
+		s.Repeats, err = p.integer(v, key, 1)
+	}
+	return err
+}
+
+func (p *parser) data(n *yaml.Node, d *DataSpec) error {
+	return p.fields(n, "data", []string{"source", "subset", "validation"}, func(key string, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "source":
+			d.Source, err = p.str(v, "data.source")
+		case "subset":
+			d.Subset, err = p.integer(v, "data.subset", 0)
+		case "validation":
+			if d.Validation, err = p.number(v, "data.validation"); err == nil && !(d.Validation > 0 && d.Validation < 1) {
+				err = p.errorf(v, "data.validation", "%v: want a fraction strictly between 0 and 1", d.Validation)
+			}
+		}
+		return err
+	})
+}
+
+func (p *parser) metric(n *yaml.Node, m *Metric) error {
+	var goal *yaml.Node
+	var g string
+	err := p.fields(n, "metric", []string{"name", "goal"}, func(key string, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "name":
+			*m, err = oneOf(p, v, "metric.name", Metrics)
+		case "goal":
+			goal = v
+			g, err = oneOf(p, v, "metric.goal", []string{"maximize", "minimize"})
+		}
+		return err
+	})
+	if err == nil && goal != nil && g != m.Goal() {
+		return p.errorf(goal, "metric.goal", "%s is to %s, not %s", *m, m.Goal(), g)
+	}
+	return err
+}
+
+func (p *parser) budget(n *yaml.Node, b *Budget) error {
+	return p.fields(n, "budget", []string{"trials", "batch", "trial_timeout", "max_failed"}, func(key string, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "trials":
+			b.Trials, err = p.integer(v, "budget.trials", 1)
+		case "batch":
+			b.Batch, err = p.integer(v, "budget.batch", 1)
+		case "max_failed":
+			b.MaxFailed, err = p.integer(v, "budget.max_failed", 1)
+		case "trial_timeout":
+			var s string
+			if s, err = p.str(v, "budget.trial_timeout"); err == nil {
+				if b.TrialTimeout, err = time.ParseDuration(s); err != nil || b.TrialTimeout <= 0 {
+					err = p.errorf(v, "budget.trial_timeout", "%q: want a positive duration such as 90s or 5m", s)
+				}
+			}
+		}
+		return err
+	})
+}
+
+func (p *parser) earlyTerminate(n *yaml.Node, e *EarlyTerminate) error {
+	return p.fields(n, "early_terminate", []string{"type", "min_epochs", "eta", "min_trials"}, func(key string, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "type":
+			e.Type, err = oneOf(p, v, "early_terminate.type", PrunerTypes)
+		case "min_epochs":
+			e.MinEpochs, err = p.integer(v, "early_terminate.min_epochs", 1)
+		case "eta":
+			e.Eta, err = p.integer(v, "early_terminate.eta", 2)
+		case "min_trials":
+			e.MinTrials, err = p.integer(v, "early_terminate.min_trials", 1)
+		}
+		return err
+	})
+}

@@ -1,0 +1,60 @@
+package study
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Ranked orders trials best first: complete trials by their metric, then
+// pruned trials by their last metric, ties by trial number. Failed and
+// running trials are left out.
+func Ranked(spec *Spec, trials []Trial) []Trial {
+	var out []Trial
+	for _, t := range trials {
+		if t.State.Finished() {
+			out = append(out, t)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Trial) int {
+		if (a.State == Complete) != (b.State == Complete) {
+			if a.State == Complete {
+				return -1
+			}
+			return 1
+		}
+		sa, sb := spec.Metric.Score(a.Value), spec.Metric.Score(b.Value)
+		switch {
+		case sa > sb:
+			return -1
+		case sa < sb:
+			return 1
+		}
+		return a.Number - b.Number
+	})
+	return out
+}
+
+// Counts says how many trials ended in each state, e.g. "40 trials:
+// 31 complete, 8 pruned, 1 failed".
+func Counts(trials []Trial) string {
+	n := map[State]int{}
+	for _, t := range trials {
+		n[t.State]++
+	}
+	var parts []string
+	for _, s := range States {
+		if n[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[s], s))
+		}
+	}
+	return fmt.Sprintf("%d trials: %s", len(trials), strings.Join(parts, ", "))
+}
+
+// FormatValue writes a parameter value compactly.
+func FormatValue(v any) string {
+	if f, ok := v.(float64); ok {
+		return fmt.Sprintf("%.4g", f)
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,202 @@
+package study
+
+import (
+	"fmt"
+	"time"
+)
+
+// Spec is a parsed, validated sweep specification. See docs/spec.md for
+// the YAML reference.
+type Spec struct {
+	Name           string
+	Seed           uint64
+	Data           DataSpec
+	Fixed          []Setting // in spec order
+	Metric         Metric
+	Method         Method
+	Parameters     []Parameter // in spec order: the order of suggestion
+	Budget         Budget
+	EarlyTerminate EarlyTerminate
+	Repeats        int
+
+	file  string
+	lines map[string]int // key path → line, for errors found after parsing
+}
+
+// DataSpec selects the data every trial trains on.
+type DataSpec struct {
+	Source     string  // "mnist" (embedded) or a directory of IDX files
+	Subset     int     // first N training images, 0 = all
+	Validation float64 // fraction held out, stratified, split with the sweep's seed
+}
+
+// Setting is one named training setting and its value.
+type Setting struct {
+	Key   string
+	Value any // string, int64, float64 or bool
+}
+
+// Budget bounds the sweep.
+type Budget struct {
+	Trials       int // configurations to try (for grid: at most the grid's size)
+	Batch        int // trials asked of the sampler at once
+	TrialTimeout time.Duration
+	MaxFailed    int // failed trials that stop the sweep
+}
+
+// EarlyTerminate configures the pruner.
+type EarlyTerminate struct {
+	Type      PrunerType
+	MinEpochs int // successive halving: first rung; median: warm-up epochs
+	Eta       int // successive halving: reduction factor
+	MinTrials int // median: earlier trials needed before pruning
+}
+
+// Method is how the search space is searched.
+type Method string
+
+// The methods.
+const (
+	Grid   Method = "grid"
+	Random Method = "random"
+	Sobol  Method = "sobol"
+	TPE    Method = "tpe"
+	CMAES  Method = "cmaes"
+)
+
+// Methods lists the valid methods.
+var Methods = []Method{Grid, Random, Sobol, TPE, CMAES}
+
+// PrunerType names a pruner.
+type PrunerType string
+
+// The pruners.
+const (
+	NoPruner          PrunerType = "none"
+	SuccessiveHalving PrunerType = "successive_halving"
+	MedianPruner      PrunerType = "median"
+)
+
+// PrunerTypes lists the valid pruner types.
+var PrunerTypes = []PrunerType{NoPruner, SuccessiveHalving, MedianPruner}
+
+// Distribution names how a parameter's values are drawn, in W&B's words.
+type Distribution string
+
+// The distributions.
+const (
+	Constant         Distribution = "constant"
+	Categorical      Distribution = "categorical"
+	IntUniform       Distribution = "int_uniform"
+	Uniform          Distribution = "uniform"
+	QUniform         Distribution = "q_uniform"
+	LogUniformValues Distribution = "log_uniform_values"
+)
+
+// Distributions lists the valid distributions.
+var Distributions = []Distribution{Constant, Categorical, IntUniform, Uniform, QUniform, LogUniformValues}
+
+// Parameter is one dimension of the search space.
+type Parameter struct {
+	Name         string
+	Distribution Distribution
+	Values       []any // categorical (and constant: one value)
+	Min, Max, Q  float64
+	// Integer is true when a numeric parameter's values are integers:
+	// int_uniform, or q_uniform over an integer setting.
+	Integer bool
+}
+
+// Kind is what values a setting takes.
+type Kind string
+
+// The kinds of settings.
+const (
+	Number  Kind = "number"
+	Integer Kind = "integer"
+	Boolean Kind = "boolean"
+	String  Kind = "string"
+	Sizes   Kind = "sizes" // layer widths written as a string, e.g. "784,128,64,10"
+)
+
+// Settings is what a spec's fixed: and parameters: may name: the settings
+// of what a sweep trains, their kinds, and the rules a combination of them
+// must follow. recipe.Table is the built-in networks'. A nil Settings
+// accepts any name, the kind of its values taken from the YAML.
+type Settings interface {
+	// Names lists the valid names, sorted.
+	Names() []string
+	// Kind says what values a setting takes; ok is false for an unknown
+	// name.
+	Kind(name string) (k Kind, ok bool)
+	// Check applies settings in order, on the defaults they select, and
+	// reports the first that is invalid.
+	Check(settings []Setting) error
+	// Get is the value a setting takes once settings are applied, nil if
+	// unknown.
+	Get(settings []Setting, name string) any
+}
+
+// SpecError is an error in a spec file, at a line, under a key.
+type SpecError struct {
+	File string
+	Line int
+	Key  string
+	Msg  string
+}
+
+func (e *SpecError) Error() string {
+	if e.Key == "" {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Key, e.Msg)
+}
+
+// Errorf is an error at the spec's key path (e.g. "data.source"), on its
+// line in the file.
+func (s *Spec) Errorf(key, format string, args ...any) error {
+	line := s.lines[key]
+	for k := key; line == 0 && k != ""; {
+		k = parent(k)
+		line = s.lines[k]
+	}
+	return &SpecError{File: s.file, Line: max(line, 1), Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+func parent(key string) string {
+	for i := len(key) - 1; i >= 0; i-- {
+		if key[i] == '.' || key[i] == '[' {
+			return key[:i]
+		}
+	}
+	return ""
+}
+
+// FixedValue is the value the spec fixes a setting to.
+func (s *Spec) FixedValue(key string) (any, bool) {
+	for _, f := range s.Fixed {
+		if f.Key == key {
+			return f.Value, true
+		}
+	}
+	return nil, false
+}
+
+// TrialSettings are the settings of a trial with the given parameters:
+// the fixed ones, then the parameters, in spec order.
+func (s *Spec) TrialSettings(params []Param) []Setting {
+	out := make([]Setting, 0, len(s.Fixed)+len(params))
+	out = append(out, s.Fixed...)
+	for _, p := range params {
+		out = append(out, Setting{Key: p.Name, Value: p.Value})
+	}
+	return out
+}
+
+// TotalTrials is the number of trials the sweep runs when not stopped.
+func (s *Spec) TotalTrials() int {
+	if s.Method == Grid && (s.Budget.Trials == 0 || s.Budget.Trials > s.GridSize()) {
+		return s.GridSize()
+	}
+	return s.Budget.Trials
+}

@@ -1,0 +1,178 @@
+package study
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/c-bata/goptuna"
+)
+
+// State is how far a trial got.
+type State string
+
+// Trial states, as recorded and reported.
+const (
+	Running  State = "running"
+	Complete State = "complete"
+	Pruned   State = "pruned"
+	Failed   State = "failed"
+)
+
+// States lists the states in the order reports count them.
+var States = []State{Complete, Pruned, Failed, Running}
+
+// Finished reports whether the trial ended with a value: complete or
+// pruned.
+func (s State) Finished() bool { return s == Complete || s == Pruned }
+
+// stateOf is the state of a goptuna trial state.
+var stateOf = map[goptuna.TrialState]State{
+	goptuna.TrialStateRunning:  Running,
+	goptuna.TrialStateWaiting:  Running,
+	goptuna.TrialStateComplete: Complete,
+	goptuna.TrialStatePruned:   Pruned,
+	goptuna.TrialStateFail:     Failed,
+}
+
+// Param is one parameter value of a trial.
+type Param struct {
+	Name  string `json:"name"`
+	Value any    `json:"value"`
+}
+
+// Trial is the record of one trial.
+type Trial struct {
+	ID      int      `json:"-"` // the storage's ID, which need not be the number
+	Number  int      `json:"number"`
+	State   State    `json:"state"`
+	Value   float64  `json:"value"` // the metric: the mean over repeats of the last epoch's
+	Params  []Param  `json:"params"`
+	Seeds   []uint64 `json:"seeds"` // one per repeat
+	Reason  string   `json:"reason,omitempty"`
+	Seconds float64  `json:"seconds"`
+	// Build says what trained it: BLAS, Go version, platform.
+	Build string `json:"build,omitempty"`
+	// Runs holds each repeat's per-epoch history, as far as it got.
+	Runs [][]Epoch `json:"runs"`
+}
+
+// Epochs is the number of epochs the trial's first run trained.
+func (t Trial) Epochs() int {
+	if len(t.Runs) == 0 {
+		return 0
+	}
+	return len(t.Runs[0])
+}
+
+// Attribute keys of trials in the study.
+const (
+	AttrAttempt = "sweep:attempt" // how many times the trial was started
+	AttrReason  = "sweep:reason"
+	AttrBuild   = "sweep:build"
+	AttrSeconds = "sweep:seconds"
+	AttrStale   = "sweep:stale" // sweep:stale:<attempt>: who stopped beating, who took over
+	AttrSpec    = "sweep:spec"  // the study's spec, a study attribute
+	epochPrefix = "sweep:epoch" // sweep:epoch:<attempt>:<repeat>:<epoch> → Epoch as JSON
+)
+
+// EpochKey is the attribute key of an epoch's record.
+func EpochKey(attempt, repeat, epoch int) string {
+	return fmt.Sprintf("%s:%d:%d:%03d", epochPrefix, attempt, repeat, epoch)
+}
+
+// trialStream keeps trial seeds apart from other draws from a sweep's seed.
+const trialStream = 0x7a4d_0003
+
+// TrialSeed is the seed of a trial's run: a hash of the sweep's seed, the
+// trial's number and the repeat.
+func TrialSeed(sweepSeed uint64, number, repeat int) uint64 {
+	return rand.New(rand.NewPCG(sweepSeed^trialStream, uint64(number)<<16|uint64(repeat))).Uint64()
+}
+
+// ReadTrials builds the trial records of the study from its storage.
+func (s *Spec) ReadTrials(storage goptuna.Storage, studyID int) ([]Trial, error) {
+	frozen, err := storage.GetAllTrials(studyID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Trial, len(frozen))
+	for i, ft := range frozen {
+		if out[i], err = s.trial(ft); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// trial builds one trial's record. goptuna's state is written last when a
+// trial ends: the commit point. A trial killed before it is running, and
+// reruns.
+func (s *Spec) trial(ft goptuna.FrozenTrial) (Trial, error) {
+	t := Trial{ID: ft.ID, Number: ft.Number, State: stateOf[ft.State]}
+	if t.State == Failed {
+		t.Reason = ft.SystemAttrs[AttrReason]
+	}
+	t.Seconds, _ = strconv.ParseFloat(ft.SystemAttrs[AttrSeconds], 64)
+	t.Build = ft.SystemAttrs[AttrBuild]
+	for _, prm := range s.Parameters {
+		internal, ok := ft.InternalParams[prm.Name]
+		if !ok {
+			// Only a sweep killed between creating a trial and proposing
+			// it leaves one without all its parameters; resuming proposes
+			// it again.
+			if t.State != Running {
+				return t, fmt.Errorf("trial %d has no value for parameter %s: the study was made by another spec", ft.Number, prm.Name)
+			}
+			t.Params = nil
+			break
+		}
+		t.Params = append(t.Params, Param{Name: prm.Name, Value: prm.External(internal)})
+	}
+	for r := range s.Repeats {
+		t.Seeds = append(t.Seeds, TrialSeed(s.Seed, t.Number, r))
+	}
+	var err error
+	if t.Runs, err = readRuns(ft, s.Repeats); err != nil {
+		return t, fmt.Errorf("trial %d: %w", ft.Number, err)
+	}
+	if t.State.Finished() {
+		t.Value = ft.Value
+	}
+	return t, nil
+}
+
+// readRuns collects the per-epoch records of the trial's latest attempt.
+func readRuns(ft goptuna.FrozenTrial, repeats int) ([][]Epoch, error) {
+	prefix := epochPrefix + ":" + ft.SystemAttrs[AttrAttempt] + ":"
+	runs := make([][]Epoch, repeats)
+	keys := make([]string, 0, len(ft.UserAttrs))
+	for k := range ft.UserAttrs {
+		if strings.HasPrefix(k, prefix) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys) // repeat, then zero-padded epoch
+	for _, k := range keys {
+		var repeat int
+		fmt.Sscanf(strings.TrimPrefix(k, prefix), "%d:", &repeat)
+		var e Epoch
+		if err := json.Unmarshal([]byte(ft.UserAttrs[k]), &e); err != nil {
+			return nil, fmt.Errorf("epoch record %s: %w", k, err)
+		}
+		if repeat < repeats {
+			runs[repeat] = append(runs[repeat], e)
+		}
+	}
+	return runs, nil
+}
+
+// Claim is a running trial taken over from a worker that stopped
+// heartbeating.
+type Claim struct {
+	ID, Number int
+	From       string // the worker that stopped; "" for a trial left running by an earlier process of an exclusive study
+}
