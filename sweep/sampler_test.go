@@ -138,3 +138,18 @@ func TestSamplersAreReproducible(t *testing.T) {
 		}
 	}
 }
+
+// TestReseedCheck: where seeding the global source does nothing (a main
+// module without godebug randseednop=0), TPE and CMA-ES refuse to run;
+// here, where it works, they run.
+func TestReseedCheck(t *testing.T) {
+	n := int64(0)
+	noop := func(int64) {}
+	draw := func() int64 { n++; return n }
+	if err := checkReseed(noop, draw); err != ErrNoReseed {
+		t.Errorf("a no-op seed: %v", err)
+	}
+	if _, err := newSampler(spec(t, "tpe", "  lr: {min: 0.1, max: 0.2}", 4)); err != nil {
+		t.Errorf("this module's go.mod reseeds: %v", err)
+	}
+}

@@ -1,0 +1,91 @@
+package sweep_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/sweepml/sweep/study"
+	"github.com/sweepml/sweep/sweep"
+)
+
+// bowlSpec sweeps two parameters of a function of its own with TPE,
+// stopping unpromising trials by successive halving.
+const bowlSpec = `name: bowl
+seed: 7
+metric: {name: val_loss}
+method: tpe
+parameters:
+  x: {distribution: uniform, min: -2, max: 2}
+  width: {distribution: int_uniform, min: 1, max: 8}
+budget: {trials: 24, batch: 4}
+early_terminate: {type: successive_halving, min_epochs: 2, eta: 2}
+`
+
+// bowl is an objective of its own: a loss that falls over 8 epochs towards
+// a floor set by the parameters, with noise drawn from the run's seed.
+func bowl(ctx context.Context, run study.TrialRun, report func(study.Epoch) error) error {
+	x, width := run.Params[0].Value.(float64), run.Params[1].Value.(int64)
+	floor := (x-0.5)*(x-0.5) + math.Abs(float64(width)-5)/10
+	rng := rand.New(rand.NewPCG(run.Seed, 0))
+	for epoch := 1; epoch <= 8; epoch++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		loss := floor + 1/float64(epoch) + 0.01*rng.NormFloat64()
+		if err := report(study.Epoch{Epoch: epoch, ValLoss: loss}); err != nil {
+			return err // study.ErrPruned: the pruner stopped this run
+		}
+	}
+	return nil
+}
+
+// Sweep a Go function of your own: parse a spec without a settings table
+// (any parameter names go), wrap the function as an Objective, run.
+func Example() {
+	spec, err := study.ParseSpec("bowl.yaml", []byte(bowlSpec), nil)
+	if err != nil {
+		panic(err)
+	}
+	dir, _ := os.MkdirTemp("", "bowl")
+	defer os.RemoveAll(dir)
+	res, err := sweep.Run(context.Background(), spec, []byte(bowlSpec), sweep.ObjectiveFunc(bowl), sweep.Options{Workers: 4, ResultsDir: dir})
+	if err != nil {
+		panic(err)
+	}
+	best := study.Ranked(spec, res.Trials)[0]
+	fmt.Printf("%s; best: trial %d, x=%.2f width=%d, val_loss %.3f\n",
+		study.Counts(res.Trials), best.Number, best.Params[0].Value, best.Params[1].Value, best.Value)
+	// Output:
+	// 24 trials: 12 complete, 12 pruned; best: trial 8, x=0.33 width=5, val_loss 0.164
+}
+
+// TestExampleObjectiveWorkers: the example's sweep gives the same study
+// with 1 and 4 workers.
+func TestExampleObjectiveWorkers(t *testing.T) {
+	spec, err := study.ParseSpec("bowl.yaml", []byte(bowlSpec), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var studies [][]study.Trial
+	for _, workers := range []int{1, 4} {
+		res, err := sweep.Run(context.Background(), spec, []byte(bowlSpec), sweep.ObjectiveFunc(bowl), sweep.Options{Workers: workers, ResultsDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range res.Trials {
+			res.Trials[i].Seconds = 0
+		}
+		studies = append(studies, res.Trials)
+	}
+	if !reflect.DeepEqual(studies[0], studies[1]) {
+		t.Errorf("1 and 4 workers differ:\n%+v\n%+v", studies[0], studies[1])
+	}
+	if c := study.Counts(studies[0]); c == "24 trials: 24 complete" {
+		t.Errorf("nothing pruned: %s", c)
+	}
+}
