@@ -105,6 +105,34 @@ func run(rounds int, python string) error {
 			c.load = append(c.load, load)
 		}
 	}
+	printResults(all, ours, rounds)
+	return nil
+}
+
+func goBuild(out string, flags []string, env ...string) error {
+	cmd := exec.Command("go", append(append([]string{"build", "-o", out}, flags...), "./bench/epoch")...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = os.Stderr
+	return cmd.Run()
+}
+
+// benchEnv pins every contender to one thread (our OpenBLAS build adds a
+// spare, idle P to GOMAXPROCS: see internal/linalg). OPENBLAS_CORETYPE and
+// OPENBLAS_L2_SIZE, which some machines here set for old OpenBLAS builds,
+// are unset for all alike: OpenBLAS serves NumPy and our OpenBLAS build.
+func benchEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "OPENBLAS_CORETYPE=") && !strings.HasPrefix(kv, "OPENBLAS_L2_SIZE=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1", "MKL_NUM_THREADS=1", "GOMAXPROCS=1")
+}
+
+// printResults prints the medians of the rounds: the epochs side by side
+// with their ratios to ours, then the notebook's task.
+func printResults(all []*contender, ours string, rounds int) {
 	median := func(c *contender) float64 {
 		s := slices.Sorted(slices.Values(c.times))
 		return s[len(s)/2]
@@ -143,28 +171,6 @@ func run(rounds int, python string) error {
 	tw.Flush()
 	goOne, npOne := all[len(all)-2], all[len(all)-1]
 	fmt.Printf("Per sample, NumPy ÷ ours: %.1f\n", median(npOne)/median(goOne))
-	return nil
-}
-
-func goBuild(out string, flags []string, env ...string) error {
-	cmd := exec.Command("go", append(append([]string{"build", "-o", out}, flags...), "./bench/epoch")...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = os.Stderr
-	return cmd.Run()
-}
-
-// benchEnv pins every contender to one thread (our OpenBLAS build adds a
-// spare, idle P to GOMAXPROCS: see internal/linalg). OPENBLAS_CORETYPE and
-// OPENBLAS_L2_SIZE, which some machines here set for old OpenBLAS builds,
-// are unset for all alike: OpenBLAS serves NumPy and our OpenBLAS build.
-func benchEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "OPENBLAS_CORETYPE=") && !strings.HasPrefix(kv, "OPENBLAS_L2_SIZE=") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, "OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1", "MKL_NUM_THREADS=1", "GOMAXPROCS=1")
 }
 
 // timeIt runs a contender and sums the epoch seconds it reports. It also

@@ -142,11 +142,6 @@ func effect(prm study.Parameter, index int, trials []study.Trial, better func(a,
 	if len(trials) == 0 {
 		return pe
 	}
-	type obs struct {
-		key   float64 // sort key for numeric values
-		label string
-		v     float64
-	}
 	obsv := make([]obs, len(trials))
 	numeric := prm.Distribution != study.Categorical && prm.Distribution != study.Constant
 	distinct := map[string]bool{}
@@ -170,28 +165,7 @@ func effect(prm study.Parameter, index int, trials []study.Trial, better func(a,
 		}
 		return 0
 	})
-	var groups [][]obs
-	if numeric && len(distinct) > 6 {
-		// Quartile bins by rank: four groups of (nearly) equal size, an
-		// edge moved past equal values so that no value is in two bins.
-		from := 0
-		for b := 1; b <= 4 && from < len(obsv); b++ {
-			to := max(b*len(obsv)/4, from+1)
-			for to < len(obsv) && obsv[to].key == obsv[to-1].key {
-				to++
-			}
-			groups = append(groups, obsv[from:to])
-			from = to
-		}
-	} else {
-		for _, o := range obsv {
-			if n := len(groups); n > 0 && groups[n-1][0].label == o.label {
-				groups[n-1] = append(groups[n-1], o)
-			} else {
-				groups = append(groups, []obs{o})
-			}
-		}
-	}
+	groups := group(obsv, numeric && len(distinct) > 6)
 	var mean float64
 	for _, o := range obsv {
 		mean += o.v / float64(len(obsv))
@@ -220,6 +194,41 @@ func effect(prm study.Parameter, index int, trials []study.Trial, better func(a,
 		pe.Importance = between / total
 	}
 	return pe
+}
+
+// obs is one trial's value of a parameter and its metric.
+type obs struct {
+	key   float64 // sort key for numeric values
+	label string
+	v     float64
+}
+
+// group splits observations sorted by key into groups: one per value, or
+// with bins, four quartile bins by rank.
+func group(obsv []obs, bins bool) [][]obs {
+	var groups [][]obs
+	if bins {
+		// Quartile bins by rank: four groups of (nearly) equal size, an
+		// edge moved past equal values so that no value is in two bins.
+		from := 0
+		for b := 1; b <= 4 && from < len(obsv); b++ {
+			to := max(b*len(obsv)/4, from+1)
+			for to < len(obsv) && obsv[to].key == obsv[to-1].key {
+				to++
+			}
+			groups = append(groups, obsv[from:to])
+			from = to
+		}
+	} else {
+		for _, o := range obsv {
+			if n := len(groups); n > 0 && groups[n-1][0].label == o.label {
+				groups[n-1] = append(groups[n-1], o)
+			} else {
+				groups = append(groups, []obs{o})
+			}
+		}
+	}
+	return groups
 }
 
 func toFloat(v any) (float64, bool) {

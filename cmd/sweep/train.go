@@ -130,17 +130,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stdout, "Test Accuracy: %.2f%%, Test Loss: %.4f (%d images)\n", 100*res.TestAccuracy, res.TestLoss, data.Test.Len())
 	}
 	if *jsonPath != "" {
-		rep := trainReport{Model: res.Model.String(), Build: linalg.Build(), Data: data.Source, Settings: s, TrainImages: res.TrainN, ValImages: res.ValN, History: res.History}
-		if err != nil {
-			rep.Error = err.Error()
-		} else if *test {
-			rep.TestAccuracy, rep.TestLoss = &res.TestAccuracy, &res.TestLoss
-		}
-		if werr := safefile.Write(*jsonPath, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(rep)
-		}); werr != nil {
+		if werr := writeHistory(*jsonPath, res, err, s, data.Source, *test); werr != nil {
 			fmt.Fprintf(stderr, "sweep train: --json: %v\n", werr)
 			return exitFailure
 		}
@@ -152,4 +142,20 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	return status
+}
+
+// writeHistory writes what --json asks for: settings, history, and the
+// test figures or the error.
+func writeHistory(path string, res *recipe.Result, err error, s recipe.Settings, source string, test bool) error {
+	rep := trainReport{Model: res.Model.String(), Build: linalg.Build(), Data: source, Settings: s, TrainImages: res.TrainN, ValImages: res.ValN, History: res.History}
+	if err != nil {
+		rep.Error = err.Error()
+	} else if test {
+		rep.TestAccuracy, rep.TestLoss = &res.TestAccuracy, &res.TestLoss
+	}
+	return safefile.Write(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	})
 }
