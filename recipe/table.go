@@ -66,7 +66,7 @@ func (d Def) Parse(s *Settings, text string) error {
 func (d Def) Default() string {
 	mlp, resnet := Defaults(ArchMLP), Defaults(ArchResNet)
 	a, b := format(d.get(&mlp)), format(d.get(&resnet))
-	if a != b {
+	if a != b && d.Name != "arch" {
 		return fmt.Sprintf("%s (resnet: %s)", a, b)
 	}
 	return a

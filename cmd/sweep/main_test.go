@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -165,5 +167,27 @@ func TestJSONNeverHalfWritten(t *testing.T) {
 	code, _, errOut := cli("train", "--subset", "100", "--epochs", "1", "--json", "/no/such/dir/h.json")
 	if code != 1 || !strings.Contains(errOut, "--json") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestTrainFlagsAreDocumented: every flag sweep train declares is in
+// docs/train.md's tables, and every flag there is declared.
+func TestTrainFlagsAreDocumented(t *testing.T) {
+	fs := flag.NewFlagSet("sweep train", flag.ContinueOnError)
+	trainFlags(fs)
+	var declared []string
+	fs.VisitAll(func(f *flag.Flag) { declared = append(declared, f.Name) })
+	b, err := os.ReadFile("../../docs/train.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var documented []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `--([a-z-]+)").FindAllStringSubmatch(string(b), -1) {
+		documented = append(documented, m[1])
+	}
+	slices.Sort(declared)
+	slices.Sort(documented)
+	if want := []string{"data", "json", "save", "test"}; !slices.Equal(documented, slices.Sorted(slices.Values(append(declared, want...)))) {
+		t.Errorf("docs/train.md documents %v\nsweep train declares %v and %v", documented, declared, want)
 	}
 }
