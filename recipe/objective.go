@@ -84,7 +84,7 @@ func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(stu
 	}
 	pruned := false
 	_, err = Run(ctx, o.Data, s, Options{OnEpoch: func(e train.Epoch) error {
-		err := report(study.Epoch(e))
+		err := report(e)
 		if errors.Is(err, study.ErrPruned) {
 			if e.Epoch == s.Epochs {
 				return nil

@@ -46,29 +46,39 @@ func (p *parser) settingValue(n *yaml.Node, path string, kind Kind) (any, error)
 	return v, nil
 }
 
+// eachSetting walks a mapping of settings (fixed: or parameters:), checking
+// each name once and calling f with its path and kind.
+func (p *parser) eachSetting(n *yaml.Node, path string, f func(k, v *yaml.Node, path string, kind Kind) error) error {
+	seen := map[string]bool{}
+	for i := 0; i < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		at := path + "." + k.Value
+		p.lines[at], p.lines[at+":key"] = v.Line, k.Line
+		kind, err := p.settingKey(k, at)
+		if err != nil {
+			return err
+		}
+		if seen[k.Value] {
+			return p.errorf(k, at, "given twice")
+		}
+		seen[k.Value] = true
+		if err := f(k, v, at, kind); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (p *parser) fixed(n *yaml.Node) ([]Setting, error) {
 	if n.Kind != yaml.MappingNode {
 		return nil, p.errorf(n, "fixed", "want a mapping of training settings")
 	}
 	var out []Setting
-	for i := 0; i < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		path := "fixed." + k.Value
-		p.lines[path] = v.Line
-		kind, err := p.settingKey(k, path)
-		if err != nil {
-			return nil, err
-		}
-		if slices.ContainsFunc(out, func(s Setting) bool { return s.Key == k.Value }) {
-			return nil, p.errorf(k, path, "given twice")
-		}
+	return out, p.eachSetting(n, "fixed", func(k, v *yaml.Node, path string, kind Kind) error {
 		val, err := p.settingValue(v, path, kind)
-		if err != nil {
-			return nil, err
-		}
 		out = append(out, Setting{Key: k.Value, Value: val})
-	}
-	return out, nil
+		return err
+	})
 }
 
 func (p *parser) parameters(n *yaml.Node) ([]Parameter, error) {
@@ -76,25 +86,11 @@ func (p *parser) parameters(n *yaml.Node) ([]Parameter, error) {
 		return nil, p.errorf(n, "parameters", "want a mapping from training settings to their values or distributions")
 	}
 	var out []Parameter
-	for i := 0; i < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		path := "parameters." + k.Value
-		p.lines[path] = v.Line
-		p.lines[path+":key"] = k.Line
-		kind, err := p.settingKey(k, path)
-		if err != nil {
-			return nil, err
-		}
-		if slices.ContainsFunc(out, func(q Parameter) bool { return q.Name == k.Value }) {
-			return nil, p.errorf(k, path, "given twice")
-		}
+	return out, p.eachSetting(n, "parameters", func(k, v *yaml.Node, path string, kind Kind) error {
 		prm, err := p.parameter(k.Value, kind, v, path)
-		if err != nil {
-			return nil, err
-		}
 		out = append(out, prm)
-	}
-	return out, nil
+		return err
+	})
 }
 
 var parameterKeys = []string{"distribution", "values", "value", "min", "max", "q"}

@@ -1,21 +1,15 @@
 package train
 
-// Epoch is what one epoch of training measured. Accuracies are fractions in
-// [0, 1]. The training loss and accuracy are averages over the epoch's
-// minibatches as they were trained (Keras's convention), so they cost
-// nothing extra; the validation figures are measured after the epoch.
-type Epoch struct {
-	Epoch         int     `json:"epoch"` // from 1
-	LR            float64 `json:"lr"`
-	TrainLoss     float64 `json:"train_loss"`
-	TrainAccuracy float64 `json:"train_accuracy"`
-	ValLoss       float64 `json:"val_loss"`
-	ValAccuracy   float64 `json:"val_accuracy"`
-	// Seconds is the wall-clock time since training began, at the end of
-	// this epoch (the notebook's cumulative "Training Time"). It is the
-	// only field that differs between two runs with the same seed.
-	Seconds float64 `json:"seconds"`
-}
+import "github.com/sweepml/sweep/study"
+
+// Epoch is what one epoch of training measured: study.Epoch, the record
+// every sweep objective reports. Accuracies are fractions in [0, 1]. The
+// training loss and accuracy are averages over the epoch's minibatches as
+// they were trained (Keras's convention), so they cost nothing extra; the
+// validation figures are measured after the epoch. Seconds is the
+// wall-clock time since training began, at the end of the epoch (the
+// notebook's cumulative "Training Time").
+type Epoch = study.Epoch
 
 // History is the record of one training run.
 type History struct {
