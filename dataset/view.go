@@ -12,7 +12,10 @@ type Float interface{ ~float32 | ~float64 }
 
 // splitStream separates the split's random stream from other users of the
 // same seed.
-const splitStream = 0x5157_1e7
+const (
+	splitStream = 0x5157_1e7
+	foldStream  = 0x5157_1e8
+)
 
 // View is a selection of rows of a Set, in a fixed order. It holds row
 // numbers only; the pixels stay in the set.
@@ -107,6 +110,61 @@ func (v View) Split(fraction float64, seed uint64) (train, val View, err error) 
 	slices.Sort(trainRows)
 	slices.Sort(valRows)
 	return View{set: v.set, rows: trainRows}, View{set: v.set, rows: valRows}, nil
+}
+
+// Fold splits the view for stratified k-fold cross-validation and returns
+// fold i as the validation view and the other k−1 folds as the training
+// view. Each class's rows, shuffled with seed, are dealt to the folds in
+// turn, so every fold holds ⌊n_c/k⌋ or ⌈n_c/k⌉ rows of class c and every
+// row is validated in exactly one fold. k may not exceed the smallest
+// class's count.
+func (v View) Fold(k, i int, seed uint64) (train, val View, err error) {
+	byClass := make([][]int32, v.set.Classes)
+	for _, r := range v.rows {
+		l := v.set.Labels[r]
+		byClass[l] = append(byClass[l], r)
+	}
+	smallest := len(v.rows)
+	for _, rows := range byClass {
+		if len(rows) > 0 {
+			smallest = min(smallest, len(rows))
+		}
+	}
+	if k < 2 || k > smallest || i < 0 || i >= k {
+		return View{}, View{}, fmt.Errorf("%d folds: want 2 to %d, the smallest class's count (fold %d)", k, smallest, i)
+	}
+	rng := rand.New(rand.NewPCG(seed, foldStream))
+	var trainRows, valRows []int32
+	dealt := 0 // where each class starts dealing, so that fold sizes even out across classes
+	for _, rows := range byClass {
+		rng.Shuffle(len(rows), func(a, b int) { rows[a], rows[b] = rows[b], rows[a] })
+		for j, r := range rows {
+			if (dealt+j)%k == i {
+				valRows = append(valRows, r)
+			} else {
+				trainRows = append(trainRows, r)
+			}
+		}
+		dealt += len(rows)
+	}
+	slices.Sort(trainRows)
+	slices.Sort(valRows)
+	return View{set: v.set, rows: trainRows}, View{set: v.set, rows: valRows}, nil
+}
+
+// SmallestClass is the count of the view's rarest class (0 if empty).
+func (v View) SmallestClass() int {
+	counts := make([]int, v.set.Classes)
+	for _, r := range v.rows {
+		counts[v.set.Labels[r]]++
+	}
+	smallest := 0
+	for _, n := range counts {
+		if n > 0 && (smallest == 0 || n < smallest) {
+			smallest = n
+		}
+	}
+	return smallest
 }
 
 // pixelScale maps a byte to its scaled value x/255, computed in float64 so

@@ -175,3 +175,56 @@ func checkGatherEveryPixelValue(t *testing.T) {
 		}
 	}
 }
+
+// TestFold: every row is validated in exactly one of k folds; each fold
+// holds about n/k rows of every class; training and validation are
+// disjoint and cover the view; the same seed deals the same folds.
+func TestFold(t *testing.T) {
+	d, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := d.Train.First(1000)
+	seen := map[int]int{}
+	for i := range 5 {
+		tr, val, err := v.Fold(5, i, 42)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.Len()+val.Len() != 1000 || val.Len() != 200 {
+			t.Errorf("fold %d: %d train, %d validation", i, tr.Len(), val.Len())
+		}
+		perClass := make([]int, 10)
+		for j := range val.Len() {
+			seen[val.Row(j)]++
+			perClass[val.Label(j)]++
+		}
+		all := make([]int, 10)
+		for j := range v.Len() {
+			all[v.Label(j)]++
+		}
+		for c := range perClass {
+			if perClass[c] < all[c]/5 || perClass[c] > all[c]/5+1 {
+				t.Errorf("fold %d class %d: %d of %d", i, c, perClass[c], all[c])
+			}
+		}
+		again, _, _ := v.Fold(5, i, 42)
+		if again.Len() != tr.Len() || again.Row(0) != tr.Row(0) || again.Row(again.Len()-1) != tr.Row(tr.Len()-1) {
+			t.Errorf("fold %d differs with the same seed", i)
+		}
+	}
+	if len(seen) != 1000 {
+		t.Errorf("%d rows validated, want 1000", len(seen))
+	}
+	for r, n := range seen {
+		if n != 1 {
+			t.Fatalf("row %d validated %d times", r, n)
+		}
+	}
+	if _, _, err := v.Fold(1, 0, 42); err == nil || err.Error() != "1 folds: want 2 to 87, the smallest class's count (fold 0)" {
+		t.Errorf("1 fold: %v", err)
+	}
+	if v.SmallestClass() != 87 {
+		t.Errorf("smallest class %d", v.SmallestClass())
+	}
+}
