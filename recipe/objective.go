@@ -69,21 +69,31 @@ func (o *Objective) Settings(run study.TrialRun) (Settings, error) {
 	if err != nil {
 		return s, err
 	}
-	s.Seed, s.SplitSeed = run.Seed, o.Spec.Seed
+	s.Seed, s.SplitSeed = run.Seed, run.SplitSeed
 	s.Subset, s.Validation = o.Spec.Data.Subset, o.Spec.Data.Validation
+	if run.Folds > 1 {
+		s.Folds, s.Fold = run.Folds, run.Fold
+	}
 	return s, nil
 }
 
 // Run trains one run of a trial, reporting every epoch. When report says
 // to prune, training stops and Run returns study.ErrPruned — except at
-// the last epoch: a run that gets there completes.
+// the last epoch: a run that gets there completes. With run.Test the last
+// epoch is reported once the trained model has been measured on the test
+// set, with those figures; nothing else reads the test set.
 func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(study.Epoch) error) error {
 	s, err := o.Settings(run)
 	if err != nil {
 		return err
 	}
 	pruned := false
-	_, err = Run(ctx, o.Data, s, Options{OnEpoch: func(e train.Epoch) error {
+	var last train.Epoch
+	res, err := Run(ctx, o.Data, s, Options{Test: run.Test, OnEpoch: func(e train.Epoch) error {
+		if run.Test && e.Epoch == s.Epochs {
+			last = e // reported with the test figures
+			return nil
+		}
 		err := report(e)
 		if errors.Is(err, study.ErrPruned) {
 			if e.Epoch == s.Epochs {
@@ -94,8 +104,12 @@ func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(stu
 		}
 		return err
 	}})
-	if err == nil && pruned {
+	switch {
+	case err == nil && pruned:
 		return study.ErrPruned
+	case err == nil && run.Test:
+		last.TestLoss, last.TestAccuracy = res.TestLoss, res.TestAccuracy
+		return report(last)
 	}
 	return err
 }

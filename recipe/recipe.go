@@ -49,6 +49,11 @@ type Settings struct {
 	Subset     int     `json:"subset"`
 	Validation float64 `json:"validation"`
 	SplitSeed  uint64  `json:"split_seed"`
+	// Folds > 1 cross-validates instead of holding Validation out: the
+	// subset is dealt into Folds stratified folds (with SplitSeed), and
+	// this run validates on fold Fold and trains on the others.
+	Folds int `json:"folds,omitempty"`
+	Fold  int `json:"fold,omitempty"`
 }
 
 // The architectures and implementations.
@@ -124,6 +129,12 @@ func (s Settings) Validate() error {
 	if !(s.Validation > 0 && s.Validation < 1) {
 		return fmt.Errorf("validation fraction %v: want a number strictly between 0 and 1", s.Validation)
 	}
+	if s.Folds < 0 || s.Folds == 1 {
+		return fmt.Errorf("folds %d: want 0 (no cross-validation) or at least 2", s.Folds)
+	}
+	if s.Fold < 0 || (s.Fold > 0 && s.Fold >= s.Folds) {
+		return fmt.Errorf("fold %d of %d: no such fold", s.Fold, s.Folds)
+	}
 	return s.TrainConfig().Validate()
 }
 
@@ -198,6 +209,9 @@ func (s Settings) CheckData(data *dataset.Data) error {
 	if s.Subset > data.Train.Len() {
 		return fmt.Errorf("subset %d: the training set of %s has only %d images", s.Subset, data.Source, data.Train.Len())
 	}
+	if smallest := data.Train.First(s.Subset).SmallestClass(); s.Folds > smallest {
+		return fmt.Errorf("folds %d: the smallest class of the first %d images of %s has %d, and every fold needs one of each", s.Folds, s.Subset, data.Source, smallest)
+	}
 	return nil
 }
 
@@ -205,6 +219,9 @@ func (s Settings) CheckData(data *dataset.Data) error {
 func (s Settings) Split(data *dataset.Data) (trainSet, valSet dataset.View, err error) {
 	if err := s.CheckData(data); err != nil {
 		return trainSet, valSet, err
+	}
+	if s.Folds > 1 {
+		return data.Train.First(s.Subset).Fold(s.Folds, s.Fold, s.SplitSeed)
 	}
 	return data.Train.First(s.Subset).Split(s.Validation, s.SplitSeed)
 }

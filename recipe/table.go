@@ -107,6 +107,7 @@ var Table = SettingTable{
 	{Name: "dtype", Kind: study.String, Spec: true, Doc: "element type: float32 or float64", get: func(s *Settings) any { return s.DType }, set: str(func(s *Settings) *string { return &s.DType })},
 	{Name: "seed", Kind: study.Integer, Doc: "seed of the split, the initial weights and the shuffling", get: func(s *Settings) any { return s.Seed }, set: setSeed},
 	{Name: "subset", Kind: study.Integer, Doc: "use the first N training images (0 = all 60,000)", get: func(s *Settings) any { return s.Subset }, set: integer(func(s *Settings) *int { return &s.Subset })},
+	{Name: "folds", Kind: study.Integer, Doc: "cross-validate: train K stratified folds, each validated on the images the others train on, and report their mean (0: hold out --val instead)", get: func(s *Settings) any { return s.Folds }, set: integer(func(s *Settings) *int { return &s.Folds })},
 	{Name: "validation", Flag: "val", Kind: study.Number, Doc: "fraction held out for validation, stratified by label", get: func(s *Settings) any { return s.Validation }, set: number(func(s *Settings) *float64 { return &s.Validation })},
 }
 

@@ -43,6 +43,12 @@ func (p *parser) check(s *Spec) error {
 			return p.at("method", "method", "cmaes needs at least two numeric parameters (has %d); use tpe", numeric)
 		}
 	}
+	if s.Data.Folds > 1 && s.Repeats > 1 {
+		return p.at("data.folds", "data.folds", "cross-validation trains each trial once per fold; with repeats: %d give folds or repeats, not both", s.Repeats)
+	}
+	if s.Confirm.Baseline && p.settings == nil {
+		return p.at("confirm", "confirm.baseline", "a baseline needs the defaults of a settings table; this objective has none")
+	}
 	if s.EarlyTerminate.Type != NoPruner {
 		if s.Repeats > 1 {
 			return p.at("early_terminate", "early_terminate", "pruning judges single runs; with repeats: %d use type: none", s.Repeats)

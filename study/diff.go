@@ -29,7 +29,8 @@ func Diff(a, b *Spec) string {
 // order and words.
 func (s *Spec) fields() [][2]string {
 	out := [][2]string{{"name", s.Name}, {"seed", fmt.Sprint(s.Seed)}, {"data.source", s.Data.Source},
-		{"data.subset", fmt.Sprint(s.Data.Subset)}, {"data.validation", fmt.Sprint(s.Data.Validation)}}
+		{"data.subset", fmt.Sprint(s.Data.Subset)}, {"data.validation", fmt.Sprint(s.Data.Validation)},
+		{"data.folds", fmt.Sprint(s.Data.Folds)}, {"data.resplit", fmt.Sprint(s.Data.Resplit)}}
 	for _, f := range s.Fixed {
 		out = append(out, [2]string{"fixed." + f.Key, fmt.Sprint(f.Value)})
 	}
@@ -59,5 +60,6 @@ func (s *Spec) fields() [][2]string {
 		[2]string{"budget.trial_timeout", timeout}, [2]string{"budget.max_failed", fmt.Sprint(b.MaxFailed)},
 		[2]string{"early_terminate.type", string(et.Type)}, [2]string{"early_terminate.min_epochs", fmt.Sprint(et.MinEpochs)},
 		[2]string{"early_terminate.eta", fmt.Sprint(et.Eta)}, [2]string{"early_terminate.min_trials", fmt.Sprint(et.MinTrials)},
-		[2]string{"repeats", fmt.Sprint(s.Repeats)})
+		[2]string{"repeats", fmt.Sprint(s.Repeats)}, [2]string{"confirm.top", fmt.Sprint(s.Confirm.Top)},
+		[2]string{"confirm.seeds", fmt.Sprint(s.Confirm.Seeds)}, [2]string{"confirm.baseline", fmt.Sprint(s.Confirm.Baseline)})
 }

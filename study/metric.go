@@ -76,6 +76,9 @@ type Epoch struct {
 	// Seconds is the wall-clock time since the run began, at the end of
 	// this epoch: the only figure that differs between two runs.
 	Seconds float64 `json:"seconds"`
+	// The test set's figures, on the last epoch of a final-stage run only.
+	TestLoss     float64 `json:"test_loss,omitempty"`
+	TestAccuracy float64 `json:"test_accuracy,omitempty"`
 }
 
 // ErrPruned is what a sweep's reporter returns when the pruner stops a
@@ -85,7 +88,17 @@ var ErrPruned = errors.New("pruned")
 // TrialRun is one run of a trial: what an objective trains.
 type TrialRun struct {
 	Number int     // the trial's number in its study
-	Repeat int     // which of the spec's repeats
-	Seed   uint64  // the run's seed: TrialSeed(spec seed, number, repeat)
-	Params []Param // in spec order
+	Repeat int     // which of the trial's runs
+	Seed   uint64  // the run's seed (initial weights, order of examples)
+	Params []Param // in spec order; none for the baseline (the defaults)
+	// SplitSeed draws the validation split: the spec's seed, or for a
+	// confirmation run with data.resplit its own seed.
+	SplitSeed uint64
+	// Folds > 1 cross-validates: the run validates on fold Fold of Folds
+	// and trains on the others.
+	Folds, Fold int
+	// Test asks the objective to measure the test set at the end of the
+	// run (final stage only) and report it with the last epoch.
+	Test  bool
+	Stage Stage
 }

@@ -24,13 +24,17 @@ func ParseSpec(file string, src []byte, settings Settings) (*Spec, error) {
 		return nil, &SpecError{File: file, Line: yamlErrorLine(err), Msg: "not valid YAML: " + msg}
 	}
 	p := &parser{file: file, settings: settings, lines: map[string]int{}}
-	return p.spec(&doc)
+	spec, err := p.spec(&doc)
+	if spec != nil {
+		spec.settings = settings
+	}
+	return spec, err
 }
 
 var (
 	yamlLine  = regexp.MustCompile(`line (\d+): `)
 	validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-	topKeys   = []string{"name", "description", "seed", "data", "fixed", "metric", "method", "parameters", "budget", "early_terminate", "repeats"}
+	topKeys   = []string{"name", "description", "seed", "data", "fixed", "metric", "method", "parameters", "budget", "early_terminate", "repeats", "confirm"}
 )
 
 func yamlErrorLine(err error) int {
@@ -176,7 +180,7 @@ func describe(n *yaml.Node) string {
 // defaults is a spec before its keys are read.
 func defaults() *Spec {
 	return &Spec{
-		Data:           DataSpec{Source: "mnist", Subset: 1000, Validation: 0.2},
+		Data:           DataSpec{Source: "mnist", Subset: 1000, Validation: 0.2, Folds: 1, Resplit: true},
 		Metric:         ValAccuracy,
 		Budget:         Budget{Batch: 4, MaxFailed: 5},
 		EarlyTerminate: EarlyTerminate{Type: NoPruner, MinEpochs: 1, Eta: 3, MinTrials: 5},
@@ -201,6 +205,9 @@ func (p *parser) spec(doc *yaml.Node) (*Spec, error) {
 		if p.lines[key] == 0 {
 			return nil, p.errorf(root, "", "missing required key %q", key)
 		}
+	}
+	if p.lines["confirm"] == 0 && s.Method != Grid { // searches confirm unless told not to
+		s.Confirm = defaultConfirm(p.settings)
 	}
 	return s, p.check(s)
 }
@@ -235,14 +242,56 @@ func (p *parser) top(s *Spec, key string, v *yaml.Node) error {
 		err = p.earlyTerminate(v, &s.EarlyTerminate)
 	case "repeats":
 		s.Repeats, err = p.integer(v, key, 1)
+	case "confirm":
+		err = p.confirm(v, &s.Confirm)
 	}
 	return err
 }
 
-func (p *parser) data(n *yaml.Node, d *DataSpec) error {
-	return p.fields(n, "data", []string{"source", "subset", "validation"}, func(key string, v *yaml.Node) error {
+// confirm reads the confirmation stage: false (none), or a mapping.
+func (p *parser) confirm(n *yaml.Node, c *Confirm) error {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
+		var on bool
+		n.Decode(&on)
+		if !on {
+			*c = Confirm{}
+			return nil
+		}
+		return p.errorf(n, "confirm", "want false or a mapping with keys top, seeds, baseline")
+	}
+	*c = defaultConfirm(p.settings)
+	return p.fields(n, "confirm", []string{"top", "seeds", "baseline"}, func(key string, v *yaml.Node) error {
 		var err error
 		switch key {
+		case "top":
+			c.Top, err = p.integer(v, "confirm.top", 1)
+		case "seeds":
+			c.Seeds, err = p.integer(v, "confirm.seeds", 2)
+		case "baseline":
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&c.Baseline) != nil {
+				err = p.errorf(v, "confirm.baseline", "want true or false, got %s", describe(v))
+			}
+		}
+		return err
+	})
+}
+
+// defaultConfirm is the confirmation stage a search gets unless its spec
+// says otherwise; the baseline needs the Settings' defaults.
+func defaultConfirm(settings Settings) Confirm {
+	return Confirm{Top: 5, Seeds: 5, Baseline: settings != nil}
+}
+
+func (p *parser) data(n *yaml.Node, d *DataSpec) error {
+	return p.fields(n, "data", []string{"source", "subset", "validation", "folds", "resplit"}, func(key string, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "folds":
+			d.Folds, err = p.integer(v, "data.folds", 2)
+		case "resplit":
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&d.Resplit) != nil {
+				err = p.errorf(v, "data.resplit", "want true or false, got %s", describe(v))
+			}
 		case "source":
 			d.Source, err = p.str(v, "data.source")
 		case "subset":

@@ -18,9 +18,11 @@ type Spec struct {
 	Budget         Budget
 	EarlyTerminate EarlyTerminate
 	Repeats        int
+	Confirm        Confirm
 
-	file  string
-	lines map[string]int // key path → line, for errors found after parsing
+	file     string
+	lines    map[string]int // key path → line, for errors found after parsing
+	settings Settings       // what the spec was checked against
 }
 
 // DataSpec selects the data every trial trains on.
@@ -28,6 +30,24 @@ type DataSpec struct {
 	Source     string  // "mnist" (embedded) or a directory of IDX files
 	Subset     int     // first N training images, 0 = all
 	Validation float64 // fraction held out, stratified, split with the sweep's seed
+	// Folds > 1 cross-validates instead: each trial trains Folds stratified
+	// folds of the subset, each validated on the images it did not train
+	// on; its metric is their mean.
+	Folds int
+	// Resplit draws a new stratified validation split for each
+	// confirmation seed, so that the confirmed figure does not rest on one
+	// split.
+	Resplit bool
+}
+
+// Confirm is the confirmation stage: after the search, the Top distinct
+// configurations by the search metric, and with Baseline the spec's
+// fixed settings on their defaults, each trained again with Seeds fresh
+// seeds. Top 0 means no confirmation.
+type Confirm struct {
+	Top      int
+	Seeds    int
+	Baseline bool
 }
 
 // Setting is one named training setting and its value.
@@ -200,3 +220,6 @@ func (s *Spec) TotalTrials() int {
 	}
 	return s.Budget.Trials
 }
+
+// Settings is what the spec was checked against (nil: anything).
+func (s *Spec) Settings() Settings { return s.settings }

@@ -56,8 +56,13 @@ type Trial struct {
 	Seconds float64  `json:"seconds"`
 	// Build says what trained it: BLAS, Go version, platform.
 	Build string `json:"build,omitempty"`
-	// Runs holds each repeat's per-epoch history, as far as it got.
+	// Runs holds each run's per-epoch history, as far as it got.
 	Runs [][]Epoch `json:"runs"`
+	// Stage is the part of the study the trial belongs to; Source, for a
+	// final-stage trial, the search trial whose configuration it trains
+	// again.
+	Stage  Stage `json:"stage,omitempty"`
+	Source *int  `json:"source,omitempty"`
 }
 
 // Epochs is the number of epochs the trial's first run trained.
@@ -99,26 +104,48 @@ func (s *Spec) ReadTrials(storage goptuna.Storage, studyID int) ([]Trial, error)
 	if err != nil {
 		return nil, err
 	}
+	final, err := ReadFinal(storage, studyID)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Trial, len(frozen))
 	for i, ft := range frozen {
-		if out[i], err = s.trial(ft); err != nil {
+		if out[i], err = s.trial(ft, final); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
+// ReadFinal reads the study's final-stage plan, nil until it is made.
+func ReadFinal(storage goptuna.Storage, studyID int) (Final, error) {
+	attrs, err := storage.GetStudySystemAttrs(studyID)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFinal(attrs[AttrFinal])
+}
+
 // trial builds one trial's record. goptuna's state is written last when a
 // trial ends: the commit point. A trial killed before it is running, and
 // reruns.
-func (s *Spec) trial(ft goptuna.FrozenTrial) (Trial, error) {
+func (s *Spec) trial(ft goptuna.FrozenTrial, final Final) (Trial, error) {
 	t := Trial{ID: ft.ID, Number: ft.Number, State: stateOf[ft.State]}
+	stage, source := s.StageOf(ft.Number, final)
+	t.Stage = stage
+	if source >= 0 {
+		t.Source = &source
+	}
 	if t.State == Failed {
 		t.Reason = ft.SystemAttrs[AttrReason]
 	}
 	t.Seconds, _ = strconv.ParseFloat(ft.SystemAttrs[AttrSeconds], 64)
 	t.Build = ft.SystemAttrs[AttrBuild]
 	for _, prm := range s.Parameters {
+		if stage == BaselineStage {
+			t.Params = s.baselineParams()
+			break
+		}
 		internal, ok := ft.InternalParams[prm.Name]
 		if !ok {
 			// Only a sweep killed between creating a trial and proposing
@@ -132,11 +159,9 @@ func (s *Spec) trial(ft goptuna.FrozenTrial) (Trial, error) {
 		}
 		t.Params = append(t.Params, Param{Name: prm.Name, Value: prm.External(internal)})
 	}
-	for r := range s.Repeats {
-		t.Seeds = append(t.Seeds, TrialSeed(s.Seed, t.Number, r))
-	}
+	t.Seeds = s.Seeds(ft.Number, stage, source)
 	var err error
-	if t.Runs, err = readRuns(ft, s.Repeats); err != nil {
+	if t.Runs, err = readRuns(ft, len(t.Seeds)); err != nil {
 		return t, fmt.Errorf("trial %d: %w", ft.Number, err)
 	}
 	if t.State.Finished() {

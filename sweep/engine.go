@@ -28,6 +28,7 @@ type engine struct {
 	sampler   sampler
 	pruner    pruner
 	progress  *progress
+	final     study.Final // the final stage's plan, once the search has finished
 
 	mu     sync.Mutex
 	active map[int]bool // IDs of the trials this process runs, heartbeated
@@ -39,12 +40,15 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.final, err = study.ReadFinal(e.storage, e.study.ID); err != nil {
+		return nil, err
+	}
 	if e.exclusive {
 		if err := e.completeBatch(len(trials)); err != nil {
 			return nil, err
 		}
 	}
-	e.progress = newProgress(e.opt.Progress, e.opt.Live, e.spec, e.spec.TotalTrials(), trials)
+	e.progress = newProgress(e.opt.Progress, e.opt.Live, e.spec, e.totalRuns(), trials)
 	defer e.progress.end()
 	defer e.heartbeat()()
 	for {
@@ -57,10 +61,17 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 		if len(batch) == 0 {
-			if done, err := e.othersDone(); err != nil || done {
-				if err != nil {
+			done, err := e.othersDone()
+			if err != nil {
+				return nil, err
+			}
+			if done && e.final == nil {
+				if err := e.planFinal(); err != nil {
 					return nil, err
 				}
+				continue
+			}
+			if done {
 				break
 			}
 			select { // wait, ready to take over a dead worker's trials
@@ -83,7 +94,7 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 // batch did not: the batch is asked whole, as an uninterrupted sweep
 // would have.
 func (e *engine) completeBatch(created int) error {
-	for ; created%e.spec.Budget.Batch != 0 && created < e.spec.TotalTrials(); created++ {
+	for ; created%e.spec.Budget.Batch != 0 && created < e.spec.TotalTrials(); created++ { // the search's batches only
 		if _, err := e.storage.CreateNewTrial(e.study.ID); err != nil {
 			return err
 		}
@@ -113,14 +124,14 @@ func (e *engine) next() ([]int, error) {
 			}
 		}
 		if len(ft.InternalParams) < len(e.spec.Parameters) { // its creator died proposing it
-			if err := e.sampler.propose(e.study, c.ID, c.Number); err != nil {
+			if err := e.propose(c.ID, c.Number); err != nil {
 				return nil, err
 			}
 		}
 		batch = append(batch, c.Number)
 	}
 	for len(batch) < e.spec.Budget.Batch && len(claims) == 0 {
-		id, ok, err := e.storage.CreateTrialWithin(e.study.ID, e.spec.TotalTrials(), e.opt.Worker)
+		id, ok, err := e.storage.CreateTrialWithin(e.study.ID, e.spec.Total(e.final), e.opt.Worker)
 		if err != nil || !ok {
 			return batch, err
 		}
@@ -128,12 +139,64 @@ func (e *engine) next() ([]int, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := e.sampler.propose(e.study, id, number); err != nil {
+		if err := e.propose(id, number); err != nil {
 			return nil, err
 		}
 		batch = append(batch, number)
 	}
 	return batch, nil
+}
+
+// propose sets a new trial's parameters: the sampler's for a search
+// trial, its source's for a final-stage one (none for the baseline).
+func (e *engine) propose(id, number int) error {
+	stage, source := e.spec.StageOf(number, e.final)
+	if stage == study.SearchStage {
+		return e.sampler.propose(e.study, id, number)
+	}
+	if source < 0 {
+		return nil
+	}
+	trials, err := e.storage.GetAllTrials(e.study.ID)
+	if err != nil {
+		return err
+	}
+	from := trials[source]
+	for _, prm := range e.spec.Parameters {
+		if err := e.storage.SetTrialParam(id, prm.Name, from.InternalParams[prm.Name], prm.GoptunaDistribution()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// planFinal plans the final stage once every search trial has finished,
+// and keeps the plan in the study (the first worker's, in a shared one).
+func (e *engine) planFinal() error {
+	trials, err := e.spec.ReadTrials(e.storage, e.study.ID)
+	if err != nil {
+		return err
+	}
+	stored, err := e.storage.SetStudySystemAttrIfAbsent(e.study.ID, study.AttrFinal, e.spec.PlanFinal(trials).String())
+	if err != nil {
+		return err
+	}
+	if e.final, err = study.ParseFinal(stored); err != nil {
+		return err
+	}
+	e.progress.grow(e.totalRuns())
+	return nil
+}
+
+// totalRuns is the number of runs the study trains, as far as it is
+// planned.
+func (e *engine) totalRuns() int {
+	n := e.spec.TotalTrials() * e.spec.Runs(study.SearchStage)
+	for i := range e.final {
+		stage, _ := e.spec.StageOf(e.spec.TotalTrials()+i, e.final)
+		n += e.spec.Runs(stage)
+	}
+	return n
 }
 
 // othersDone reports whether no trial of the study is still running

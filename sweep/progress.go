@@ -26,18 +26,18 @@ type progress struct {
 	start                  time.Time
 }
 
-func newProgress(w io.Writer, live bool, spec *study.Spec, total int, trials []study.Trial) *progress {
-	p := &progress{w: w, live: live, spec: spec, total: total * spec.Repeats, bestTrial: -1, start: time.Now()}
+func newProgress(w io.Writer, live bool, spec *study.Spec, runs int, trials []study.Trial) *progress {
+	p := &progress{w: w, live: live, spec: spec, total: runs, bestTrial: -1, start: time.Now()}
 	for _, t := range trials {
 		switch t.State {
 		case study.Complete, study.Pruned:
-			p.done += spec.Repeats
+			p.done += len(t.Seeds)
 			if t.State == study.Pruned {
 				p.pruned++
 			}
 			p.consider(t.Number, t.Value)
 		case study.Failed:
-			p.done += spec.Repeats
+			p.done += len(t.Seeds)
 			p.fail++
 		}
 	}
@@ -49,6 +49,16 @@ func (p *progress) consider(number int, v float64) {
 	if p.bestTrial < 0 || p.spec.Metric.Better(v, p.best) {
 		p.best, p.bestTrial = v, number
 	}
+}
+
+// grow sets the number of runs in all, once the final stage is planned.
+func (p *progress) grow(runs int) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total = runs
 }
 
 func (p *progress) started() {
@@ -89,8 +99,8 @@ func (p *progress) finishedRun(number, repeat int, o outcome) {
 	}
 	if !p.live {
 		run := ""
-		if spec.Repeats > 1 {
-			run = fmt.Sprintf(" run %d/%d", repeat+1, spec.Repeats)
+		if o.runs > 1 {
+			run = fmt.Sprintf(" run %d/%d", repeat+1, o.runs)
 		}
 		fmt.Fprintf(p.w, "trial %d%s %s%s (%.1fs)\n", number, run, state, detail, o.seconds)
 		return

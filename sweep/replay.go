@@ -55,7 +55,7 @@ func Replay(ctx context.Context, spec *study.Spec, trials []study.Trial, number 
 	}
 	var out []Replayed
 	for r, recorded := range t.Runs {
-		run := study.TrialRun{Number: number, Repeat: r, Seed: study.TrialSeed(spec.Seed, number, r), Params: t.Params}
+		run := spec.NewRun(t, r)
 		rep := Replayed{Repeat: r, Seed: run.Seed, Recorded: recorded}
 		err := obj.Run(ctx, run, func(e study.Epoch) error {
 			rep.Replayed = append(rep.Replayed, e)

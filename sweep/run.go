@@ -159,7 +159,7 @@ func sameSpec(path string, spec *study.Spec) error {
 	src, err := os.ReadFile(path)
 	var old *study.Spec
 	if err == nil {
-		old, err = study.ParseSpec(path, src, nil)
+		old, err = study.ParseSpec(path, src, spec.Settings())
 	}
 	if err != nil {
 		return fmt.Errorf("the spec kept in %s does not load (%v); run with --restart to discard the sweep", path, err)
@@ -191,7 +191,7 @@ func openStudy(spec *study.Spec, src []byte, storage Storage) (*goptuna.Study, e
 		return nil, err
 	}
 	if stored != string(src) {
-		old, err := study.ParseSpec("the spec stored in "+storage.Redacted(), []byte(stored), nil)
+		old, err := study.ParseSpec("the spec stored in "+storage.Redacted(), []byte(stored), spec.Settings())
 		if err != nil {
 			return nil, &InputError{err}
 		}

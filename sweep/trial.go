@@ -16,6 +16,7 @@ import (
 
 // outcome is how one run (a trial's repeat) ended.
 type outcome struct {
+	runs        int // of the trial
 	epochs      []study.Epoch
 	pruned      bool
 	err         error
@@ -70,16 +71,16 @@ func (e *engine) runAndTell(ctx context.Context, batch []int) ([]study.Trial, er
 // trials of earlier batches (never those of its own batch, even when a
 // resumed sweep has some of them finished), or in a shared study every
 // finished trial.
-func (e *engine) earlier(trials []study.Trial, number int) []curve {
-	limit := len(trials)
+func (e *engine) earlier(trials []study.Trial, number, run int) []curve {
+	limit := min(len(trials), e.spec.TotalTrials())
 	if e.exclusive {
 		limit = number - number%e.spec.Budget.Batch
 	}
 	var out []curve
 	for _, t := range trials[:limit] {
-		if t.State.Finished() {
+		if t.State.Finished() && run < len(t.Runs) { // with folds, run r of each trial validates on the same fold
 			c := curve{complete: t.State == study.Complete, scores: map[int]float64{}}
-			for _, ep := range t.Runs[0] {
+			for _, ep := range t.Runs[run] {
 				c.scores[ep.Epoch] = e.spec.Metric.Score(e.spec.Metric.Of(ep))
 			}
 			out = append(out, c)
@@ -95,7 +96,7 @@ func (e *engine) runBatch(ctx context.Context, trials []study.Trial, batch []int
 	var items []item
 	outcomes := make([][]outcome, len(batch))
 	for i, number := range batch {
-		outcomes[i] = make([]outcome, e.spec.Repeats)
+		outcomes[i] = make([]outcome, len(trials[number].Seeds))
 		ft, err := e.storage.GetTrial(trials[number].ID)
 		if err != nil {
 			return nil, err
@@ -105,7 +106,7 @@ func (e *engine) runBatch(ctx context.Context, trials []study.Trial, batch []int
 		if err := e.storage.SetTrialSystemAttr(ft.ID, study.AttrAttempt, strconv.Itoa(attempt)); err != nil {
 			return nil, err
 		}
-		for r := range e.spec.Repeats {
+		for r := range outcomes[i] {
 			items = append(items, item{i, r, attempt})
 		}
 	}
@@ -122,7 +123,11 @@ func (e *engine) runBatch(ctx context.Context, trials []study.Trial, batch []int
 					continue
 				}
 				e.progress.started()
-				o := e.train(ctx, trials[number], it.repeat, it.attempt, e.earlier(trials, number))
+				var earlier []curve
+				if trials[number].Stage == study.SearchStage { // the final stage is not pruned
+					earlier = e.earlier(trials, number, it.repeat)
+				}
+				o := e.train(ctx, trials[number], it.repeat, it.attempt, earlier)
 				outcomes[it.index][it.repeat] = o
 				e.progress.finishedRun(number, it.repeat, o)
 			}
@@ -151,7 +156,8 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat, attempt int, 
 		tctx, cancel = context.WithTimeout(ctx, e.spec.Budget.TrialTimeout)
 	}
 	defer cancel()
-	run := study.TrialRun{Number: t.Number, Repeat: repeat, Seed: study.TrialSeed(e.spec.Seed, t.Number, repeat), Params: t.Params}
+	o.runs = len(t.Seeds)
+	run := e.spec.NewRun(t, repeat)
 	err := e.obj.Run(tctx, run, func(ep study.Epoch) error {
 		b, err := json.Marshal(ep)
 		if err != nil {
@@ -161,7 +167,7 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat, attempt int, 
 			return err
 		}
 		o.epochs = append(o.epochs, ep)
-		if e.pruner != nil && e.pruner.prune(ep.Epoch, e.spec.Metric.Score(e.spec.Metric.Of(ep)), earlier) {
+		if e.pruner != nil && t.Stage == study.SearchStage && e.pruner.prune(ep.Epoch, e.spec.Metric.Score(e.spec.Metric.Of(ep)), earlier) {
 			return study.ErrPruned
 		}
 		return nil

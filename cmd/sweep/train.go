@@ -106,18 +106,14 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sweep train: %v\n", err)
 		return exitUsage
 	}
-	res, err := recipe.Run(ctx, data, s, recipe.Options{
-		Test: *test,
-		OnStart: func(m recipe.Model, trainN, valN int) {
-			fmt.Fprintf(stdout, "Training %s on %d images, validating on %d (%s): %s lr %g, %s schedule, batch %d, %d epochs, %s, seed %d\n",
-				m, trainN, valN, data.Source, s.Optimizer, s.LR, s.Schedule, s.Batch, s.Epochs, s.DType, s.Seed)
-		},
-		OnEpoch: func(e train.Epoch) error {
-			fmt.Fprintf(stdout, "Epoch: %d, Training Time: %.2fs, Training Accuracy: %.2f%%, Validation Accuracy: %.2f%%, Learning Rate: %.4g, Training Loss: %.4f, Validation Loss: %.4f\n",
-				e.Epoch, e.Seconds, 100*e.TrainAccuracy, 100*e.ValAccuracy, e.LR, e.TrainLoss, e.ValLoss)
-			return nil
-		},
-	})
+	if s.Folds > 1 {
+		if *jsonPath != "" || *savePath != "" {
+			fmt.Fprintln(stderr, "sweep train: --json and --save keep one run; cross-validation (--folds) trains several")
+			return exitUsage
+		}
+		return trainFolds(ctx, data, s, *test, stdout, stderr)
+	}
+	res, err := recipe.Run(ctx, data, s, printing(data, s, *test, stdout))
 	if res == nil { // invalid settings for this data
 		fmt.Fprintf(stderr, "sweep train: %v\n", err)
 		return exitUsage
@@ -158,4 +154,52 @@ func writeHistory(path string, res *recipe.Result, err error, s recipe.Settings,
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	})
+}
+
+// printing are the options that print the notebook's lines as a run
+// trains.
+func printing(data *dataset.Data, s recipe.Settings, test bool, stdout io.Writer) recipe.Options {
+	return recipe.Options{
+		Test: test,
+		OnStart: func(m recipe.Model, trainN, valN int) {
+			fold := ""
+			if s.Folds > 1 {
+				fold = fmt.Sprintf(" (fold %d of %d)", s.Fold+1, s.Folds)
+			}
+			fmt.Fprintf(stdout, "Training %s on %d images, validating on %d%s (%s): %s lr %g, %s schedule, batch %d, %d epochs, %s, seed %d\n",
+				m, trainN, valN, fold, data.Source, s.Optimizer, s.LR, s.Schedule, s.Batch, s.Epochs, s.DType, s.Seed)
+		},
+		OnEpoch: func(e train.Epoch) error {
+			fmt.Fprintf(stdout, "Epoch: %d, Training Time: %.2fs, Training Accuracy: %.2f%%, Validation Accuracy: %.2f%%, Learning Rate: %.4g, Training Loss: %.4f, Validation Loss: %.4f\n",
+				e.Epoch, e.Seconds, 100*e.TrainAccuracy, 100*e.ValAccuracy, e.LR, e.TrainLoss, e.ValLoss)
+			return nil
+		},
+	}
+}
+
+// trainFolds cross-validates: one run per fold, then their mean with its
+// 95% interval (Student's t over the folds).
+func trainFolds(ctx context.Context, data *dataset.Data, s recipe.Settings, test bool, stdout, stderr io.Writer) int {
+	var acc, loss, testAcc []float64
+	for fold := range s.Folds {
+		s.Fold = fold
+		res, err := recipe.Run(ctx, data, s, printing(data, s, test, stdout))
+		if err != nil {
+			fmt.Fprintf(stderr, "sweep train: fold %d: %v\n", fold+1, err)
+			if res == nil {
+				return exitUsage
+			}
+			return exitFailure
+		}
+		last := res.History.Last()
+		acc, loss, testAcc = append(acc, last.ValAccuracy), append(loss, last.ValLoss), append(testAcc, res.TestAccuracy)
+	}
+	a, l := study.TInterval(acc), study.TInterval(loss)
+	fmt.Fprintf(stdout, "Cross-validated over %d folds: Validation Accuracy: %.2f%% (95%% interval %.2f–%.2f%%), Validation Loss: %.4f ± %.4f\n",
+		s.Folds, 100*a.Mean, 100*a.Low, 100*a.High, l.Mean, l.HalfWidth)
+	if test {
+		t := study.TInterval(testAcc)
+		fmt.Fprintf(stdout, "Test Accuracy: %.2f%% (95%% interval over the folds' models %.2f–%.2f%%, %d images)\n", 100*t.Mean, 100*t.Low, 100*t.High, data.Test.Len())
+	}
+	return exitOK
 }

@@ -1,0 +1,85 @@
+package study
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Interval is an estimate with its 95% interval [Low, High].
+type Interval struct {
+	Mean      float64 `json:"mean"`
+	Low       float64 `json:"low"`
+	High      float64 `json:"high"`
+	N         int     `json:"n"`    // runs averaged, or images counted (Wilson)
+	Kind      string  `json:"kind"` // "t" (over runs), "wilson" (one run's accuracy on N images), "none"
+	HalfWidth float64 `json:"half_width"`
+}
+
+// Overlaps reports whether two intervals share a point: the data cannot
+// tell their means apart at this level.
+func (a Interval) Overlaps(b Interval) bool {
+	return a.Kind != "none" && b.Kind != "none" && a.Low <= b.High && b.Low <= a.High
+}
+
+// TInterval is the mean of values with the 95% interval of Student's t
+// (n−1 degrees of freedom); with one value, no interval.
+func TInterval(values []float64) Interval {
+	n := len(values)
+	if n == 0 {
+		return Interval{Kind: "none"}
+	}
+	mean, variance := stat.MeanVariance(values, nil)
+	if n < 2 {
+		return Interval{Mean: mean, Low: mean, High: mean, N: 1, Kind: "none"}
+	}
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)
+	half := t * math.Sqrt(variance/float64(n))
+	return Interval{Mean: mean, Low: mean - half, High: mean + half, N: n, Kind: "t", HalfWidth: half}
+}
+
+// Wilson is the 95% Wilson score interval of an accuracy measured on n
+// images: the interval of the true accuracy given p = correct/n.
+func Wilson(p float64, n int) Interval {
+	if n <= 0 {
+		return Interval{Mean: p, Low: p, High: p, Kind: "none"}
+	}
+	z := distuv.UnitNormal.Quantile(0.975)
+	nf := float64(n)
+	denom := 1 + z*z/nf
+	center := (p + z*z/(2*nf)) / denom
+	half := z * math.Sqrt(p*(1-p)/nf+z*z/(4*nf*nf)) / denom
+	return Interval{Mean: p, Low: center - half, High: center + half, N: n, Kind: "wilson", HalfWidth: half}
+}
+
+// ValidationImages is how many images one run of a search trial validates
+// on, where the spec tells (0 where it does not: all images of a data set
+// other than the embedded MNIST): round(validation × subset) held out, or
+// subset/folds per fold.
+func (s *Spec) ValidationImages() int {
+	n := s.Data.Subset
+	if n == 0 && s.Data.Source == "mnist" {
+		n = 60000
+	}
+	if s.Data.Folds > 1 {
+		return n / s.Data.Folds
+	}
+	return int(s.Data.Validation*float64(n) + 0.5)
+}
+
+// Estimate is a trial's metric with its 95% interval: over its runs (t)
+// when it has several, else for accuracy Wilson's on the validation
+// images.
+func (s *Spec) Estimate(t Trial) Interval {
+	var finals []float64
+	for _, run := range t.Runs {
+		if len(run) > 0 {
+			finals = append(finals, s.Metric.Of(run[len(run)-1]))
+		}
+	}
+	if len(finals) == 1 && s.Metric == ValAccuracy {
+		return Wilson(finals[0], s.ValidationImages())
+	}
+	return TInterval(finals)
+}
