@@ -3,7 +3,6 @@ package recipe
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/sweepml/sweep/dataset"
@@ -39,25 +38,33 @@ func NewObjective(spec *study.Spec) (*Objective, error) {
 }
 
 // checkData checks that every architecture the spec can produce fits the
-// data.
+// data, and its subset and folds; errors name the spec's key.
 func (o *Objective) checkData() error {
-	sizes := []any{nil}
+	sizes, key := []any{nil}, "data.source"
+	if _, ok := o.Spec.FixedValue("sizes"); ok {
+		key = "fixed.sizes"
+	}
 	for _, prm := range o.Spec.Parameters {
 		if prm.Name == "sizes" {
-			sizes = prm.Values
+			sizes, key = prm.Values, "parameters.sizes"
 		}
+	}
+	if o.Spec.Data.Subset > o.Data.Train.Len() {
+		key = "data.subset"
+	} else if o.Spec.Data.Folds > 1 {
+		key = "data.folds"
 	}
 	for _, v := range sizes {
 		var params []study.Param
 		if v != nil {
 			params = append(params, study.Param{Name: "sizes", Value: v})
 		}
-		s, err := o.Settings(study.TrialRun{Params: params})
+		s, err := o.Settings(study.TrialRun{Params: params, Folds: o.Spec.Data.Folds})
 		if err != nil {
 			return err
 		}
 		if err := s.CheckData(o.Data); err != nil {
-			return fmt.Errorf("%s: %w", o.Spec.Name, err)
+			return o.Spec.Errorf(key, "%v", err)
 		}
 	}
 	return nil

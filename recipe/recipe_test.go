@@ -143,7 +143,9 @@ func TestTestSetAccuracy(t *testing.T) {
 // objective is made, not when the spec is parsed; errors name the spec.
 func TestObjectiveChecksData(t *testing.T) {
 	for _, tt := range []struct{ from, to, want string }{
-		{`sizes: "784,24,10"`, `sizes: "100,10"`, "small: sizes 100,10: the input layer must have 784 units, one per pixel of the 28×28 images of mnist"},
+		{`sizes: "784,24,10"`, `sizes: "100,10"`, "spec.yaml:4: fixed.sizes: sizes 100,10: the input layer must have 784 units, one per pixel of the 28×28 images of mnist"},
+		{"subset: 300", "subset: 70000", "spec.yaml:3: data.subset: subset 70000: the training set of mnist has only 60000 images"},
+		{"subset: 300", "subset: 300, folds: 40", "spec.yaml:3: data.folds: folds 40: the smallest class of the first 300 images of mnist has 21, and every fold needs one of each"},
 		{"subset: 300", "subset: 300, source: /no/such/dir", `spec.yaml:3: data.source: "/no/such/dir" is neither mnist (the embedded MNIST) nor a directory of MNIST-named IDX files`},
 	} {
 		src := strings.Replace("name: small\nseed: 11\ndata: {subset: 300}\nfixed: {sizes: \"784,24,10\", epochs: 4}\nmethod: grid\nparameters:\n  lr: {values: [0.1]}\n", tt.from, tt.to, 1)
@@ -154,5 +156,39 @@ func TestObjectiveChecksData(t *testing.T) {
 		if _, err := NewObjective(spec); err == nil || err.Error() != tt.want {
 			t.Errorf("got %v\nwant %s", err, tt.want)
 		}
+	}
+}
+
+// TestSearchNeverReadsTheTestSet: a search run trains and validates with
+// no test set at all; a final-stage run measures it and reports the
+// figures with its last epoch.
+func TestSearchNeverReadsTheTestSet(t *testing.T) {
+	src := "name: t\ndata: {subset: 300}\nfixed: {sizes: \"784,16,10\", epochs: 2}\nmethod: grid\nparameters:\n  lr: {values: [0.05]}\n"
+	spec, err := study.ParseSpec("t.yaml", []byte(src), Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := NewObjective(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := *obj.Data
+	data.Test = nil // any read would panic
+	obj.Data = &data
+	var epochs []study.Epoch
+	run := study.TrialRun{Seed: 1, SplitSeed: 1, Params: []study.Param{{Name: "lr", Value: 0.05}}}
+	if err := obj.Run(context.Background(), run, func(e study.Epoch) error { epochs = append(epochs, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(epochs) != 2 || epochs[1].TestAccuracy != 0 {
+		t.Errorf("search run: %+v", epochs)
+	}
+	obj.Data = embedded(t)
+	epochs, run.Test = nil, true
+	if err := obj.Run(context.Background(), run, func(e study.Epoch) error { epochs = append(epochs, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(epochs) != 2 || epochs[0].TestAccuracy != 0 || !(epochs[1].TestAccuracy > 0.2) {
+		t.Errorf("final-stage run: %+v", epochs)
 	}
 }

@@ -2,46 +2,83 @@ package report
 
 import (
 	"fmt"
-	"math"
 	"slices"
-	"strings"
 
 	"github.com/sweepml/sweep/study"
 )
 
-// Report is the analysis of one study.
+// Report is the analysis of one sweep.
 type Report struct {
 	Name    string `json:"name"`
 	Metric  string `json:"metric"`
 	Goal    string `json:"goal"`
 	Repeats int    `json:"repeats"`
 	Counts  string `json:"counts"`
-	Ranked  []Row  `json:"ranked"`
-	// Parameters compares all finished trials, pruned ones included, at
-	// Epoch: the last epoch every one of them reached (the final epoch
-	// when nothing was pruned). Comparing only trials that survived
-	// pruning would judge on a few, chosen by the parameters themselves.
-	Epoch      int           `json:"epoch"`
+	// ValidationImages is how many images one run validates on: what a
+	// single run's accuracy can tell apart (0: unknown).
+	ValidationImages int `json:"validation_images"`
+	// Ranked are the search's trials, best first, each with its 95%
+	// interval; Tied marks those whose interval overlaps the best's.
+	Ranked []Row `json:"ranked"`
+	// Confirmation are the final stage's trials, best first: the top
+	// configurations trained again with fresh seeds (and the baseline), or
+	// the best trial trained again to measure the test set.
+	Confirmation   []Row           `json:"confirmation,omitempty"`
+	Recommendation *Recommendation `json:"recommendation,omitempty"`
+	// Parameters compares the trials that ran to their last epoch, on the
+	// metric they are ranked by (and each confirmed configuration by its
+	// mean); Compared counts them. Note says why there is no comparison.
 	Compared   int           `json:"compared"`
 	Parameters []ParamEffect `json:"parameters"`
+	Note       string        `json:"parameters_note,omitempty"`
 	Answer     string        `json:"answer"`
 	Trials     []study.Trial `json:"trials"`
 }
 
 // Row is one ranked trial.
 type Row struct {
-	Rank   int           `json:"rank"`
-	Trial  int           `json:"trial"`
-	Mean   float64       `json:"mean"`
-	Half   float64       `json:"half_width,omitempty"` // 95% t-interval half-width over repeats
-	Params []study.Param `json:"params"`
-	Epochs int           `json:"epochs"`
-	State  study.State   `json:"state"`
-	Secs   float64       `json:"seconds"`
+	Rank     int            `json:"rank"`
+	Trial    int            `json:"trial"`
+	Mean     float64        `json:"mean"`
+	Half     float64        `json:"half_width,omitempty"` // of the 95% interval over runs
+	Interval study.Interval `json:"interval"`
+	Tied     bool           `json:"tied,omitempty"` // its interval overlaps the best's
+	Params   []study.Param  `json:"params"`
+	Epochs   int            `json:"epochs"`
+	State    study.State    `json:"state"`
+	Secs     float64        `json:"seconds"`
+	Stage    study.Stage    `json:"stage,omitempty"`
 }
 
-// ParamEffect is how the metric varies with one parameter, over every
-// finished (complete or pruned) trial at the comparison epoch.
+// Figures are a final-stage trial's validation metric and test figures,
+// each the mean over its runs with its 95% interval.
+type Figures struct {
+	Trial        int            `json:"trial"`
+	Params       map[string]any `json:"params"`
+	Metric       study.Interval `json:"metric"`
+	Seeds        []uint64       `json:"seeds"`
+	TestAccuracy *float64       `json:"test_accuracy,omitempty"`
+	TestLoss     *float64       `json:"test_loss,omitempty"`
+	Test         study.Interval `json:"test_accuracy_interval"`
+}
+
+// Recommendation is the answer: the final stage's best configuration by
+// its validation mean (or, without a final stage, the best trial), with
+// its test figures — measured once, on images that played no part in
+// choosing it — and the baseline's.
+type Recommendation struct {
+	Figures
+	Stage    study.Stage `json:"stage"`
+	Baseline *Figures    `json:"baseline,omitempty"`
+	// BeatsBaseline is true when the recommendation's validation interval
+	// and the baseline's do not overlap.
+	BeatsBaseline bool `json:"beats_baseline"`
+	// Command trains the recommendation again (add --seed N).
+	Command string `json:"command,omitempty"`
+}
+
+// ParamEffect is how the metric varies with one parameter over the
+// compared trials.
 type ParamEffect struct {
 	Name string `json:"name"`
 	// Importance is the share of the metric's variance explained by the
@@ -54,90 +91,84 @@ type ParamEffect struct {
 
 // Group is one value (or bin) of a parameter and its trials' metric.
 type Group struct {
-	Label string  `json:"label"`
-	Count int     `json:"count"`
-	Mean  float64 `json:"mean"`
-	Best  float64 `json:"best"`
+	Label    string         `json:"label"`
+	Count    int            `json:"count"`
+	Mean     float64        `json:"mean"`
+	Best     float64        `json:"best"`
+	Interval study.Interval `json:"interval"` // of the mean: Student's t over the group's trials
 }
+
+// minCompared is the fewest trials run to the end for the report to say
+// which parameters matter when pruning stopped others: those that survive
+// pruning are chosen by the very parameters being judged, and a few of
+// them say little.
+const minCompared = 8
 
 // Analyze builds the report of a sweep's trials.
 func Analyze(spec *study.Spec, trials []study.Trial) *Report {
 	r := &Report{Name: spec.Name, Metric: string(spec.Metric), Goal: spec.Metric.Goal(), Repeats: spec.Repeats,
-		Counts: study.Counts(trials), Trials: trials}
-	for i, t := range study.Ranked(spec, trials) {
-		row := Row{Rank: i + 1, Trial: t.Number, Mean: t.Value, Params: t.Params, Epochs: t.Epochs(), State: t.State, Secs: t.Seconds}
-		if finals := finalValues(spec, t); len(finals) > 1 {
-			row.Half = halfWidth95(finals)
-		}
-		r.Ranked = append(r.Ranked, row)
-	}
-	var finished []study.Trial
+		Counts: study.Counts(trials), Trials: trials, ValidationImages: spec.ValidationImages()}
+	var search, final []study.Trial
 	for _, t := range trials {
-		if t.State == study.Complete || t.State == study.Pruned {
-			if r.Epoch == 0 || t.Epochs() < r.Epoch {
-				r.Epoch = t.Epochs()
-			}
-			finished = append(finished, t)
+		if t.Stage == study.SearchStage {
+			search = append(search, t)
+		} else {
+			final = append(final, t)
 		}
 	}
-	r.Compared = len(finished)
-	atEpoch := make([]study.Trial, len(finished))
-	for i, t := range finished {
-		t.Value = valueAt(spec, t, r.Epoch)
-		atEpoch[i] = t
+	r.Ranked = rows(spec, search)
+	r.Confirmation = rows(spec, final)
+	r.Recommendation = recommend(spec, r)
+	var compared []study.Trial
+	for _, t := range trials {
+		if t.State == study.Complete && (t.Stage == study.SearchStage || t.Stage == study.ConfirmStage) {
+			compared = append(compared, t)
+		}
 	}
-	for i, prm := range spec.Parameters {
-		r.Parameters = append(r.Parameters, effect(prm, i, atEpoch, spec.Metric.Better))
+	r.Compared = len(compared)
+	if pruned := countState(search, study.Pruned); len(compared) < 2 || pruned > 0 && len(compared) < minCompared {
+		r.Note = fmt.Sprintf("Only %d trials ran to their last epoch (%d were stopped early by pruning): too few to say which parameters matter on the values the trials are ranked by.",
+			len(compared), pruned)
+	} else {
+		for i, prm := range spec.Parameters {
+			r.Parameters = append(r.Parameters, effect(prm, i, compared, spec.Metric))
+		}
 	}
 	r.Answer = answer(spec, r)
 	return r
 }
 
-// valueAt is the trial's metric at an epoch, the mean over its runs.
-func valueAt(spec *study.Spec, t study.Trial, epoch int) float64 {
-	var sum float64
-	for _, run := range t.Runs {
-		sum += spec.Metric.Of(run[epoch-1])
-	}
-	return sum / float64(len(t.Runs))
-}
-
-// finalValues is each run's metric at its last epoch.
-func finalValues(spec *study.Spec, t study.Trial) []float64 {
-	var out []float64
-	for _, run := range t.Runs {
-		if len(run) > 0 {
-			out = append(out, spec.Metric.Of(run[len(run)-1]))
+func countState(trials []study.Trial, s study.State) int {
+	n := 0
+	for _, t := range trials {
+		if t.State == s {
+			n++
 		}
 	}
-	return out
+	return n
 }
 
-// t975 holds Student's t quantile 0.975 for 1…30 degrees of freedom.
-var t975 = []float64{12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-	2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042}
-
-// halfWidth95 is the half-width of the 95% t-interval of the mean.
-func halfWidth95(v []float64) float64 {
-	n := float64(len(v))
-	var mean, ss float64
-	for _, x := range v {
-		mean += x / n
+// rows ranks finished trials with their intervals, marking those tied
+// with the best.
+func rows(spec *study.Spec, trials []study.Trial) []Row {
+	var out []Row
+	for i, t := range study.Ranked(spec, trials) {
+		est := spec.Estimate(t)
+		row := Row{Rank: i + 1, Trial: t.Number, Mean: t.Value, Interval: est, Params: t.Params, Epochs: t.Epochs(),
+			State: t.State, Secs: t.Seconds, Stage: t.Stage}
+		if est.Kind == "t" {
+			row.Half = est.HalfWidth
+		}
+		row.Tied = i > 0 && t.State == study.Complete && est.Overlaps(out[0].Interval)
+		out = append(out, row)
 	}
-	for _, x := range v {
-		ss += (x - mean) * (x - mean)
-	}
-	t := 1.96
-	if df := len(v) - 1; df <= len(t975) {
-		t = t975[df-1]
-	}
-	return t * math.Sqrt(ss/(n-1)) / math.Sqrt(n)
+	return out
 }
 
 // effect groups the completed trials by the parameter's value (numeric
 // parameters with more than 6 distinct values: by quartile of rank) and
 // computes each group's count, mean and best, and η².
-func effect(prm study.Parameter, index int, trials []study.Trial, better func(a, b float64) bool) ParamEffect {
+func effect(prm study.Parameter, index int, trials []study.Trial, m study.Metric) ParamEffect {
 	pe := ParamEffect{Name: prm.Name}
 	if len(trials) == 0 {
 		return pe
@@ -181,12 +212,15 @@ func effect(prm study.Parameter, index int, trials []study.Trial, better func(a,
 			label = fmt.Sprintf("%s – %s", label, g[len(g)-1].label)
 		}
 		grp.Label = label
-		for _, o := range g {
+		values := make([]float64, len(g))
+		for i, o := range g {
 			grp.Mean += o.v / float64(len(g))
-			if better(o.v, grp.Best) {
+			if m.Better(o.v, grp.Best) {
 				grp.Best = o.v
 			}
+			values[i] = o.v
 		}
+		grp.Interval = m.Clamp(study.TInterval(values))
 		between += float64(len(g)) * (grp.Mean - mean) * (grp.Mean - mean)
 		pe.Groups = append(pe.Groups, grp)
 	}
@@ -239,68 +273,4 @@ func toFloat(v any) (float64, bool) {
 		return x, true
 	}
 	return 0, false
-}
-
-// answer says, from the numbers above, which parameter matters most, its
-// best value or range, and by how much the best trial leads.
-func answer(spec *study.Spec, r *Report) string {
-	better := spec.Metric.Better
-	if len(r.Ranked) == 0 {
-		return "No trial has finished yet."
-	}
-	pct, unit := spec.Metric.Format, spec.Metric.FormatDiff
-	var b strings.Builder
-	best := r.Ranked[0]
-	var kv []string
-	for _, p := range best.Params {
-		kv = append(kv, p.Name+"="+study.FormatValue(p.Value))
-	}
-	fmt.Fprintf(&b, "The best trial, #%d (%s), reached %s %s", best.Trial, strings.Join(kv, ", "), r.Metric, pct(best.Mean))
-	if best.Half > 0 {
-		fmt.Fprintf(&b, " ± %s over %d seeds", unit(best.Half), r.Repeats)
-	}
-	if len(r.Ranked) > 1 {
-		fmt.Fprintf(&b, ", %s ahead of the runner-up (#%d)", unit(math.Abs(best.Mean-r.Ranked[1].Mean)), r.Ranked[1].Trial)
-		if best.Half > 0 && math.Abs(best.Mean-r.Ranked[1].Mean) < best.Half {
-			b.WriteString(", within the interval: not a clear winner")
-		}
-	}
-	b.WriteString(".")
-	ordered := slices.Clone(r.Parameters)
-	slices.SortStableFunc(ordered, func(a, b ParamEffect) int {
-		switch {
-		case a.Importance > b.Importance:
-			return -1
-		case a.Importance < b.Importance:
-			return 1
-		}
-		return 0
-	})
-	if len(ordered) > 0 && len(ordered[0].Groups) > 1 {
-		top := ordered[0]
-		bestG, worstG := top.Groups[0], top.Groups[0]
-		for _, g := range top.Groups[1:] {
-			if better(g.Mean, bestG.Mean) {
-				bestG = g
-			}
-			if better(worstG.Mean, g.Mean) {
-				worstG = g
-			}
-		}
-		fmt.Fprintf(&b, " Comparing all %d finished trials at epoch %d, %s matters most (it explains %.0f%% of the variance of %s): %s %s averages %s, against %s for %s %s",
-			r.Compared, r.Epoch, top.Name, 100*top.Importance, r.Metric, top.Name, bestG.Label, pct(bestG.Mean), pct(worstG.Mean), top.Name, worstG.Label)
-		// With repeats, set the effect against the seeds' own spread.
-		var spread float64
-		for _, row := range r.Ranked {
-			spread += row.Half / float64(len(r.Ranked))
-		}
-		if spread > 0 && math.Abs(bestG.Mean-worstG.Mean) < spread {
-			fmt.Fprintf(&b, ", a difference smaller than the typical 95%% interval of a trial (± %s): no setting of any parameter is clearly better", unit(spread))
-		}
-		b.WriteString(".")
-		if len(ordered) > 1 {
-			fmt.Fprintf(&b, " Next: %s (%.0f%%).", ordered[1].Name, 100*ordered[1].Importance)
-		}
-	}
-	return b.String()
 }

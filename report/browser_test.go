@@ -81,7 +81,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 		return string(out)
 	}
 	dom := run("--dump-dom")
-	for _, want := range []string{`<table id="ranking">`, `<p class="answer" id="answer">The best trial, #3`, `<table class="parameter">`} {
+	for _, want := range []string{`<table id="ranking">`, `<p class="answer" id="answer">In the search, trial #3`, `<table class="parameter">`} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("rendered DOM lacks %s", want)
 		}

@@ -33,37 +33,44 @@ func Write(w io.Writer, r *Report, format string, top int) error {
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
 }
 
-// value formats a metric, with its interval when there is one.
-func (r *Report) value(mean, half float64) string {
-	if half > 0 {
-		return fmt.Sprintf("%.4f ± %.4f", mean, half)
+// value formats a row's metric with its 95% interval, where there is one.
+func value(row Row) string {
+	if row.Interval.Kind == "none" || row.Interval.Kind == "" {
+		return fmt.Sprintf("%.4f", row.Mean)
 	}
-	return fmt.Sprintf("%.4f", mean)
+	return fmt.Sprintf("%.4f [%.4f, %.4f]", row.Mean, row.Interval.Low, row.Interval.High)
 }
 
-// ranking is the ranked table's header and top rows.
-func (r *Report) ranking(top int) (header []string, body [][]string) {
-	rows := r.Ranked
+// tie marks a row whose interval overlaps the best's.
+func tie(row Row) string {
+	if row.Tied {
+		return "≈ best"
+	}
+	return ""
+}
+
+// ranking is the header and top rows of a table of ranked trials.
+func (r *Report) ranking(rows []Row, top int) (header []string, body [][]string) {
 	if top > 0 && len(rows) > top {
 		rows = rows[:top]
 	}
-	metric := r.Metric
-	if r.Repeats > 1 {
-		metric += fmt.Sprintf(" (mean ± 95%%, %d seeds)", r.Repeats)
-	}
-	header = []string{"rank", "trial", metric}
+	header = []string{"rank", "trial", r.Metric + " [95% interval]", "vs best"}
 	if len(r.Trials) > 0 {
 		for _, p := range r.Trials[0].Params {
 			header = append(header, p.Name)
 		}
 	}
-	header = append(header, "epochs", "state", "seconds")
+	header = append(header, "runs", "epochs", "state", "seconds")
 	for _, row := range rows {
-		line := []string{fmt.Sprint(row.Rank), fmt.Sprint(row.Trial), r.value(row.Mean, row.Half)}
+		line := []string{fmt.Sprint(row.Rank), fmt.Sprint(row.Trial), value(row), tie(row)}
+		if row.Stage == study.BaselineStage {
+			line[1] += " (baseline)"
+		}
 		for _, p := range row.Params {
 			line = append(line, study.FormatValue(p.Value))
 		}
-		body = append(body, append(line, fmt.Sprint(row.Epochs), string(row.State), fmt.Sprintf("%.1f", row.Secs)))
+		runs := len(r.trial(row.Trial).Runs)
+		body = append(body, append(line, fmt.Sprint(runs), fmt.Sprint(row.Epochs), string(row.State), fmt.Sprintf("%.1f", row.Secs)))
 	}
 	return header, body
 }
@@ -71,7 +78,7 @@ func (r *Report) ranking(top int) (header []string, body [][]string) {
 // WriteRanking writes the top ranked trials (all if top ≤ 0) as a
 // terminal table, then how many trials ended in each state.
 func WriteRanking(w io.Writer, r *Report, top int) error {
-	header, body := r.ranking(top)
+	header, body := r.ranking(r.Ranked, top)
 	if err := table(w, header, body, false); err != nil {
 		return err
 	}
@@ -80,7 +87,7 @@ func WriteRanking(w io.Writer, r *Report, top int) error {
 }
 
 func writeText(w io.Writer, r *Report, markdown bool, top int) error {
-	header, body := r.ranking(top)
+	header, body := r.ranking(r.Ranked, top)
 	section := func(title string) {
 		if markdown {
 			fmt.Fprintf(w, "\n## %s\n", title)
@@ -99,7 +106,21 @@ func writeText(w io.Writer, r *Report, markdown bool, top int) error {
 		return err
 	}
 	fmt.Fprintf(w, "\n%s\n", r.Counts)
-	section(fmt.Sprintf("Parameters (all %d finished trials at epoch %d)", r.Compared, r.Epoch))
+	if r.ValidationImages > 0 {
+		fmt.Fprintf(w, "A run validates on %d images; intervals are 95%%: Wilson's for one run's accuracy, Student's t over runs.\n", r.ValidationImages)
+	}
+	if len(r.Confirmation) > 0 {
+		section("Confirmation")
+		fmt.Fprintln(w)
+		header, body := r.ranking(r.Confirmation, 0)
+		if err := table(w, header, body, markdown); err != nil {
+			return err
+		}
+	}
+	section(fmt.Sprintf("Parameters (%d trials that ran to the end)", r.Compared))
+	if r.Note != "" {
+		fmt.Fprintf(w, "\n%s\n", r.Note)
+	}
 	for _, pe := range r.Parameters {
 		if markdown {
 			fmt.Fprintf(w, "\n### %s — importance %.2f\n\n", pe.Name, pe.Importance)
@@ -108,9 +129,9 @@ func writeText(w io.Writer, r *Report, markdown bool, top int) error {
 		}
 		var groups [][]string
 		for _, g := range pe.Groups {
-			groups = append(groups, []string{g.Label, fmt.Sprint(g.Count), fmt.Sprintf("%.4f", g.Mean), fmt.Sprintf("%.4f", g.Best)})
+			groups = append(groups, []string{g.Label, fmt.Sprint(g.Count), value(Row{Mean: g.Mean, Interval: g.Interval}), fmt.Sprintf("%.4f", g.Best)})
 		}
-		if err := table(w, []string{pe.Name, "trials", "mean " + r.Metric, "best"}, groups, markdown); err != nil {
+		if err := table(w, []string{pe.Name, "trials", "mean " + r.Metric + " [95% interval]", "best"}, groups, markdown); err != nil {
 			return err
 		}
 	}
@@ -145,7 +166,7 @@ func table(w io.Writer, header []string, rows [][]string, markdown bool) error {
 
 func writeCSV(w io.Writer, r *Report) error {
 	cw := csv.NewWriter(w)
-	header := []string{"trial", "state", r.Metric}
+	header := []string{"trial", "stage", "state", r.Metric, "low", "high"}
 	if len(r.Trials) > 0 {
 		for _, p := range r.Trials[0].Params {
 			header = append(header, p.Name)
@@ -154,9 +175,13 @@ func writeCSV(w io.Writer, r *Report) error {
 	header = append(header, "epochs", "seconds", "seeds", "reason")
 	cw.Write(header)
 	for _, t := range r.Trials {
-		row := []string{fmt.Sprint(t.Number), string(t.State), ""}
-		if t.State == study.Complete || t.State == study.Pruned {
-			row[2] = fmt.Sprint(t.Value)
+		row := []string{fmt.Sprint(t.Number), string(t.Stage), string(t.State), "", "", ""}
+		if t.State.Finished() {
+			e := r.estimate(t)
+			row[3] = fmt.Sprint(t.Value)
+			if e.Kind != "none" {
+				row[4], row[5] = fmt.Sprint(e.Low), fmt.Sprint(e.High)
+			}
 		}
 		for _, p := range t.Params {
 			row = append(row, fmt.Sprint(p.Value))

@@ -81,9 +81,12 @@ func WriteHTML(w io.Writer, r *Report, figures []Figure) error {
 }
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"value":  func(r *Report, row Row) string { return r.value(row.Mean, row.Half) },
+	"value":  value,
+	"tie":    tie,
+	"runs":   func(r *Report, row Row) int { return len(r.trial(row.Trial).Runs) },
 	"format": study.FormatValue,
 	"f4":     func(v float64) string { return fmt.Sprintf("%.4f", v) },
+	"row":    func(mean float64, iv study.Interval) Row { return Row{Mean: mean, Interval: iv} },
 	"f2":     func(v float64) string { return fmt.Sprintf("%.2f", v) },
 }).Parse(`<!doctype html>
 <html lang="en">
@@ -104,17 +107,23 @@ figure svg { width: 100%; height: auto; }
 <h1>Sweep {{.Name}}</h1>
 <p class="answer" id="answer">{{.Answer}}</p>
 <p id="counts">{{.Counts}}</p>
+{{if .ValidationImages}}<p id="noise">A run validates on {{.ValidationImages}} images; intervals are 95%: Wilson's for one run's accuracy, Student's t over runs. "≈ best" marks a trial whose interval overlaps the best's: the data cannot tell them apart.</p>{{end}}
 <h2>Ranking</h2>
 <table id="ranking">
-<tr><th>rank</th><th>trial</th><th>{{.Metric}}{{if gt .Repeats 1}} (mean ± 95%, {{.Repeats}} seeds){{end}}</th>{{range .ParamNames}}<th>{{.}}</th>{{end}}<th>epochs</th><th>state</th><th>seconds</th></tr>
-{{range .Ranked}}<tr><td>{{.Rank}}</td><td>{{.Trial}}</td><td>{{value $.Report .}}</td>{{range .Params}}<td>{{format .Value}}</td>{{end}}<td>{{.Epochs}}</td><td>{{.State}}</td><td>{{printf "%.1f" .Secs}}</td></tr>
+<tr><th>rank</th><th>trial</th><th>{{.Metric}} [95% interval]</th><th>vs best</th>{{range .ParamNames}}<th>{{.}}</th>{{end}}<th>runs</th><th>epochs</th><th>state</th><th>seconds</th></tr>
+{{range .Ranked}}<tr><td>{{.Rank}}</td><td>{{.Trial}}</td><td>{{value .}}</td><td>{{tie .}}</td>{{range .Params}}<td>{{format .Value}}</td>{{end}}<td>{{runs $.Report .}}</td><td>{{.Epochs}}</td><td>{{.State}}</td><td>{{printf "%.1f" .Secs}}</td></tr>
 {{end}}</table>
+{{if .Confirmation}}<h2>Confirmation</h2>
+<table id="confirmation">
+<tr><th>rank</th><th>trial</th><th>{{.Metric}} [95% interval]</th><th>vs best</th>{{range .ParamNames}}<th>{{.}}</th>{{end}}<th>runs</th><th>stage</th><th>state</th><th>seconds</th></tr>
+{{range .Confirmation}}<tr><td>{{.Rank}}</td><td>{{.Trial}}</td><td>{{value .}}</td><td>{{tie .}}</td>{{range .Params}}<td>{{format .Value}}</td>{{end}}<td>{{runs $.Report .}}</td><td>{{.Stage}}</td><td>{{.State}}</td><td>{{printf "%.1f" .Secs}}</td></tr>
+{{end}}</table>{{end}}
 <h2>Parameters</h2>
-<p>All {{.Compared}} finished trials compared at epoch {{.Epoch}}, the last epoch every one of them reached. Importance is the share of the variance of {{.Metric}} explained by the parameter's groups (η²).</p>
+<p>{{if .Note}}{{.Note}}{{else}}The {{.Compared}} trials that ran to their last epoch, compared on the values they are ranked by. Importance is the share of the variance of {{.Metric}} explained by the parameter's groups (η²).{{end}}</p>
 {{range .Parameters}}<h3>{{.Name}}: importance {{f2 .Importance}}</h3>
 <table class="parameter">
-<tr><th>{{.Name}}</th><th>trials</th><th>mean {{$.Metric}}</th><th>best</th></tr>
-{{range .Groups}}<tr><td>{{.Label}}</td><td>{{.Count}}</td><td>{{f4 .Mean}}</td><td>{{f4 .Best}}</td></tr>
+<tr><th>{{.Name}}</th><th>trials</th><th>mean {{$.Metric}} [95% interval]</th><th>best</th></tr>
+{{range .Groups}}<tr><td>{{.Label}}</td><td>{{.Count}}</td><td>{{value (row .Mean .Interval)}}</td><td>{{f4 .Best}}</td></tr>
 {{end}}</table>
 {{end}}<h2>Figures</h2>
 {{range .Figures}}<figure id="fig-{{.Name}}" aria-label="{{.Title}}">

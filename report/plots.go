@@ -377,7 +377,11 @@ func models(r *Report) (*plot.Plot, error) {
 	var names []string
 	for _, row := range r.Ranked {
 		values = append(values, row.Mean)
-		errs = append(errs, struct{ Low, High float64 }{row.Half, row.Half})
+		lo, hi := 0.0, 0.0
+		if row.Interval.Kind != "none" {
+			lo, hi = row.Mean-row.Interval.Low, row.Interval.High-row.Mean
+		}
+		errs = append(errs, struct{ Low, High float64 }{lo, hi})
 		var kv []string
 		for _, prm := range row.Params {
 			kv = append(kv, study.FormatValue(prm.Value))
@@ -404,9 +408,7 @@ func models(r *Report) (*plot.Plot, error) {
 	p.Add(eb)
 	p.NominalX(names...)
 	p.Y.Label.Text = r.Metric
-	if r.Repeats > 1 {
-		p.Y.Label.Text += fmt.Sprintf(" (mean of %d seeds, 95%% interval)", r.Repeats)
-	}
+	p.Y.Label.Text += " (95% interval)"
 	lo := slices.Min(values)
 	p.Y.Min = math.Max(0, lo-0.1*(slices.Max(values)-lo)-0.02)
 	p.Add(plotter.NewGrid())

@@ -107,10 +107,18 @@ func TestAnalysis(t *testing.T) {
 	if r.Parameters[0].Name != "lr" || r.Parameters[0].Importance <= r.Parameters[1].Importance {
 		t.Errorf("importance %+v", r.Parameters)
 	}
-	// The answer is derived from the table: best trial, its lead, the most
-	// important parameter and its best and worst values.
-	for _, want := range []string{"The best trial, #3 (lr=0.1, schedule=cosine)", "val_accuracy 91.50% ± 6.35 points over 2 seeds",
-		"1.00 points ahead of the runner-up (#2), within the interval: not a clear winner", "lr matters most", "lr 0.1 averages", "for lr 1"} {
+	// Every ranked trial's interval overlaps the best's with two seeds
+	// each: all are marked tied.
+	for _, row := range r.Ranked[1:] {
+		if !row.Tied {
+			t.Errorf("trial %d [%v, %v] not tied with the best [%v, %v]", row.Trial, row.Interval.Low, row.Interval.High, r.Ranked[0].Interval.Low, r.Ranked[0].Interval.High)
+		}
+	}
+	// The answer is derived from the table: best trial with its interval,
+	// that the data cannot tell it from the others, the most important
+	// parameter and its best and worst values.
+	for _, want := range []string{"trial #3 (lr=0.1, schedule=cosine) scored best", "val_accuracy 91.50% (95% interval 85.15%–97.85%, 2 runs)",
+		"4 other trials are within that interval: the search alone cannot tell them apart", "lr matters most", "lr 0.1 averages", "for lr 1"} {
 		if !strings.Contains(r.Answer, want) {
 			t.Errorf("answer lacks %q:\n%s", want, r.Answer)
 		}
@@ -149,5 +157,30 @@ func BenchmarkReport(b *testing.B) {
 		if err := WriteHTML(new(bytes.Buffer), r, figures); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestTiesOnTwoHundredImages: with one seed and 200 validation images, a
+// lead of 1.5 points is inside the noise (Wilson intervals overlap) and
+// the report says so; a lead of 40 points is not.
+func TestTiesOnTwoHundredImages(t *testing.T) {
+	spec, err := study.ParseSpec("t.yaml", []byte("name: t\nmethod: grid\nparameters:\n  lr: {values: [0.01, 0.02, 0.0001]}\nconfirm: false\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trials []study.Trial
+	for i, acc := range []float64{0.905, 0.89, 0.505} {
+		trials = append(trials, study.Trial{Number: i, State: study.Complete, Value: acc, Seeds: []uint64{1},
+			Params: []study.Param{{Name: "lr", Value: spec.Parameters[0].Values[i]}}, Runs: [][]study.Epoch{{{Epoch: 1, ValAccuracy: acc}}}})
+	}
+	r := Analyze(spec, trials)
+	if r.ValidationImages != 200 || r.Ranked[0].Interval.Kind != "wilson" {
+		t.Fatalf("%d images, interval %+v", r.ValidationImages, r.Ranked[0].Interval)
+	}
+	if !r.Ranked[1].Tied || r.Ranked[2].Tied {
+		t.Errorf("1.5 points apart tied: %v (want true); 40 points apart tied: %v (want false)", r.Ranked[1].Tied, r.Ranked[2].Tied)
+	}
+	if want := "1 other trial is within that interval: the search alone cannot tell them apart"; !strings.Contains(r.Answer, want) {
+		t.Errorf("answer lacks %q:\n%s", want, r.Answer)
 	}
 }

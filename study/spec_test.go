@@ -43,6 +43,13 @@ func TestParseGoodSpec(t *testing.T) {
 	if s.Budget != (study.Budget{Trials: 40, Batch: 4, TrialTimeout: 5 * time.Minute, MaxFailed: 5}) {
 		t.Errorf("budget %+v", s.Budget)
 	}
+	if s.Confirm != (study.Confirm{Top: 5, Seeds: 5, Baseline: true}) || !s.Data.Resplit || s.Data.Folds != 1 {
+		t.Errorf("a search confirms by default: %+v, data %+v", s.Confirm, s.Data)
+	}
+	grid, err := study.ParseSpec("g.yaml", []byte("name: g\nmethod: grid\nparameters: {lr: {values: [0.1, 0.2]}}\n"), recipe.Table)
+	if err != nil || grid.Confirm.Top != 0 {
+		t.Errorf("a grid does not confirm unless asked: %+v, %v", grid.Confirm, err)
+	}
 	if s.EarlyTerminate != (study.EarlyTerminate{Type: study.SuccessiveHalving, MinEpochs: 3, Eta: 3, MinTrials: 5}) {
 		t.Errorf("early_terminate %+v", s.EarlyTerminate)
 	}
@@ -99,6 +106,13 @@ func TestSpecErrors(t *testing.T) {
 		{"pre-activation on mlp", "optimizer: sgd}", "optimizer: sgd, pre_activation: true}", "s.yaml:4: fixed.pre_activation: pre-activation and no-projection apply to arch resnet, not mlp"},
 		{"cmaes one numeric", "method: tpe", "method: cmaes", ""},
 		{"q without q_uniform", "{distribution: int_uniform, min: 8, max: 64}", "{distribution: int_uniform, min: 8, max: 64, q: 8}", "s.yaml:10: parameters.batch.q: applies to q_uniform only"},
+		{"no confirmation", "repeats: 1", "repeats: 1\nconfirm: false", ""},
+		{"confirm top 0", "repeats: 1", "repeats: 1\nconfirm: {top: 0}", "s.yaml:15: confirm.top: 0: want an integer ≥ 1"},
+		{"confirm seeds 0", "repeats: 1", "repeats: 1\nconfirm: {top: 3, seeds: 0}", "s.yaml:15: confirm.seeds: 0: want an integer ≥ 2"},
+		{"confirm true", "repeats: 1", "repeats: 1\nconfirm: true", "s.yaml:15: confirm: want false or a mapping with keys top, seeds, baseline"},
+		{"one fold", "validation: 0.2", "validation: 0.2, folds: 1", "s.yaml:3: data.folds: 1: want an integer ≥ 2"},
+		{"folds and repeats", "validation: 0.2", "validation: 0.2, folds: 5", ""},
+		{"bad resplit", "validation: 0.2", "validation: 0.2, resplit: sometimes", `s.yaml:3: data.resplit: want true or false, got str "sometimes"`},
 		{"values and range", `{values: ["784,128,64,10"`, `{min: 1, values: ["784,128,64,10"`, "s.yaml:9: parameters.sizes.min: does not apply to distribution categorical"},
 	}
 	for _, tt := range tests {

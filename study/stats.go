@@ -81,5 +81,14 @@ func (s *Spec) Estimate(t Trial) Interval {
 	if len(finals) == 1 && s.Metric == ValAccuracy {
 		return Wilson(finals[0], s.ValidationImages())
 	}
-	return TInterval(finals)
+	return s.Metric.Clamp(TInterval(finals))
+}
+
+// Clamp keeps an interval of the metric within its range: an accuracy
+// lies in [0, 1].
+func (m Metric) Clamp(e Interval) Interval {
+	if m == ValAccuracy {
+		e.Low, e.High = max(e.Low, 0), min(e.High, 1)
+	}
+	return e
 }

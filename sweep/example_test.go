@@ -61,7 +61,7 @@ func Example() {
 	fmt.Printf("%s; best: trial %d, x=%.2f width=%d, val_loss %.3f\n",
 		study.Counts(res.Trials), best.Number, best.Params[0].Value, best.Params[1].Value, best.Value)
 	// Output:
-	// 24 trials: 12 complete, 12 pruned; best: trial 8, x=0.33 width=5, val_loss 0.164
+	// 29 trials: 17 complete, 12 pruned; best: trial 24, x=0.33 width=5, val_loss 0.154
 }
 
 // TestExampleObjectiveWorkers: the example's sweep gives the same study

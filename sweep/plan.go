@@ -22,10 +22,20 @@ func Plan(w io.Writer, spec *study.Spec, settings study.Settings, workers int, r
 	if spec.Data.Subset > 0 {
 		subset = fmt.Sprintf("first %d training images", spec.Data.Subset)
 	}
-	fmt.Fprintf(b, "  data:    %s, %s, %g held out for validation (split seed %d)\n", spec.Data.Source, subset, spec.Data.Validation, spec.Seed)
+	if spec.Data.Folds > 1 {
+		fmt.Fprintf(b, "  data:    %s, %s, cross-validated over %d stratified folds (fold seed %d)\n", spec.Data.Source, subset, spec.Data.Folds, spec.Seed)
+	} else {
+		fmt.Fprintf(b, "  data:    %s, %s, %g held out for validation (split seed %d)\n", spec.Data.Source, subset, spec.Data.Validation, spec.Seed)
+	}
 	fmt.Fprintf(b, "  metric:  %s (%s), at the last epoch", spec.Metric, spec.Metric.Goal())
-	if spec.Repeats > 1 {
-		fmt.Fprintf(b, ", mean of %d seeds", spec.Repeats)
+	switch runs := spec.Runs(study.SearchStage); {
+	case spec.Data.Folds > 1:
+		fmt.Fprintf(b, ", mean of %d folds", runs)
+	case runs > 1:
+		fmt.Fprintf(b, ", mean of %d seeds", runs)
+	}
+	if n := spec.ValidationImages(); n > 0 {
+		fmt.Fprintf(b, "; a run validates on %d images", n)
 	}
 	fmt.Fprintln(b)
 	total := spec.TotalTrials()
@@ -54,7 +64,11 @@ func Plan(w io.Writer, spec *study.Spec, settings study.Settings, workers int, r
 	default:
 		fmt.Fprintf(b, "  pruning: none\n")
 	}
-	fmt.Fprintf(b, "  each trial: up to %d epochs × %d run(s); at most %d epochs in all\n", epochs, spec.Repeats, epochs*spec.Repeats*total)
+	runs := spec.Runs(study.SearchStage)
+	search := epochs * runs * total
+	fmt.Fprintf(b, "  each trial: up to %d epochs × %d run(s); the search at most %d epochs\n", epochs, runs, search)
+	final := writeFinal(b, spec, epochs)
+	fmt.Fprintf(b, "  in all:  at most %d epochs\n", search+final)
 	if spec.Budget.TrialTimeout > 0 {
 		fmt.Fprintf(b, "  a trial fails after %v; ", spec.Budget.TrialTimeout)
 	} else {
@@ -63,6 +77,28 @@ func Plan(w io.Writer, spec *study.Spec, settings study.Settings, workers int, r
 	fmt.Fprintf(b, "the sweep stops after %d failed trials\n", spec.Budget.MaxFailed)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeFinal writes what the final stage trains and returns its epochs.
+func writeFinal(b *strings.Builder, spec *study.Spec, epochs int) int {
+	c := spec.Confirm
+	if c.Top == 0 {
+		runs := spec.Runs(study.SearchStage)
+		fmt.Fprintf(b, "  then:    the best trial trained again with its seeds, measured on the test set: %d epochs\n", epochs*runs)
+		return epochs * runs
+	}
+	configs, baseline := c.Top, ""
+	if c.Baseline {
+		configs++
+		baseline = " and the baseline (the defaults)"
+	}
+	split := "the same validation split"
+	if spec.Data.Resplit {
+		split = "a new validation split each"
+	}
+	fmt.Fprintf(b, "  confirm: the top %d configurations%s, %d fresh seeds each with %s, measured on the test set at the end: up to %d epochs\n",
+		c.Top, baseline, c.Seeds, split, configs*c.Seeds*epochs)
+	return configs * c.Seeds * epochs
 }
 
 // writeSpace writes the search space in suggestion order.

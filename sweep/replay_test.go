@@ -41,6 +41,19 @@ func TestReplayIsIdentical(t *testing.T) {
 		}
 	}
 
+	// The baseline of the confirmation stage: five seeds, new splits, test
+	// figures with the last epoch.
+	last := res.Trials[len(res.Trials)-1]
+	_, runs, err := Replay(context.Background(), spec, res.Trials, last.Number, builtin(spec))
+	if err != nil || last.Stage != study.BaselineStage || len(runs) != 5 {
+		t.Fatalf("baseline trial %d (%s): %d runs, %v", last.Number, last.Stage, len(runs), err)
+	}
+	for _, run := range runs {
+		if !run.Identical() || run.Replayed[len(run.Replayed)-1].TestAccuracy == 0 {
+			t.Errorf("baseline run %d does not replay identically, test figures included", run.Repeat)
+		}
+	}
+
 	// Alter one recorded validation accuracy in the journal.
 	journal := filepath.Join(res.Dir, study.JournalFile)
 	b, _ := os.ReadFile(journal)
@@ -72,14 +85,14 @@ func TestReplayIsIdentical(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, runs, err := Replay(context.Background(), spec2, trials2, number, builtin(spec2))
+	_, runs, err = Replay(context.Background(), spec2, trials2, number, builtin(spec2))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if runs[0].Identical() {
 		t.Error("a tampered record replays as identical")
 	}
-	if _, _, err := Replay(context.Background(), spec2, trials2, 99, builtin(spec2)); err == nil || err.Error() != "sweep small has trials 0 to 11, not 99" {
+	if _, _, err := Replay(context.Background(), spec2, trials2, 99, builtin(spec2)); err == nil || err.Error() != "sweep small has trials 0 to 17, not 99" {
 		t.Errorf("missing trial: %v", err)
 	}
 }

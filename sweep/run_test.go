@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -74,23 +76,75 @@ func diffTrials(t *testing.T, what string, a, b []study.Trial) {
 }
 
 // TestWorkersDoNotChangeResults runs the same spec with 1 and 2 workers:
-// parameters, per-epoch metrics, states and values are identical.
+// parameters, per-epoch metrics, states and values are identical, the
+// confirmation stage included. Only final-stage runs measure the test
+// set.
 func TestWorkersDoNotChangeResults(t *testing.T) {
 	spec := parse(t, smallSpec)
 	var results [][]study.Trial
 	for _, workers := range []int{1, 2} {
-		res, err := Run(context.Background(), spec, []byte(smallSpec), builtin(spec), Options{Workers: workers, ResultsDir: t.TempDir()})
+		var mu sync.Mutex
+		tested := map[study.Stage]int{}
+		obj := ObjectiveFunc(func(ctx context.Context, run study.TrialRun, report func(study.Epoch) error) error {
+			mu.Lock()
+			if run.Test {
+				tested[run.Stage]++
+			}
+			mu.Unlock()
+			return builtin(spec).Run(ctx, run, report)
+		})
+		res, err := Run(context.Background(), spec, []byte(smallSpec), obj, Options{Workers: workers, ResultsDir: t.TempDir()})
 		if err != nil {
 			t.Fatal(err)
 		}
 		results = append(results, res.Trials)
+		if tested[study.SearchStage] != 0 || tested[study.ConfirmStage] == 0 || tested[study.BaselineStage] != spec.Confirm.Seeds {
+			t.Errorf("runs that measured the test set, by stage: %v", tested)
+		}
 	}
 	diffTrials(t, "1 vs 2 workers", results[0], results[1])
+	if n := len(results[0]); n <= 12 || results[0][n-1].Stage != study.BaselineStage {
+		t.Errorf("%d trials: want the 12 searched and their confirmation, the baseline last", n)
+	}
 	states := study.Counts(results[0])
 	if !strings.Contains(states, "pruned") || !strings.Contains(states, "complete") {
 		t.Errorf("want both complete and pruned trials to exercise the pruner, got %s", states)
 	}
 	t.Log(states)
+}
+
+// TestFoldsPruneAndRepeat: cross-validated trials (3 folds each) pruned
+// per fold give the same study with 1 and 2 workers; each trial's value is
+// the mean of its folds' last epochs.
+func TestFoldsPruneAndRepeat(t *testing.T) {
+	src := strings.Replace(smallSpec, "data: {subset: 300, validation: 0.2}", "data: {subset: 300, folds: 3}\nconfirm: false", 1)
+	spec := parse(t, src)
+	var results [][]study.Trial
+	for _, workers := range []int{1, 2} {
+		res, err := Run(context.Background(), spec, []byte(src), builtin(spec), Options{Workers: workers, ResultsDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, res.Trials)
+	}
+	diffTrials(t, "folds, 1 vs 2 workers", results[0], results[1])
+	for _, tr := range results[0] {
+		if len(tr.Runs) != 3 {
+			t.Fatalf("trial %d: %d runs, want 3 folds", tr.Number, len(tr.Runs))
+		}
+		if tr.State == study.Complete {
+			var sum float64
+			for _, run := range tr.Runs {
+				sum += run[len(run)-1].ValAccuracy
+			}
+			if math.Abs(tr.Value-sum/3) > 1e-12 {
+				t.Errorf("trial %d: value %v, mean of folds %v", tr.Number, tr.Value, sum/3)
+			}
+		}
+	}
+	if c := study.Counts(results[0]); !strings.Contains(c, "pruned") {
+		t.Errorf("nothing pruned: %s", c)
+	}
 }
 
 // TestMain lets the resume test run a sweep in a child process it can kill.
@@ -132,6 +186,22 @@ func TestMain(m *testing.M) {
 // running, runs it again, and checks that every trial exists exactly once,
 // finished, with the same results as a sweep never interrupted.
 func TestResumeAfterKill(t *testing.T) {
+	// Kill once some search trials have finished and before all have;
+	// then during the confirmation stage, some of its runs recorded.
+	t.Run("search", func(t *testing.T) {
+		killAndResume(t, func(journal string) bool { return strings.Count(journal, `"op":"state"`) >= 4 })
+	})
+	t.Run("confirmation", func(t *testing.T) {
+		killAndResume(t, func(journal string) bool {
+			_, after, ok := strings.Cut(journal, study.AttrFinal)
+			return ok && strings.Count(after, `"name":"sweep:epoch`) >= 6
+		})
+	})
+}
+
+// killAndResume runs smallSpec in a child process, kills it with SIGKILL
+// when the journal says so, resumes, and compares with a clean run.
+func killAndResume(t *testing.T, when func(journal string) bool) {
 	spec := parse(t, smallSpec)
 	dir := t.TempDir()
 	journal := filepath.Join(dir, spec.Name, study.JournalFile)
@@ -141,15 +211,14 @@ func TestResumeAfterKill(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Kill once some trials have finished and before all have.
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		b, _ := os.ReadFile(journal)
-		if finished := strings.Count(string(b), `"op":"state"`); finished >= 4 {
+		if when(string(b)) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the child sweep made no progress")
+			t.Fatal("the child sweep did not get there")
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
@@ -203,8 +272,8 @@ func TestChangedSpecIsRefused(t *testing.T) {
 		t.Fatalf("got %v\nwant %s", err, want)
 	}
 	res, err := Run(context.Background(), parse(t, changed), []byte(changed), builtin(parse(t, changed)), Options{ResultsDir: dir, Restart: true})
-	if err != nil || len(res.Trials) != 3 {
-		t.Fatalf("restart: %v, %d trials", err, len(res.Trials))
+	if err != nil || len(res.Trials) != 3+4 || res.Trials[3].Stage != study.ConfirmStage {
+		t.Fatalf("restart: %v, %d trials; want 3 and the confirmation of the 3 and of the baseline", err, len(res.Trials))
 	}
 	// The same spec again resumes a finished sweep: nothing to do.
 	again, err := Run(context.Background(), parse(t, changed), []byte(changed), builtin(parse(t, changed)), Options{ResultsDir: dir})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -45,16 +46,24 @@ func worker(t *testing.T, url, spec, name string, grace time.Duration) (*exec.Cm
 	return cmd, &stderr
 }
 
-// checkComplete checks that the study holds exactly n trials, numbered
-// 0…n-1, all complete with their history, no configuration twice.
+// checkComplete checks that the study holds exactly n search trials,
+// numbered 0…n-1, and the final stage's one (the grid has no
+// confirmation: the best trial trained again), all complete with their
+// history, no configuration twice in the search.
 func checkComplete(t *testing.T, url string, n int) []study.Trial {
 	t.Helper()
 	trials := load(t, url)
-	if len(trials) != n {
-		t.Fatalf("%d trials, want %d", len(trials), n)
+	if len(trials) != n+1 || trials[n].Stage != study.TestStage {
+		t.Fatalf("%d trials (the last %q), want %d and the final stage's", len(trials), trials[len(trials)-1].Stage, n)
 	}
 	configs := map[string]int{}
 	for i, tr := range trials {
+		if tr.Stage != study.SearchStage {
+			if tr.State != study.Complete || tr.Runs[0][len(tr.Runs[0])-1].TestAccuracy == 0 {
+				t.Errorf("final trial %d: %s, no test figures", i, tr.State)
+			}
+			continue
+		}
 		if tr.Number != i || tr.State != study.Complete || len(tr.Runs[0]) == 0 {
 			t.Errorf("trial %d: number %d, %s, %d epochs recorded", i, tr.Number, tr.State, len(tr.Runs[0]))
 		}
@@ -82,7 +91,7 @@ func waitFor(t *testing.T, url string, what string, cond func([]goptuna.FrozenTr
 				return
 			}
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("timed out waiting for %s", what)
 }
@@ -122,8 +131,9 @@ func TestFourWorkers(t *testing.T) {
 // with the same parameters and seed, and the study ends complete.
 func TestKilledWorkersTrialIsRerun(t *testing.T) {
 	url := pgtest.Start(t).URL("kill")
-	// 20 trials of 40 epochs, a fraction of a second each.
-	spec := strings.Replace(fmt.Sprintf(gridSpec, 400, 40), "min: 8, max: 17", "min: 8, max: 9", 1)
+	// 20 trials of 80 epochs, a fraction of a second each: long enough
+	// for the poll below to catch the victim early in one.
+	spec := strings.Replace(fmt.Sprintf(gridSpec, 800, 80), "min: 8, max: 17", "min: 8, max: 9", 1)
 	victim, _ := worker(t, url, spec, "victim", 2*time.Second)
 	survivor, log := worker(t, url, spec, "survivor", 2*time.Second)
 	// Kill the victim in the middle of a trial: one it runs has recorded
@@ -219,7 +229,9 @@ func TestSharedReportMatchesLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	shared := load(t, url)
-	if a, b := fmt.Sprint(study.Ranked(spec, comparable(local.Trials))), fmt.Sprint(study.Ranked(spec, comparable(shared))); a != b {
+	a, _ := json.Marshal(study.Ranked(spec, comparable(local.Trials)))
+	b, _ := json.Marshal(study.Ranked(spec, comparable(shared)))
+	if !bytes.Equal(a, b) {
 		t.Errorf("local and shared rankings differ:\n%s\n%s", a, b)
 	}
 	// A worker with another spec is refused.
