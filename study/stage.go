@@ -117,8 +117,8 @@ func (s *Spec) NewRun(t Trial, r int) TrialRun {
 
 // PlanFinal chooses the final stage once the search has finished: with
 // confirmation, the Top distinct configurations of the search ranked by
-// its metric, then the baseline if asked for; without, the best search
-// trial. Nothing in it looks at the test set.
+// its metric (other than the baseline's), then the baseline if asked for;
+// without, the best search trial. Nothing in it looks at the test set.
 func (s *Spec) PlanFinal(trials []Trial) Final {
 	var search []Trial
 	for _, t := range trials {
@@ -135,6 +135,9 @@ func (s *Spec) PlanFinal(trials []Trial) Final {
 		return final
 	}
 	seen := map[string]bool{}
+	if s.Confirm.Baseline { // confirmed as the baseline, not twice
+		seen[fmt.Sprint(s.baselineParams())] = true
+	}
 	for _, t := range ranked {
 		if key := fmt.Sprint(t.Params); !seen[key] && len(final) < s.Confirm.Top {
 			seen[key] = true

@@ -99,8 +99,11 @@ func (p *progress) finishedRun(number, repeat int, o outcome) {
 	}
 	if !p.live {
 		run := ""
+		if o.stage != study.SearchStage {
+			run = " (" + string(o.stage) + ")"
+		}
 		if o.runs > 1 {
-			run = fmt.Sprintf(" run %d/%d", repeat+1, o.runs)
+			run += fmt.Sprintf(" run %d/%d", repeat+1, o.runs)
 		}
 		fmt.Fprintf(p.w, "trial %d%s %s%s (%.1fs)\n", number, run, state, detail, o.seconds)
 		return

@@ -16,6 +16,7 @@ import (
 
 // outcome is how one run (a trial's repeat) ended.
 type outcome struct {
+	stage       study.Stage
 	runs        int // of the trial
 	epochs      []study.Epoch
 	pruned      bool
@@ -156,7 +157,7 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat, attempt int, 
 		tctx, cancel = context.WithTimeout(ctx, e.spec.Budget.TrialTimeout)
 	}
 	defer cancel()
-	o.runs = len(t.Seeds)
+	o.runs, o.stage = len(t.Seeds), t.Stage
 	run := e.spec.NewRun(t, repeat)
 	err := e.obj.Run(tctx, run, func(ep study.Epoch) error {
 		b, err := json.Marshal(ep)

@@ -143,7 +143,7 @@ func TestCtrlC(t *testing.T) {
 	if code := exitCode(cmd.Wait()); code != 0 {
 		t.Fatalf("resume: exit %d\n%s", code, stderr)
 	}
-	if c := study.Counts(load()); c != "6 trials: 6 complete" {
+	if c := study.Counts(load()); c != "7 trials: 7 complete" {
 		t.Errorf("after resuming: %s", c)
 	}
 }

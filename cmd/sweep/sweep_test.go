@@ -35,12 +35,12 @@ func TestRunPrintsRankedTable(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{"Sweep tiny → " + filepath.Join(results, "tiny"), "RANK", "VAL ACCURACY", "LR", "BATCH", "EPOCHS", "STATE",
-		"4 trials: 4 complete", "Results: " + filepath.Join(results, "tiny")} {
+		"5 trials: 5 complete", "Results: " + filepath.Join(results, "tiny")} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if got := strings.Count(errOut, " complete: val_accuracy "); got != 4 {
+	if got := strings.Count(errOut, " complete: val_accuracy "); got != 5 { // 4 and the best again, measuring the test set
 		t.Errorf("want a progress line per trial on stderr, got:\n%s", errOut)
 	}
 	for _, f := range []string{"journal.jsonl", "spec.yaml"} {
@@ -53,6 +53,7 @@ func TestRunPrintsRankedTable(t *testing.T) {
 func TestPlanAndRunUsageErrors(t *testing.T) {
 	results := t.TempDir()
 	bad := writeSpec(t, strings.Replace(tinySpec, "method: grid", "method: annealing", 1))
+	badSizes := writeSpec(t, strings.Replace(tinySpec, `"784,16,10"`, `"784,16,3"`, 1))
 	tests := []struct {
 		args []string
 		want string
@@ -63,8 +64,8 @@ func TestPlanAndRunUsageErrors(t *testing.T) {
 		{[]string{"plan", "/no/such.yaml"}, "sweep plan: open /no/such.yaml: no such file or directory"},
 		{[]string{"plan", bad}, `sweep plan: ` + bad + `:5: method: "annealing" is not one of grid, random, sobol, tpe, cmaes`},
 		{[]string{"run", "--results", results, bad}, `sweep run: ` + bad + `:5: method: "annealing" is not one of grid, random, sobol, tpe, cmaes`},
-		{[]string{"run", "--results", results, writeSpec(t, strings.Replace(tinySpec, `"784,16,10"`, `"784,16,3"`, 1))},
-			"sweep run: tiny: sizes 784,16,3: the output layer has 3 units but mnist has 10 classes"},
+		{[]string{"run", "--results", results, badSizes},
+			"sweep run: " + badSizes + ":4: fixed.sizes: sizes 784,16,3: the output layer has 3 units but mnist has 10 classes"},
 	}
 	for _, tt := range tests {
 		code, _, errOut := cli(tt.args...)
@@ -114,9 +115,9 @@ func TestReportAndReplay(t *testing.T) {
 	}
 	dir := filepath.Join(results, "tiny")
 	for format, want := range map[string]string{
-		"table":    "Answer\n\nThe best trial, #",
-		"markdown": "# Sweep tiny\n\n## Ranking\n\n| rank | trial | val_accuracy |",
-		"csv":      "trial,state,val_accuracy,lr,batch,epochs,seconds,seeds,reason\n0,complete,",
+		"table":    "Answer\n\nIn the search, trial #",
+		"markdown": "# Sweep tiny\n\n## Ranking\n\n| rank | trial | val_accuracy [95% interval] |",
+		"csv":      "trial,stage,state,val_accuracy,low,high,lr,batch,epochs,seconds,seeds,reason\n0,,complete,",
 		"json":     `"name": "tiny"`,
 	} {
 		code, out, errOut := cli("report", "--format", format, dir)
@@ -136,7 +137,7 @@ func TestReportAndReplay(t *testing.T) {
 		{[]string{"report", results}, "sweep report: " + results + " is not a sweep's results directory: open " + filepath.Join(results, "spec.yaml") + ": no such file or directory"},
 		{[]string{"replay", dir}, "sweep replay: --trial N is required"},
 		{[]string{"replay", "--trial", "1"}, "sweep replay: want a sweep's results directory, e.g. results/lr_sizes"},
-		{[]string{"replay", dir, "--trial", "9"}, "sweep replay: sweep tiny has trials 0 to 3, not 9"},
+		{[]string{"replay", dir, "--trial", "9"}, "sweep replay: sweep tiny has trials 0 to 4, not 9"},
 	} {
 		code, _, errOut := cli(tt.args...)
 		first, _, _ := strings.Cut(errOut, "\n")
@@ -152,7 +153,7 @@ func TestSharedStorage(t *testing.T) {
 	url := pgtest.Start(t).URL("cli")
 	spec := writeSpec(t, tinySpec)
 	code, out, errOut := cli("run", "--storage", url, spec)
-	if code != 0 || !strings.Contains(out, "4 trials: 4 complete") || !strings.Contains(out, "Results: postgres://postgres:xxxxx@127.0.0.1:") {
+	if code != 0 || !strings.Contains(out, "5 trials: 5 complete") || !strings.Contains(out, "Results: postgres://postgres:xxxxx@127.0.0.1:") {
 		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
 	}
 	if strings.Contains(out+errOut, pgtest.Password) {
@@ -160,7 +161,7 @@ func TestSharedStorage(t *testing.T) {
 	}
 	t.Chdir(t.TempDir()) // report writes its files under results/
 	code, out, errOut = cli("report", "--storage", url, "--format", "csv", "tiny")
-	if code != 0 || strings.Count(out, ",complete,") != 4 {
+	if code != 0 || strings.Count(out, ",complete,") != 5 {
 		t.Errorf("report: exit %d: %s\n%s", code, errOut, out)
 	}
 	code, out, errOut = cli("replay", "--storage", url, "tiny", "--trial", "1")
