@@ -56,7 +56,7 @@ full: build
 	./$(BIN) train --subset 0 --epochs 10 --batch 64 --lr 0.05 --dtype float32 --test
 
 # Proof of learning, committed: the notebook's models compared (its part C),
-# regenerated from scratch. Takes a few minutes on 2 cores.
+# regenerated from scratch. Takes about 3 minutes on 2 cores.
 proof: build
 	./$(BIN) run --restart configs/notebook.yaml
 	./$(BIN) report results/notebook > results/notebook/report.txt

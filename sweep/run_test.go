@@ -17,6 +17,7 @@ import (
 
 	"github.com/sweepml/sweep/pgstore"
 	"github.com/sweepml/sweep/recipe"
+	"github.com/sweepml/sweep/report"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -357,5 +358,26 @@ func TestStopStartsNothingNew(t *testing.T) {
 	res, err := Run(context.Background(), spec, []byte(failSpec), fake, Options{ResultsDir: dir, Stop: stop})
 	if err != nil || !res.Stopped || len(res.Trials) != 0 {
 		t.Fatalf("err %v, stopped %v, %d trials", err, res.Stopped, len(res.Trials))
+	}
+}
+
+// TestRealDifferenceIsReported: lr 0.0001 against 0.01, one seed each on
+// the notebook's 200 validation images: the gap is far outside the noise,
+// and the report does not call them tied.
+func TestRealDifferenceIsReported(t *testing.T) {
+	src := "name: gap\nseed: 1\nfixed: {epochs: 5, batch: 16, dtype: float32}\nmethod: grid\nparameters:\n  lr: {values: [0.0001, 0.01]}\n"
+	spec := parse(t, src)
+	res, err := Run(context.Background(), spec, []byte(src), builtin(spec), Options{ResultsDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := report.Analyze(spec, res.Trials)
+	best, other := r.Ranked[0], r.Ranked[1]
+	if best.Params[0].Value != 0.01 || other.Tied || best.Interval.Kind != "wilson" {
+		t.Errorf("best %v %.3f [%.3f, %.3f], other %v %.3f [%.3f, %.3f] tied %v", best.Params[0].Value, best.Mean, best.Interval.Low, best.Interval.High,
+			other.Params[0].Value, other.Mean, other.Interval.Low, other.Interval.High, other.Tied)
+	}
+	if strings.Contains(r.Answer, "cannot tell them apart") {
+		t.Errorf("answer: %s", r.Answer)
 	}
 }
