@@ -117,6 +117,11 @@ func LoadDir(dir string) (*Data, error) {
 		}
 	}()
 	open := func(name string) (io.Reader, error) {
+		if _, gzErr := os.Stat(filepath.Join(dir, name+".gz")); gzErr == nil {
+			if _, rawErr := os.Stat(filepath.Join(dir, name)); rawErr == nil {
+				return nil, fmt.Errorf("data directory %s has both %s and %s.gz: keep one, so that it is clear which is read", dir, name, name)
+			}
+		}
 		for _, candidate := range []string{name + ".gz", name} {
 			f, err := os.Open(filepath.Join(dir, candidate))
 			if errors.Is(err, fs.ErrNotExist) {

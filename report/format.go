@@ -41,6 +41,17 @@ func value(row Row) string {
 	return fmt.Sprintf("%.4f [%.4f, %.4f]", row.Mean, row.Interval.Low, row.Interval.High)
 }
 
+// failed lists the failed trials: number, parameters, reason.
+func (r *Report) failed() [][]string {
+	var out [][]string
+	for _, t := range r.Trials {
+		if t.State == study.Failed {
+			out = append(out, []string{fmt.Sprint(t.Number), describe(t.Params), t.Reason})
+		}
+	}
+	return out
+}
+
 // tie marks a row whose interval overlaps the best's.
 func tie(row Row) string {
 	if row.Tied {
@@ -108,6 +119,13 @@ func writeText(w io.Writer, r *Report, markdown bool, top int) error {
 	fmt.Fprintf(w, "\n%s\n", r.Counts)
 	if r.ValidationImages > 0 {
 		fmt.Fprintf(w, "A run validates on %d images; intervals are 95%%: Wilson's for one run's accuracy, Student's t over runs.\n", r.ValidationImages)
+	}
+	if failed := r.failed(); len(failed) > 0 {
+		section("Failed")
+		fmt.Fprintln(w)
+		if err := table(w, []string{"trial", "parameters", "reason"}, failed, markdown); err != nil {
+			return err
+		}
 	}
 	if len(r.Confirmation) > 0 {
 		section("Confirmation")

@@ -77,7 +77,8 @@ func WriteHTML(w io.Writer, r *Report, figures []Figure) error {
 		*Report
 		ParamNames []string
 		Figures    []fig
-	}{r, params, figs})
+		FailedRows [][]string
+	}{r, params, figs, r.failed()})
 }
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
@@ -113,6 +114,11 @@ figure svg { width: 100%; height: auto; }
 <tr><th>rank</th><th>trial</th><th>{{.Metric}} [95% interval]</th><th>vs best</th>{{range .ParamNames}}<th>{{.}}</th>{{end}}<th>runs</th><th>epochs</th><th>state</th><th>seconds</th></tr>
 {{range .Ranked}}<tr><td>{{.Rank}}</td><td>{{.Trial}}</td><td>{{value .}}</td><td>{{tie .}}</td>{{range .Params}}<td>{{format .Value}}</td>{{end}}<td>{{runs $.Report .}}</td><td>{{.Epochs}}</td><td>{{.State}}</td><td>{{printf "%.1f" .Secs}}</td></tr>
 {{end}}</table>
+{{with .FailedRows}}<h2>Failed</h2>
+<table id="failed">
+<tr><th>trial</th><th>parameters</th><th>reason</th></tr>
+{{range .}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</table>{{end}}
 {{if .Confirmation}}<h2>Confirmation</h2>
 <table id="confirmation">
 <tr><th>rank</th><th>trial</th><th>{{.Metric}} [95% interval]</th><th>vs best</th>{{range .ParamNames}}<th>{{.}}</th>{{end}}<th>runs</th><th>stage</th><th>state</th><th>seconds</th></tr>

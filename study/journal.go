@@ -42,30 +42,68 @@ type event struct {
 	Dist  json.RawMessage `json:"dist,omitempty"`
 }
 
-// OpenJournal opens the journal at path, creating it if it does not exist
-// and replaying it if it does.
+// ErrInUse is the error of opening a journal that another process has
+// open for writing.
+var ErrInUse = errors.New("in use by another sweep run")
+
+// maxLine bounds a journal line (an epoch's record is a few hundred
+// bytes): a longer one is damage, not data.
+const maxLine = 1 << 20
+
+// OpenJournal opens the journal at path for writing, creating it if it
+// does not exist and replaying it if it does. It holds an exclusive lock
+// on the file while open: a second process opening the same journal gets
+// ErrInUse. It never follows a symbolic link.
 func OpenJournal(path string) (*Journal, error) {
 	j := &Journal{InMemoryStorage: goptuna.NewInMemoryStorage(), path: path}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	_, statErr := os.Lstat(path)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND|noFollow, 0o644)
 	if err != nil {
+		if st, lerr := os.Lstat(path); lerr == nil && st.Mode()&os.ModeSymlink != 0 {
+			return nil, fmt.Errorf("journal %s is a symbolic link; a sweep writes only its own file", path)
+		}
 		return nil, err
 	}
-	good, err := j.replay(f)
-	if err != nil {
+	if err := lock(f); err != nil {
 		f.Close()
-		return nil, err
+		return nil, fmt.Errorf("%s: %w (wait for it to end, or give this sweep another name)", path, ErrInUse)
 	}
-	// Drop a torn last line, then append after the good ones.
-	if err := f.Truncate(good); err != nil {
-		f.Close()
-		return nil, err
+	if os.IsNotExist(statErr) {
+		syncDir(filepath.Dir(path)) // the new file's directory entry too
 	}
-	if _, err := f.Seek(good, io.SeekStart); err != nil {
+	if err := j.open(f); err != nil {
 		f.Close()
 		return nil, err
 	}
 	j.file = f
 	return j, nil
+}
+
+// open replays f, drops a torn last line and completes a whole last line
+// that lacks its newline.
+func (j *Journal) open(f *os.File) error {
+	good, whole, err := j.replay(f)
+	if err != nil {
+		return err
+	}
+	if err := f.Truncate(good); err != nil {
+		return err
+	}
+	if whole {
+		if _, err := f.Write([]byte("\n")); err != nil {
+			return err
+		}
+		return f.Sync()
+	}
+	return nil
+}
+
+// syncDir makes a directory's entries durable.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
 }
 
 // ReadJournal replays the journal at path into a storage that cannot be
@@ -78,7 +116,7 @@ func ReadJournal(path string) (*goptuna.InMemoryStorage, error) {
 	}
 	defer f.Close()
 	j := &Journal{InMemoryStorage: goptuna.NewInMemoryStorage(), path: path}
-	if _, err := j.replay(f); err != nil {
+	if _, _, err := j.replay(f); err != nil {
 		return nil, err
 	}
 	return j.InMemoryStorage, nil
@@ -142,27 +180,49 @@ func (j *Journal) Close() error {
 	return j.file.Close()
 }
 
-// replay applies every complete line of r and returns the offset after the
-// last one.
-func (j *Journal) replay(r io.Reader) (int64, error) {
-	br := bufio.NewReader(r)
-	var offset int64
+// replay applies every complete line of r and returns the offset after
+// the last one. A last line without its newline is applied if it is a
+// whole event (whole reports it: its newline is missing) and dropped if
+// it is torn.
+func (j *Journal) replay(r io.Reader) (offset int64, whole bool, err error) {
+	br := bufio.NewReaderSize(r, 64<<10)
 	for line := 1; ; line++ {
-		b, err := br.ReadBytes('\n')
-		if err == io.EOF {
-			return offset, nil // b, if any, is a torn last line
+		b, err := readLine(br)
+		if err != nil && err != io.EOF {
+			return offset, false, fmt.Errorf("%s:%d: %w", j.path, line, err)
 		}
-		if err != nil {
-			return offset, err
+		if len(b) == 0 && err == io.EOF {
+			return offset, false, nil
 		}
 		var e event
-		if err := json.Unmarshal(bytes.TrimSpace(b), &e); err != nil {
-			return offset, fmt.Errorf("%s:%d: damaged journal line: %w", j.path, line, err)
+		if jerr := json.Unmarshal(bytes.TrimSpace(b), &e); jerr != nil {
+			if err == io.EOF {
+				return offset, false, nil // a torn last line
+			}
+			return offset, false, fmt.Errorf("%s:%d: damaged journal line: %w", j.path, line, jerr)
 		}
-		if err := j.apply(e); err != nil {
-			return offset, fmt.Errorf("%s:%d: journal line does not replay: %w", j.path, line, err)
+		if aerr := j.apply(e); aerr != nil {
+			return offset, false, fmt.Errorf("%s:%d: journal line does not replay: %w", j.path, line, aerr)
 		}
 		offset += int64(len(b))
+		if err == io.EOF {
+			return offset, true, nil
+		}
+	}
+}
+
+// readLine reads a line with its newline, at most maxLine bytes.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		part, err := br.ReadSlice('\n')
+		line = append(line, part...)
+		if len(line) > maxLine {
+			return nil, fmt.Errorf("a line of over %d bytes: damaged journal", maxLine)
+		}
+		if err != bufio.ErrBufferFull {
+			return line, err
+		}
 	}
 }
 

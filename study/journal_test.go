@@ -1,6 +1,8 @@
 package study_test
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,5 +47,58 @@ func TestJournalTornLine(t *testing.T) {
 	os.WriteFile(path, append([]byte("{not json}\n"), b...), 0o644)
 	if _, err := study.OpenJournal(path); err == nil || !strings.HasPrefix(err.Error(), path+":1: damaged journal line: ") {
 		t.Errorf("damaged journal: %v", err)
+	}
+}
+
+// TestJournalIsExclusive: a journal open for writing cannot be opened for
+// writing again (another sweep run on the same directory) until it is
+// closed; reading it stays possible.
+func TestJournalIsExclusive(t *testing.T) {
+	path := filepath.Join(t.TempDir(), study.JournalFile)
+	j, err := study.OpenJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := study.OpenJournal(path); !errors.Is(err, study.ErrInUse) {
+		t.Errorf("second open: %v", err)
+	}
+	if _, err := study.ReadJournal(path); err != nil {
+		t.Errorf("reading: %v", err)
+	}
+	j.Close()
+	j, err = study.OpenJournal(path)
+	if err != nil {
+		t.Fatalf("after close: %v", err)
+	}
+	j.Close()
+}
+
+// TestJournalEdges: a whole last line without its newline is kept (and
+// completed); a symbolic link is not followed; an absurdly long line is
+// damage.
+func TestJournalEdges(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, study.JournalFile)
+	os.WriteFile(path, []byte(`{"op":"create_study","name":"s"}`+"\n"+`{"op":"create_trial","study":1}`), 0o644)
+	j, err := study.OpenJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trials, _ := j.GetAllTrials(1); len(trials) != 1 {
+		t.Errorf("%d trials, want the one on the last line", len(trials))
+	}
+	j.Close()
+	if b, _ := os.ReadFile(path); !strings.HasSuffix(string(b), "}\n") {
+		t.Errorf("last line not completed: %q", b)
+	}
+	link := filepath.Join(dir, "link.jsonl")
+	os.Symlink(path, link)
+	if _, err := study.OpenJournal(link); err == nil || !strings.Contains(err.Error(), "is a symbolic link") {
+		t.Errorf("symlink: %v", err)
+	}
+	long := filepath.Join(dir, "long.jsonl")
+	os.WriteFile(long, append(bytes.Repeat([]byte("x"), 2<<20), '\n'), 0o644)
+	if _, err := study.OpenJournal(long); err == nil || !strings.Contains(err.Error(), "long.jsonl:1: a line of over 1048576 bytes") {
+		t.Errorf("long line: %v", err)
 	}
 }

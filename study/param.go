@@ -93,11 +93,15 @@ func toFloat(v any) float64 {
 func (prm Parameter) steps() int { return int(math.Floor((prm.Max-prm.Min)/prm.Q + 1e-9)) }
 
 // External turns goptuna's internal representation of a parameter value
-// (an index for categorical ones) into the setting's value.
+// (an index for categorical ones) into the setting's value; nil for an
+// index out of range (a study edited by hand, or made by another spec).
 func (prm Parameter) External(internal float64) any {
 	switch prm.Distribution {
 	case Categorical, Constant:
-		return prm.Values[int(internal)]
+		if i := int(internal); internal == math.Trunc(internal) && i >= 0 && i < len(prm.Values) {
+			return prm.Values[i]
+		}
+		return nil
 	}
 	return prm.value(internal)
 }

@@ -157,7 +157,11 @@ func (s *Spec) trial(ft goptuna.FrozenTrial, final Final) (Trial, error) {
 			t.Params = nil
 			break
 		}
-		t.Params = append(t.Params, Param{Name: prm.Name, Value: prm.External(internal)})
+		v := prm.External(internal)
+		if v == nil {
+			return t, fmt.Errorf("trial %d: parameter %s has index %v, but the spec lists %d values: the study was edited or made by another spec", ft.Number, prm.Name, internal, len(prm.Values))
+		}
+		t.Params = append(t.Params, Param{Name: prm.Name, Value: v})
 	}
 	t.Seeds = s.Seeds(ft.Number, stage, source)
 	var err error
@@ -200,4 +204,23 @@ func readRuns(ft goptuna.FrozenTrial, repeats int) ([][]Epoch, error) {
 type Claim struct {
 	ID, Number int
 	From       string // the worker that stopped; "" for a trial left running by an earlier process of an exclusive study
+}
+
+// MarshalJSON writes a trial with "value": null unless it finished (a
+// failed or running trial has no value), and every run's epochs as a
+// list, empty if none were recorded.
+func (t Trial) MarshalJSON() ([]byte, error) {
+	type plain Trial
+	out := struct {
+		plain
+		Value *float64  `json:"value"`
+		Runs  [][]Epoch `json:"runs"`
+	}{plain: plain(t), Runs: make([][]Epoch, len(t.Runs))}
+	if t.State.Finished() {
+		out.Value = &t.Value
+	}
+	for i, run := range t.Runs {
+		out.Runs[i] = append([]Epoch{}, run...)
+	}
+	return json.Marshal(out)
 }

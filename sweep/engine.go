@@ -43,6 +43,9 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	if e.final, err = study.ReadFinal(e.storage, e.study.ID); err != nil {
 		return nil, err
 	}
+	if err := e.tooManyFailures(trials); err != nil { // a rerun starts nothing new
+		return &Result{Dir: res.Dir, Trials: trials}, err
+	}
 	if e.exclusive {
 		if err := e.completeBatch(len(trials)); err != nil {
 			return nil, err
@@ -222,7 +225,7 @@ func (e *engine) heartbeat() (stop func()) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(e.opt.Grace / 4)
+		tick := time.NewTicker(max(e.opt.Grace/4, time.Millisecond))
 		defer tick.Stop()
 		for {
 			select {

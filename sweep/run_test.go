@@ -339,12 +339,15 @@ func TestFailedTrials(t *testing.T) {
 
 	// With max_failed 3 the sweep stops after the batch, saying why.
 	src := strings.Replace(failSpec, "max_failed: 4", "max_failed: 3", 1)
-	res, err = Run(context.Background(), parse(t, src), []byte(src), fake, Options{ResultsDir: t.TempDir()})
-	if !errors.Is(err, ErrTooManyFailures) || err.Error() != "too many failed trials: 3 trials failed (budget.max_failed: 3); the last: trial 3: exceeded budget.trial_timeout 50ms in epoch 1" {
-		t.Errorf("got %v", err)
-	}
-	if res == nil || len(res.Trials) != 4 {
-		t.Error("the trials of a stopped sweep must be reported")
+	dir := t.TempDir()
+	for range 2 { // the rerun stops at once, starting nothing
+		res, err = Run(context.Background(), parse(t, src), []byte(src), fake, Options{ResultsDir: dir})
+		if !errors.Is(err, ErrTooManyFailures) || err.Error() != "too many failed trials: 3 trials failed (budget.max_failed: 3); the last: trial 3: exceeded budget.trial_timeout 50ms in epoch 1" {
+			t.Errorf("got %v", err)
+		}
+		if res == nil || len(res.Trials) != 4 {
+			t.Error("the trials of a stopped sweep must be reported")
+		}
 	}
 }
 

@@ -54,6 +54,12 @@ func (e *engine) runAndTell(ctx context.Context, batch []int) ([]study.Trial, er
 	if trials, err = e.spec.ReadTrials(e.storage, e.study.ID); err != nil {
 		return trials, err
 	}
+	return trials, e.tooManyFailures(trials)
+}
+
+// tooManyFailures is the error of a study that has had budget.max_failed
+// failed trials, nil before.
+func (e *engine) tooManyFailures(trials []study.Trial) error {
 	failed, last := 0, -1
 	for _, t := range trials {
 		if t.State == study.Failed {
@@ -61,11 +67,11 @@ func (e *engine) runAndTell(ctx context.Context, batch []int) ([]study.Trial, er
 			last = t.Number
 		}
 	}
-	if failed >= e.spec.Budget.MaxFailed {
-		return trials, fmt.Errorf("%w: %d trials failed (budget.max_failed: %d); the last: trial %d: %s",
-			ErrTooManyFailures, failed, e.spec.Budget.MaxFailed, last, trials[last].Reason)
+	if failed < e.spec.Budget.MaxFailed {
+		return nil
 	}
-	return trials, nil
+	return fmt.Errorf("%w: %d trials failed (budget.max_failed: %d); the last: trial %d: %s",
+		ErrTooManyFailures, failed, e.spec.Budget.MaxFailed, last, trials[last].Reason)
 }
 
 // earlier is what the pruner compares trial number with: the finished

@@ -116,6 +116,9 @@ func Fit[T Float](ctx context.Context, m Model[T], trainSet, valSet dataset.View
 			Seconds:       time.Since(start).Seconds(),
 		}
 		h.Epochs = append(h.Epochs, e)
+		if err := diverged(h.Epochs, trainSet.Classes()); err != nil {
+			return h, err
+		}
 		if cfg.OnEpoch != nil {
 			if err := cfg.OnEpoch(e); errors.Is(err, ErrStop) {
 				h.Stopped = true
@@ -126,6 +129,21 @@ func Fit[T Float](ctx context.Context, m Model[T], trainSet, valSet dataset.View
 		}
 	}
 	return h, nil
+}
+
+// diverged reports a training loss that has run away while staying
+// finite: above 100·ln(classes), a hundred times what guessing scores, or
+// a million times the first epoch's. Such a run ends at chance.
+func diverged(epochs []Epoch, classes int) error {
+	last := epochs[len(epochs)-1]
+	bound := 100 * math.Log(float64(max(classes, 2)))
+	if first := epochs[0].TrainLoss; 1e6*first < bound && len(epochs) > 1 {
+		bound = 1e6 * first
+	}
+	if last.TrainLoss > bound {
+		return fmt.Errorf("%w: training loss %.4g in epoch %d is beyond %.4g (100·ln(classes), or a million times the first epoch's)", ErrDiverged, last.TrainLoss, last.Epoch, bound)
+	}
+	return nil
 }
 
 // Stepper performs training steps: gather a minibatch, compute gradients,

@@ -193,3 +193,19 @@ func TestFitHistory(t *testing.T) {
 		t.Error("seconds are not cumulative")
 	}
 }
+
+// TestDivergedBound: a finite loss far beyond what guessing scores, or a
+// million times the first epoch's, is divergence; an ordinary curve is not.
+func TestDivergedBound(t *testing.T) {
+	ok := []Epoch{{Epoch: 1, TrainLoss: 2.1}, {Epoch: 2, TrainLoss: 0.9}}
+	if err := diverged(ok, 10); err != nil {
+		t.Errorf("ordinary curve: %v", err)
+	}
+	if err := diverged([]Epoch{{Epoch: 1, TrainLoss: 6e32}}, 10); !errors.Is(err, ErrDiverged) || err.Error() != "training diverged: training loss 6e+32 in epoch 1 is beyond 230.3 (100·ln(classes), or a million times the first epoch's)" {
+		t.Errorf("6e32: %v", err)
+	}
+	small := []Epoch{{Epoch: 1, TrainLoss: 1e-7}, {Epoch: 2, TrainLoss: 0.5}}
+	if err := diverged(small, 10); !errors.Is(err, ErrDiverged) {
+		t.Errorf("a millionfold rise: %v", err)
+	}
+}

@@ -1,0 +1,10 @@
+//go:build !unix
+
+package study
+
+import "os"
+
+const noFollow = 0
+
+// lock does nothing where advisory locks are not available.
+func lock(*os.File) error { return nil }
