@@ -49,7 +49,8 @@ compare:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReadIDX -fuzztime 20s ./dataset
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 10s ./internal/modelfile
-	$(GO) test -run '^$$' -fuzz FuzzParseSpec -fuzztime 20s ./sweep
+	$(GO) test -run '^$$' -fuzz FuzzParseSpec -fuzztime 20s ./study
+	$(GO) test -run '^$$' -fuzz FuzzPlan -fuzztime 20s ./sweep
 
 # The documented full-data run: all 60,000 images, 10 epochs, test accuracy.
 full: build

@@ -23,6 +23,19 @@ const (
 	LeakyReLU Activation = "leaky_relu"
 )
 
+// Bounds on a network's shape: the widest layer, and the most parameters
+// (weights and biases; with gradients and optimizer state, float64, about
+// 128 bytes each all told).
+const (
+	MaxWidth  = 1 << 20
+	MaxParams = 1 << 26
+)
+
+// widths writes layer widths as flags and specs do: 784,128,10.
+func widths(sizes []int) string {
+	return strings.ReplaceAll(strings.Trim(fmt.Sprint(sizes), "[]"), " ", ",")
+}
+
 // Activations lists the valid activations.
 var Activations = []Activation{Sigmoid, Tanh, ReLU, LeakyReLU}
 
@@ -62,10 +75,17 @@ func (c Config) Validate() error {
 	if len(c.Sizes) < 2 {
 		return fmt.Errorf("sizes %v: need at least an input and an output layer", c.Sizes)
 	}
+	params := 0
 	for i, s := range c.Sizes {
-		if s < 1 {
-			return fmt.Errorf("sizes %v: layer %d has width %d, want ≥ 1", c.Sizes, i, s)
+		if s < 1 || s > MaxWidth {
+			return fmt.Errorf("sizes %s: layer %d has width %d, want 1 to %d", widths(c.Sizes), i, s, MaxWidth)
 		}
+		if i > 0 {
+			params += (c.Sizes[i-1] + 1) * s
+		}
+	}
+	if params > MaxParams {
+		return fmt.Errorf("sizes %s: %d parameters; at most %d fit in memory with their gradients and optimizer state", widths(c.Sizes), params, MaxParams)
 	}
 	switch c.Activation {
 	case Sigmoid, Tanh, ReLU, LeakyReLU:

@@ -106,7 +106,7 @@ func TestConfigErrors(t *testing.T) {
 		want string
 	}{
 		{Config{Sizes: []int{784}, Activation: ReLU}, "sizes [784]: need at least an input and an output layer"},
-		{Config{Sizes: []int{784, 0, 10}, Activation: ReLU}, "sizes [784 0 10]: layer 1 has width 0, want ≥ 1"},
+		{Config{Sizes: []int{784, 0, 10}, Activation: ReLU}, "sizes 784,0,10: layer 1 has width 0, want 1 to 1048576"},
 		{Config{Sizes: []int{784, 10}, Activation: "swish"}, `unknown activation "swish" (want one of [sigmoid tanh relu leaky_relu])`},
 		{Config{Sizes: []int{784, 10}, Activation: ReLU, Init: "zeros"}, `unknown initialisation "zeros" (want one of [he xavier])`},
 	}

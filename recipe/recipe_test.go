@@ -79,7 +79,9 @@ func TestSettingsErrors(t *testing.T) {
 		{func(s *Settings) { s.Subset = -1 }, "subset -1: want ≥ 0 (0 = all images)"},
 		{func(s *Settings) { s.Validation = 1 }, "validation fraction 1: want a number strictly between 0 and 1"},
 		{func(s *Settings) { s.Activation = "gelu" }, `unknown activation "gelu" (want one of [sigmoid tanh relu leaky_relu])`},
-		{func(s *Settings) { s.Batch = 0 }, "batch size 0 must be ≥ 1"},
+		{func(s *Settings) { s.Batch = 0 }, "batch size 0: want 1 to 1048576"},
+		{func(s *Settings) { s.Sizes = Sizes{784, 100000000, 10} }, "sizes 784,100000000,10: layer 1 has width 100000000, want 1 to 1048576"},
+		{func(s *Settings) { s.Sizes = Sizes{784, 1000000, 10} }, "sizes 784,1000000,10: 795000010 parameters; at most 67108864 fit in memory with their gradients and optimizer state"},
 	}
 	for _, tt := range tests {
 		s := Defaults(ArchMLP)

@@ -24,6 +24,8 @@ func (p *parser) check(s *Spec) error {
 		}
 		if size := s.GridSize(); s.Budget.Trials > size {
 			return p.at("budget", "budget.trials", "%d is more than the grid's %d points; a grid tries each once", s.Budget.Trials, size)
+		} else if size > MaxTrials && s.Budget.Trials == 0 {
+			return p.at("method", "method", "grid of more than %d points: give budget.trials to run its first points, or sample the space with random or tpe", MaxTrials)
 		}
 	} else if s.Budget.Trials == 0 {
 		where := "budget"

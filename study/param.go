@@ -36,11 +36,16 @@ func (prm Parameter) Numeric() bool {
 	return prm.Distribution != Categorical && prm.Distribution != Constant
 }
 
-// GridSize is the number of points of the grid over all parameters.
+// GridSize is the number of points of the grid over all parameters, at
+// most MaxTrials+1 (a grid larger than MaxTrials is too large to run
+// whole; counting stops there rather than overflow).
 func (s *Spec) GridSize() int {
 	size := 1
 	for _, prm := range s.Parameters {
 		size *= prm.Count()
+		if size > MaxTrials {
+			return MaxTrials + 1
+		}
 	}
 	return size
 }
@@ -68,15 +73,6 @@ func (prm Parameter) GridValue(k int) float64 {
 		return toFloat(prm.value(prm.Min + float64(k)*prm.Q))
 	}
 	return float64(k)
-}
-
-// GridValues lists a discrete parameter's values, both ends included.
-func (prm Parameter) GridValues() []any {
-	out := make([]any, prm.Count())
-	for k := range out {
-		out[k] = prm.External(prm.GridValue(k))
-	}
-	return out
 }
 
 func toFloat(v any) float64 {

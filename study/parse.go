@@ -17,6 +17,9 @@ import (
 // nothing but src: checks against the data are the caller's (see
 // Spec.Errorf).
 func ParseSpec(file string, src []byte, settings Settings) (*Spec, error) {
+	if len(src) > MaxSpecBytes {
+		return nil, &SpecError{File: file, Line: 1, Msg: fmt.Sprintf("%d bytes: a spec may have at most %d", len(src), MaxSpecBytes)}
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	if err := dec.Decode(&doc); err != nil {
@@ -103,6 +106,11 @@ func (p *parser) str(n *yaml.Node, key string) (string, error) {
 }
 
 func (p *parser) integer(n *yaml.Node, key string, least int) (int, error) {
+	return p.bounded(n, key, least, math.MaxInt)
+}
+
+// bounded reads an integer in [least, most].
+func (p *parser) bounded(n *yaml.Node, key string, least, most int) (int, error) {
 	var v int
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&v) != nil {
 		return 0, p.errorf(n, key, "want an integer, got %s", describe(n))
@@ -110,8 +118,22 @@ func (p *parser) integer(n *yaml.Node, key string, least int) (int, error) {
 	if v < least {
 		return 0, p.errorf(n, key, "%d: want an integer ≥ %d", v, least)
 	}
+	if v > most {
+		return 0, p.errorf(n, key, "%d: want an integer from %d to %d", v, least, most)
+	}
 	return v, nil
 }
+
+// Bounds on what a spec may ask for: past them a sweep has no sane
+// meaning on one study, and counting it would overflow or exhaust memory.
+const (
+	MaxTrials = 100_000       // budget.trials, and a grid's points
+	MaxBatch  = 1_000         // budget.batch
+	MaxRuns   = 100           // repeats, folds, confirm.top, confirm.seeds
+	MaxValues = 1_000_000_000 // of one discrete numeric parameter
+	// MaxSpecBytes bounds a spec file: a few hundred bytes are typical.
+	MaxSpecBytes = 1 << 20
+)
 
 func (p *parser) number(n *yaml.Node, key string) (float64, error) {
 	var v float64
@@ -241,7 +263,7 @@ func (p *parser) top(s *Spec, key string, v *yaml.Node) error {
 	case "early_terminate":
 		err = p.earlyTerminate(v, &s.EarlyTerminate)
 	case "repeats":
-		s.Repeats, err = p.integer(v, key, 1)
+		s.Repeats, err = p.bounded(v, key, 1, MaxRuns)
 	case "confirm":
 		err = p.confirm(v, &s.Confirm)
 	}
@@ -264,9 +286,9 @@ func (p *parser) confirm(n *yaml.Node, c *Confirm) error {
 		var err error
 		switch key {
 		case "top":
-			c.Top, err = p.integer(v, "confirm.top", 1)
+			c.Top, err = p.bounded(v, "confirm.top", 1, MaxRuns)
 		case "seeds":
-			c.Seeds, err = p.integer(v, "confirm.seeds", 2)
+			c.Seeds, err = p.bounded(v, "confirm.seeds", 2, MaxRuns)
 		case "baseline":
 			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&c.Baseline) != nil {
 				err = p.errorf(v, "confirm.baseline", "want true or false, got %s", describe(v))
@@ -287,7 +309,7 @@ func (p *parser) data(n *yaml.Node, d *DataSpec) error {
 		var err error
 		switch key {
 		case "folds":
-			d.Folds, err = p.integer(v, "data.folds", 2)
+			d.Folds, err = p.bounded(v, "data.folds", 2, MaxRuns)
 		case "resplit":
 			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&d.Resplit) != nil {
 				err = p.errorf(v, "data.resplit", "want true or false, got %s", describe(v))
@@ -330,9 +352,9 @@ func (p *parser) budget(n *yaml.Node, b *Budget) error {
 		var err error
 		switch key {
 		case "trials":
-			b.Trials, err = p.integer(v, "budget.trials", 1)
+			b.Trials, err = p.bounded(v, "budget.trials", 1, MaxTrials)
 		case "batch":
-			b.Batch, err = p.integer(v, "budget.batch", 1)
+			b.Batch, err = p.bounded(v, "budget.batch", 1, MaxBatch)
 		case "max_failed":
 			b.MaxFailed, err = p.integer(v, "budget.max_failed", 1)
 		case "trial_timeout":

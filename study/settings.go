@@ -224,5 +224,13 @@ func (p *parser) numeric(prm *Parameter, kind Kind, n *yaml.Node, path string, n
 		return p.errorf(n, path, "%s is an integer setting: q_uniform needs integer min and q", name)
 	}
 	prm.Integer = prm.Distribution == IntUniform || kind == Integer
+	if step := max(prm.Q, 1); prm.Discrete() {
+		if prm.Distribution == QUniform {
+			step = prm.Q
+		}
+		if n := (prm.Max-prm.Min)/step + 1; !(n <= MaxValues) {
+			return p.errorf(nodes["max"], path, "%.4g values: a parameter may have at most %d", n, MaxValues)
+		}
+	}
 	return nil
 }

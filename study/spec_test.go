@@ -113,6 +113,11 @@ func TestSpecErrors(t *testing.T) {
 		{"one fold", "validation: 0.2", "validation: 0.2, folds: 1", "s.yaml:3: data.folds: 1: want an integer ≥ 2"},
 		{"folds and repeats", "validation: 0.2", "validation: 0.2, folds: 5", ""},
 		{"bad resplit", "validation: 0.2", "validation: 0.2, resplit: sometimes", `s.yaml:3: data.resplit: want true or false, got str "sometimes"`},
+		{"huge int range", "min: 8, max: 64", "min: 1, max: 100000000000", "s.yaml:10: parameters.batch: 1e+11 values: a parameter may have at most 1000000000"},
+		{"huge q range", "batch:   {distribution: int_uniform, min: 8, max: 64}", "batch:   {distribution: q_uniform, min: 0, max: 1e12, q: 1}", "s.yaml:10: parameters.batch: 1e+12 values: a parameter may have at most 1000000000"},
+		{"too many trials", "trials: 40,", "trials: 10000000,", "s.yaml:12: budget.trials: 10000000: want an integer from 1 to 100000"},
+		{"too large a batch", "batch: 4,", "batch: 1000000,", "s.yaml:12: budget.batch: 1000000: want an integer from 1 to 1000"},
+		{"too many repeats", "repeats: 1", "repeats: 1000", "s.yaml:14: repeats: 1000: want an integer from 1 to 100"},
 		{"values and range", `{values: ["784,128,64,10"`, `{min: 1, values: ["784,128,64,10"`, "s.yaml:9: parameters.sizes.min: does not apply to distribution categorical"},
 	}
 	for _, tt := range tests {
@@ -140,4 +145,18 @@ func FuzzParseSpec(f *testing.F) {
 			t.Fatalf("accepted an incomplete spec: %+v", s)
 		}
 	})
+}
+
+// TestHugeGrid: a grid of four 65,536-value ranges (2⁶⁴ points, which
+// used to overflow to "a grid of 0 points") is refused unless budget.trials
+// says how many of its points to run, and then runs that many.
+func TestHugeGrid(t *testing.T) {
+	src := "name: g\nmethod: grid\nparameters:\n  a: {min: 1, max: 65536}\n  b: {min: 1, max: 65536}\n  c: {min: 1, max: 65536}\n  d: {min: 1, max: 65536}\n"
+	if _, err := study.ParseSpec("g.yaml", []byte(src), nil); err == nil || err.Error() != "g.yaml:2: method: grid of more than 100000 points: give budget.trials to run its first points, or sample the space with random or tpe" {
+		t.Errorf("got %v", err)
+	}
+	s, err := study.ParseSpec("g.yaml", []byte(src+"budget: {trials: 10}\n"), nil)
+	if err != nil || s.TotalTrials() != 10 {
+		t.Errorf("with budget.trials: %v", err)
+	}
 }

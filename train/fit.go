@@ -23,6 +23,12 @@ var ErrDiverged = errors.New("training diverged")
 // the same seed.
 const shuffleStream = 0x5_4ff1e
 
+// Bounds on a training run.
+const (
+	MaxEpochs = 100_000
+	MaxBatch  = 1 << 20
+)
+
 // DefaultEvalBatch is how many rows evaluation pushes through a model at a
 // time: large batches keep the matrix multiplies efficient.
 const DefaultEvalBatch = 1000
@@ -45,11 +51,11 @@ type Config struct {
 
 // Validate reports the first invalid setting.
 func (c Config) Validate() error {
-	if c.Epochs < 1 {
-		return fmt.Errorf("epochs %d must be ≥ 1", c.Epochs)
+	if c.Epochs < 1 || c.Epochs > MaxEpochs {
+		return fmt.Errorf("epochs %d: want 1 to %d", c.Epochs, MaxEpochs)
 	}
-	if c.BatchSize < 1 {
-		return fmt.Errorf("batch size %d must be ≥ 1", c.BatchSize)
+	if c.BatchSize < 1 || c.BatchSize > MaxBatch {
+		return fmt.Errorf("batch size %d: want 1 to %d", c.BatchSize, MaxBatch)
 	}
 	if c.EvalBatch < 0 {
 		return fmt.Errorf("evaluation batch %d must be ≥ 0", c.EvalBatch)

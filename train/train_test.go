@@ -112,8 +112,8 @@ func TestConfigErrors(t *testing.T) {
 		edit func(*Config)
 		want string
 	}{
-		{func(c *Config) { c.Epochs = 0 }, "epochs 0 must be ≥ 1"},
-		{func(c *Config) { c.BatchSize = -1 }, "batch size -1 must be ≥ 1"},
+		{func(c *Config) { c.Epochs = 0 }, "epochs 0: want 1 to 100000"},
+		{func(c *Config) { c.BatchSize = -1 }, "batch size -1: want 1 to 1048576"},
 		{func(c *Config) { c.Optimizer.Kind = "rmsprop" }, `unknown optimizer "rmsprop" (want one of [sgd momentum adam])`},
 		{func(c *Config) { c.Optimizer.LR = 0 }, "learning rate 0 must be positive and finite"},
 		{func(c *Config) { c.Optimizer.LR = math.Inf(1) }, "learning rate +Inf must be positive and finite"},
