@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -159,29 +158,23 @@ func load(storage, dirOrName string) (*study.Spec, []study.Trial, error) {
 // parseDir parses flags and at most one directory argument, given before
 // or after the flags; code ≥ 0 means return it.
 func parseDir(fs *flag.FlagSet, args []string, stderr io.Writer, required bool) (string, int) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return "", exitOK
-		}
+	positional, code := parseArgs(fs, args)
+	if code >= 0 {
+		return "", code
+	}
+	if len(positional) > 1 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", fs.Name(), positional[1])
 		return "", exitUsage
 	}
-	var dir string
-	if fs.NArg() > 0 {
-		dir = fs.Arg(0)
-		if err := fs.Parse(fs.Args()[1:]); err != nil {
-			return "", exitUsage
-		}
-		if fs.NArg() > 0 {
-			fmt.Fprintf(stderr, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-			return "", exitUsage
-		}
-	}
-	if dir == "" && required {
+	if len(positional) == 0 && required {
 		fmt.Fprintf(stderr, "%s: want a sweep's results directory, e.g. results/lr_sizes\n", fs.Name())
 		fs.Usage()
 		return "", exitUsage
 	}
-	return dir, -1
+	if len(positional) == 0 {
+		return "", -1
+	}
+	return positional[0], -1
 }
 
 // latestSweep is the sweep directory under root whose journal changed

@@ -141,21 +141,44 @@ func cmdPlan(args []string, stdout, stderr io.Writer) int {
 // parseWithSpec parses flags and the one SPEC argument; code ≥ 0 means
 // return it.
 func parseWithSpec(fs *flag.FlagSet, args []string, stderr io.Writer) (string, int) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return "", exitOK
-		}
-		return "", exitUsage
+	positional, code := parseArgs(fs, args)
+	if code >= 0 {
+		return "", code
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintf(stderr, "%s: want one spec file, got %d arguments\n", fs.Name(), fs.NArg())
+	if len(positional) != 1 {
+		fmt.Fprintf(stderr, "%s: want one spec file, got %d arguments\n", fs.Name(), len(positional))
 		fs.Usage()
 		return "", exitUsage
 	}
-	return fs.Arg(0), -1
+	return positional[0], -1
+}
+
+// parseArgs parses flags given before, between and after the arguments
+// (users type both orders; "--" ends the flags) and returns the
+// arguments; code ≥ 0 means return it.
+func parseArgs(fs *flag.FlagSet, args []string) (positional []string, code int) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, exitOK
+			}
+			return nil, exitUsage
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, -1
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), -1
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
+	}
 }
 
 func loadSpec(path string) (*study.Spec, []byte, error) {
+	if st, err := os.Stat(path); err == nil && st.Size() > study.MaxSpecBytes {
+		return nil, nil, fmt.Errorf("%s: %d bytes: a spec may have at most %d", path, st.Size(), study.MaxSpecBytes)
+	}
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, err

@@ -30,7 +30,7 @@ func writeSpec(t *testing.T, src string) string {
 
 func TestRunPrintsRankedTable(t *testing.T) {
 	results := t.TempDir()
-	code, out, errOut := cli("run", "--workers", "2", "--results", results, writeSpec(t, tinySpec))
+	code, out, errOut := cli("run", writeSpec(t, tinySpec), "--workers", "2", "--results", results) // flags after the spec too
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -102,8 +102,8 @@ func TestShippedConfigsPlan(t *testing.T) {
 		t.Fatalf("found %v", specs)
 	}
 	for _, s := range specs {
-		if code, _, errOut := cli("plan", s); code != 0 {
-			t.Errorf("%s: exit %d: %s", s, code, errOut)
+		if code, out, errOut := cli("plan", s, "--workers", "3"); code != 0 || !strings.Contains(out, "trained 3 at a time") {
+			t.Errorf("%s: exit %d: %s\n%s", s, code, errOut, out)
 		}
 	}
 }
