@@ -369,19 +369,38 @@ func (p *parser) budget(n *yaml.Node, b *Budget) error {
 	})
 }
 
+// prunerKeys are the keys of early_terminate each pruner type uses.
+var prunerKeys = map[PrunerType][]string{
+	NoPruner:          {"type"},
+	SuccessiveHalving: {"type", "min_epochs", "eta"},
+	MedianPruner:      {"type", "min_epochs", "min_trials"},
+}
+
 func (p *parser) earlyTerminate(n *yaml.Node, e *EarlyTerminate) error {
-	return p.fields(n, "early_terminate", []string{"type", "min_epochs", "eta", "min_trials"}, func(key string, v *yaml.Node) error {
+	given := map[string]*yaml.Node{}
+	err := p.fields(n, "early_terminate", []string{"type", "min_epochs", "eta", "min_trials"}, func(key string, v *yaml.Node) error {
+		given[key] = v
 		var err error
 		switch key {
 		case "type":
 			e.Type, err = oneOf(p, v, "early_terminate.type", PrunerTypes)
 		case "min_epochs":
-			e.MinEpochs, err = p.integer(v, "early_terminate.min_epochs", 1)
+			e.MinEpochs, err = p.bounded(v, "early_terminate.min_epochs", 1, 100_000)
 		case "eta":
-			e.Eta, err = p.integer(v, "early_terminate.eta", 2)
+			e.Eta, err = p.bounded(v, "early_terminate.eta", 2, 100)
 		case "min_trials":
-			e.MinTrials, err = p.integer(v, "early_terminate.min_trials", 1)
+			e.MinTrials, err = p.bounded(v, "early_terminate.min_trials", 1, MaxTrials)
 		}
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	uses := prunerKeys[e.Type]
+	for _, key := range []string{"min_epochs", "eta", "min_trials"} {
+		if v, ok := given[key]; ok && !slices.Contains(uses, key) {
+			return p.errorf(v, "early_terminate."+key, "does not apply to type %s (its keys: %s)", e.Type, strings.Join(uses, ", "))
+		}
+	}
+	return nil
 }

@@ -118,6 +118,9 @@ func TestSpecErrors(t *testing.T) {
 		{"too many trials", "trials: 40,", "trials: 10000000,", "s.yaml:12: budget.trials: 10000000: want an integer from 1 to 100000"},
 		{"too large a batch", "batch: 4,", "batch: 1000000,", "s.yaml:12: budget.batch: 1000000: want an integer from 1 to 1000"},
 		{"too many repeats", "repeats: 1", "repeats: 1000", "s.yaml:14: repeats: 1000: want an integer from 1 to 100"},
+		{"eta with median", "type: successive_halving", "type: median", "s.yaml:13: early_terminate.eta: does not apply to type median (its keys: type, min_epochs, min_trials)"},
+		{"min_trials with halving", "eta: 3}", "eta: 3, min_trials: 4}", "s.yaml:13: early_terminate.min_trials: does not apply to type successive_halving (its keys: type, min_epochs, eta)"},
+		{"keys with none", "type: successive_halving", "type: none", "s.yaml:13: early_terminate.min_epochs: does not apply to type none (its keys: type)"},
 		{"values and range", `{values: ["784,128,64,10"`, `{min: 1, values: ["784,128,64,10"`, "s.yaml:9: parameters.sizes.min: does not apply to distribution categorical"},
 	}
 	for _, tt := range tests {
