@@ -16,13 +16,19 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/c-bata/goptuna"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/jackc/pgx/v5/stdlib"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 )
 
@@ -34,8 +40,12 @@ type Options struct {
 	// RetryFor bounds how long an operation retries transient faults;
 	// 0 means 5 minutes.
 	RetryFor time.Duration
-	// OnRetry, if set, hears of each retry.
-	OnRetry func(err error, wait time.Duration)
+	// OnRetry, if set, hears of each retry: of which operation, why, and
+	// how long until the next try.
+	OnRetry func(op string, err error, wait time.Duration)
+	// Context, if set, bounds every operation and its retries: cancelling
+	// it stops a store that waits for its server.
+	Context context.Context
 }
 
 // Store is a goptuna.Storage in PostgreSQL. It is safe for concurrent
@@ -43,29 +53,47 @@ type Options struct {
 type Store struct {
 	db       *sql.DB
 	redacted string
-	password string
+	secrets  []string // the password's forms, scrubbed from every error
 	opt      Options
 }
 
 var _ goptuna.Storage = (*Store)(nil)
 
-// Open connects to the database at rawURL (postgres://user:pass@host/db),
-// creating or migrating the schema.
-func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
-		return nil, fmt.Errorf("storage URL %q: want postgres://user[:password]@host[:port]/database", redactRaw(rawURL))
+// DefaultConnectTimeout bounds connecting (TCP, TLS and start-up) unless
+// the connection string sets connect_timeout: a port that accepts and
+// never answers must not hang a worker.
+const DefaultConnectTimeout = 15 * time.Second
+
+// maxMessage bounds a message from the server: a row of ours is a few KB;
+// something that is not PostgreSQL (an HTTP server, say) could announce
+// gigabytes.
+const maxMessage = 64 << 20
+
+// Open connects to the database a connection string names — a URL
+// (postgres://user@host[:port]/database?…) or key=value pairs (host=…
+// user=… dbname=…), as libpq and pgx read them — creating or migrating
+// the schema. The password may be in the string, but had better be in
+// PGPASSWORD or ~/.pgpass: it is never printed either way.
+func Open(ctx context.Context, conn string, opt Options) (*Store, error) {
+	cfg, err := pgx.ParseConfig(conn)
+	if err != nil {
+		return nil, fmt.Errorf("storage URL: %s is not a PostgreSQL connection string (want postgres://user@host[:port]/database, or host=… user=… dbname=…; the password in PGPASSWORD or ~/.pgpass)", describeBad(conn))
 	}
 	if opt.RetryFor == 0 {
 		opt.RetryFor = 5 * time.Minute
 	}
-	pw, _ := u.User.Password()
-	s := &Store{redacted: u.Redacted(), password: pw, opt: opt}
-	if s.db, err = sql.Open("pgx", rawURL); err != nil {
-		return nil, s.clean(err)
+	s := &Store{redacted: redacted(cfg), secrets: secrets(conn, cfg.Password), opt: opt}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
+	cfg.BuildFrontend = func(r io.Reader, w io.Writer) *pgproto3.Frontend {
+		f := pgproto3.NewFrontend(r, w)
+		f.SetMaxBodyLen(maxMessage)
+		return f
+	}
+	s.db = stdlib.OpenDB(*cfg)
 	s.db.SetMaxOpenConns(8)
-	if err := s.retry(ctx, func() error { return s.db.PingContext(ctx) }); err != nil {
+	if err := s.retry(ctx, "connecting", func() error { return s.db.PingContext(ctx) }); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("storage %s: %w", s.redacted, s.clean(err))
 	}
@@ -76,30 +104,61 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 	return s, nil
 }
 
-// Redacted is the store's URL without its password.
+// Redacted names the store's database without its password:
+// postgres://user@host:port/database.
 func (s *Store) Redacted() string { return s.redacted }
 
 // Close closes the connections.
 func (s *Store) Close() error { return s.db.Close() }
 
-// redactRaw hides anything that looks like a password in an unparsable URL.
-func redactRaw(raw string) string {
-	if at := strings.LastIndex(raw, "@"); at >= 0 {
-		if c := strings.Index(raw, "://"); c >= 0 && c < at {
-			if colon := strings.Index(raw[c+3:at], ":"); colon >= 0 {
-				return raw[:c+3+colon+1] + "xxxxx" + raw[at:]
-			}
-		}
+func redacted(cfg *pgx.ConnConfig) string {
+	u := url.URL{Scheme: "postgres", User: url.User(cfg.User), Host: net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))), Path: "/" + cfg.Database}
+	if strings.HasPrefix(cfg.Host, "/") { // a Unix socket directory
+		u.Host, u.RawQuery = "", "host="+url.QueryEscape(cfg.Host)
 	}
-	return raw
+	return u.String()
 }
 
-// clean removes the password from an error's text.
+// describeBad says what a connection string that does not parse is,
+// without repeating any of it: its scheme, if it has one.
+func describeBad(conn string) string {
+	if scheme, _, ok := strings.Cut(conn, "://"); ok && len(scheme) < 20 && !strings.ContainsAny(scheme, "@:/ ") {
+		return fmt.Sprintf("this %s:// string", scheme)
+	}
+	return "this string"
+}
+
+// secrets are the forms a password may take in text: as given, and as
+// URL-escaped in the connection string.
+func secrets(conn, password string) []string {
+	var out []string
+	add := func(s string) {
+		if len(s) >= 3 && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	if password != "" {
+		add(password)
+		add(url.QueryEscape(password))
+		add(url.PathEscape(password))
+		add(strings.ReplaceAll(url.QueryEscape(password), "+", "%20"))
+	}
+	return out
+}
+
+// clean removes every form of the password from an error's text.
 func (s *Store) clean(err error) error {
-	if err == nil || s.password == "" || !strings.Contains(err.Error(), s.password) {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, secret := range s.secrets {
+		msg = strings.ReplaceAll(msg, secret, "xxxxx")
+	}
+	if msg == err.Error() {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), s.password, "xxxxx"))
+	return errors.New(msg)
 }
 
 // transient reports whether err is a fault worth retrying: no connection,
@@ -125,8 +184,9 @@ func transient(err error) bool {
 	return false
 }
 
-// retry runs f until it succeeds, fails for good, or RetryFor has passed.
-func (s *Store) retry(ctx context.Context, f func() error) error {
+// retry runs f until it succeeds, fails for good, RetryFor has passed,
+// or ctx or the store's context ends; op names the operation in reports.
+func (s *Store) retry(ctx context.Context, op string, f func() error) error {
 	deadline := time.Now().Add(s.opt.RetryFor)
 	wait := 250 * time.Millisecond
 	for {
@@ -135,23 +195,53 @@ func (s *Store) retry(ctx context.Context, f func() error) error {
 			return s.clean(err)
 		}
 		if s.opt.OnRetry != nil {
-			s.opt.OnRetry(s.clean(err), wait)
+			s.opt.OnRetry(op, s.clean(err), wait)
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return fmt.Errorf("%s: %w", op, ctx.Err())
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, 5*time.Second)
 	}
 }
 
+// ctx is the context operations run under.
+func (s *Store) ctx() context.Context {
+	if s.opt.Context != nil {
+		return s.opt.Context
+	}
+	return context.Background()
+}
+
+// opName says what a statement does, for reports: "writing trial_attrs".
+func opName(query string) string {
+	words := strings.Fields(query)
+	verb := map[string]string{"INSERT": "writing", "UPDATE": "updating", "DELETE": "deleting", "SELECT": "reading", "WITH": "claiming"}
+	for i, w := range words {
+		if v, ok := verb[strings.ToUpper(w)]; ok && i == 0 {
+			for k := 1; k+1 < len(words); k++ {
+				switch strings.ToUpper(words[k]) {
+				case "INTO", "FROM", "UPDATE":
+					return v + " " + strings.Trim(words[k+1], "(,")
+				}
+			}
+			if strings.ToUpper(w) == "UPDATE" && len(words) > 1 {
+				return v + " " + words[1]
+			}
+			return v
+		}
+	}
+	return "querying"
+}
+
 // exec runs a statement with retries.
 func (s *Store) exec(query string, args ...any) (sql.Result, error) {
 	var res sql.Result
-	err := s.retry(context.Background(), func() error {
+	ctx := s.ctx()
+	err := s.retry(ctx, opName(query), func() error {
 		var err error
-		res, err = s.db.Exec(query, args...)
+		res, err = s.db.ExecContext(ctx, query, args...)
 		return err
 	})
 	return res, err
@@ -159,8 +249,9 @@ func (s *Store) exec(query string, args ...any) (sql.Result, error) {
 
 // query runs a query with retries, handing the rows to scan.
 func (s *Store) query(scan func(*sql.Rows) error, query string, args ...any) error {
-	return s.retry(context.Background(), func() error {
-		rows, err := s.db.Query(query, args...)
+	ctx := s.ctx()
+	return s.retry(ctx, opName(query), func() error {
+		rows, err := s.db.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
@@ -174,8 +265,9 @@ func (s *Store) query(scan func(*sql.Rows) error, query string, args ...any) err
 
 // queryRow scans one row, with retries.
 func (s *Store) queryRow(dest []any, query string, args ...any) error {
-	return s.retry(context.Background(), func() error {
-		return s.db.QueryRow(query, args...).Scan(dest...)
+	ctx := s.ctx()
+	return s.retry(ctx, opName(query), func() error {
+		return s.db.QueryRowContext(ctx, query, args...).Scan(dest...)
 	})
 }
 
@@ -230,7 +322,7 @@ CREATE TABLE IF NOT EXISTS trial_values (
 // migrate creates the schema under an advisory lock, so that workers
 // starting together do not race, and checks its version.
 func (s *Store) migrate(ctx context.Context) error {
-	return s.retry(ctx, func() error {
+	return s.retry(ctx, "creating the schema", func() error {
 		conn, err := s.db.Conn(ctx)
 		if err != nil {
 			return err

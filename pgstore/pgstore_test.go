@@ -2,6 +2,9 @@ package pgstore
 
 import (
 	"context"
+	"fmt"
+	"net"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -137,17 +140,38 @@ func TestBadURLsAndPasswordsStayHidden(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "wrong-Secret-77") || !strings.Contains(err.Error(), "password authentication failed") {
 		t.Errorf("bad password: %v", err)
 	}
-	if !strings.HasPrefix(err.Error(), "storage postgres://postgres:xxxxx@127.0.0.1:") {
+	if !strings.HasPrefix(err.Error(), "storage postgres://postgres@127.0.0.1:") {
 		t.Errorf("the URL is not shown redacted: %v", err)
 	}
 	_, err = Open(context.Background(), "mysql://root:hunter2@db/x", Options{})
-	if err == nil || err.Error() != `storage URL "mysql://root:xxxxx@db/x": want postgres://user[:password]@host[:port]/database` {
+	if err == nil || err.Error() != "storage URL: this mysql:// string is not a PostgreSQL connection string (want postgres://user@host[:port]/database, or host=… user=… dbname=…; the password in PGPASSWORD or ~/.pgpass)" {
 		t.Errorf("wrong scheme: %v", err)
+	}
+	// Every form a password can take in a connection string stays hidden.
+	for _, conn := range []string{
+		strings.Replace(good, pgtest.Password, "w0rd%3Fwith%40odd", 1),                                                  // escaped characters
+		strings.Replace(good, ":"+pgtest.Password+"@", "@", 1) + "&password=query-Secret-88",                            // a query parameter
+		fmt.Sprintf("host=127.0.0.1 port=%s user=postgres password=kv-Secret-99 dbname=pw sslmode=disable", port(good)), // key=value
+	} {
+		_, err := Open(context.Background(), conn, Options{RetryFor: time.Second})
+		for _, secret := range []string{"w0rd", "odd", "query-Secret-88", "kv-Secret-99"} {
+			if err == nil || strings.Contains(err.Error(), secret) {
+				t.Errorf("%s: %v", secret, err)
+			}
+		}
+	}
+	// A port that accepts and never answers: the connect timeout ends it.
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer l.Close()
+	start := time.Now()
+	_, err = Open(context.Background(), fmt.Sprintf("postgres://u:x@%s/db?sslmode=disable&connect_timeout=1", l.Addr()), Options{RetryFor: time.Second})
+	if err == nil || time.Since(start) > 10*time.Second {
+		t.Errorf("silent server: %v after %v", err, time.Since(start))
 	}
 	// Nothing listens on port 1: the fault is transient, retried, then reported.
 	var retries int
 	_, err = Open(context.Background(), "postgres://u:hunter2@127.0.0.1:1/x?sslmode=disable", Options{RetryFor: 2 * time.Second,
-		OnRetry: func(error, time.Duration) { retries++ }})
+		OnRetry: func(string, error, time.Duration) { retries++ }})
 	if err == nil || retries == 0 || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "connect") {
 		t.Errorf("unreachable server: %d retries, %v", retries, err)
 	}
@@ -159,7 +183,7 @@ func TestServerRestart(t *testing.T) {
 	srv := pgtest.Start(t)
 	var mu sync.Mutex
 	var retries int
-	s, err := Open(context.Background(), srv.URL("restart"), Options{OnRetry: func(error, time.Duration) { mu.Lock(); retries++; mu.Unlock() }})
+	s, err := Open(context.Background(), srv.URL("restart"), Options{OnRetry: func(string, error, time.Duration) { mu.Lock(); retries++; mu.Unlock() }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,4 +202,10 @@ func TestServerRestart(t *testing.T) {
 	if retries == 0 {
 		t.Error("no retry was reported")
 	}
+}
+
+// port is a URL's port.
+func port(u string) string {
+	parsed, _ := url.Parse(u)
+	return parsed.Port()
 }

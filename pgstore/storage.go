@@ -1,7 +1,6 @@
 package pgstore
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -153,24 +152,25 @@ func (s *Store) CreateNewTrial(studyID int) (int, error) {
 // study already has limit trials (limit < 0: no limit). Trial numbers are
 // dense and never used twice: creation holds the study's row lock.
 func (s *Store) CreateTrialWithin(studyID, limit int, worker string) (id int, ok bool, err error) {
-	err = s.retry(context.Background(), func() error {
-		tx, err := s.db.Begin()
+	ctx := s.ctx()
+	err = s.retry(ctx, "creating a trial", func() error {
+		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
 		defer tx.Rollback()
-		if _, err := tx.Exec(`SELECT id FROM studies WHERE id = $1 FOR UPDATE`, studyID); err != nil {
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM studies WHERE id = $1 FOR UPDATE`, studyID); err != nil {
 			return err
 		}
 		var n int
-		if err := tx.QueryRow(`SELECT count(*) FROM trials WHERE study_id = $1`, studyID).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM trials WHERE study_id = $1`, studyID).Scan(&n); err != nil {
 			return err
 		}
 		if limit >= 0 && n >= limit {
 			ok = false
 			return tx.Commit()
 		}
-		if err := tx.QueryRow(`INSERT INTO trials (study_id, number, worker) VALUES ($1, $2, $3) RETURNING id`, studyID, n, worker).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO trials (study_id, number, worker) VALUES ($1, $2, $3) RETURNING id`, studyID, n, worker).Scan(&id); err != nil {
 			return err
 		}
 		ok = true

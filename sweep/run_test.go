@@ -156,8 +156,8 @@ func TestMain(m *testing.M) {
 		spec, err := study.ParseSpec("spec.yaml", []byte(src), recipe.Table)
 		if err == nil {
 			var st *pgstore.Store
-			if st, err = pgstore.Open(context.Background(), url, pgstore.Options{OnRetry: func(err error, wait time.Duration) {
-				fmt.Fprintf(os.Stderr, "storage unavailable (%v); retrying in %v\n", err, wait)
+			if st, err = pgstore.Open(context.Background(), url, pgstore.Options{OnRetry: func(op string, err error, wait time.Duration) {
+				fmt.Fprintf(os.Stderr, "storage unavailable while %s (%v); retrying in %v\n", op, err, wait)
 			}}); err == nil {
 				_, err = Run(context.Background(), spec, []byte(src), builtin(spec), Options{Workers: 1, Storage: st, Progress: os.Stderr,
 					Worker: os.Getenv("SWEEP_TEST_CHILD_WORKER"), Grace: grace})

@@ -209,7 +209,7 @@ func TestServerOutage(t *testing.T) {
 		}
 	}
 	checkComplete(t, url, 100)
-	if !strings.Contains(logA.String()+logB.String(), "storage unavailable (") {
+	if !strings.Contains(logA.String()+logB.String(), "storage unavailable while ") {
 		t.Error("no worker reported the outage")
 	}
 }

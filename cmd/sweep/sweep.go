@@ -94,10 +94,10 @@ func cmdRun(ctx context.Context, stop <-chan struct{}, args []string, stdout, st
 // retry on stderr; a nil store comes with the exit status.
 func openStorage(ctx context.Context, url string, stderr io.Writer) (*pgstore.Store, int) {
 	var mu sync.Mutex
-	st, err := pgstore.Open(ctx, url, pgstore.Options{OnRetry: func(err error, wait time.Duration) {
+	st, err := pgstore.Open(ctx, url, pgstore.Options{Context: ctx, OnRetry: func(op string, err error, wait time.Duration) {
 		mu.Lock()
 		defer mu.Unlock()
-		fmt.Fprintf(stderr, "storage unavailable (%v); retrying in %v\n", err, wait)
+		fmt.Fprintf(stderr, "storage unavailable while %s (%v); retrying in %v\n", op, err, wait)
 	}})
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep run: %v\n", err)

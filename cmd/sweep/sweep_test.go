@@ -153,7 +153,7 @@ func TestSharedStorage(t *testing.T) {
 	url := pgtest.Start(t).URL("cli")
 	spec := writeSpec(t, tinySpec)
 	code, out, errOut := cli("run", "--storage", url, spec)
-	if code != 0 || !strings.Contains(out, "5 trials: 5 complete") || !strings.Contains(out, "Results: postgres://postgres:xxxxx@127.0.0.1:") {
+	if code != 0 || !strings.Contains(out, "5 trials: 5 complete") || !strings.Contains(out, "Results: postgres://postgres@127.0.0.1:") {
 		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
 	}
 	if strings.Contains(out+errOut, pgtest.Password) {
