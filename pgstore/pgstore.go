@@ -33,7 +33,7 @@ import (
 )
 
 // SchemaVersion is the version of the tables this build creates and reads.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Options configures a Store.
 type Options struct {
@@ -295,6 +295,7 @@ CREATE TABLE IF NOT EXISTS trials (
 	completed timestamptz,
 	worker text NOT NULL DEFAULT '',
 	heartbeat timestamptz NOT NULL DEFAULT now(),
+	attempt integer NOT NULL DEFAULT 0,
 	UNIQUE (study_id, number)
 );
 CREATE TABLE IF NOT EXISTS trial_params (
@@ -346,6 +347,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		case version > SchemaVersion:
 			return fmt.Errorf("the database's schema is version %d, newer than this build of sweep reads (%d)", version, SchemaVersion)
+		case version < SchemaVersion: // 1 → 2: attempts fence writes
+			if _, err := conn.ExecContext(ctx, `ALTER TABLE trials ADD COLUMN IF NOT EXISTS attempt integer NOT NULL DEFAULT 0;
+				UPDATE sweep_schema SET version = $1`, SchemaVersion); err != nil {
+				return fmt.Errorf("migrating the schema to version %d: %w", SchemaVersion, err)
+			}
 		}
 		return nil
 	})

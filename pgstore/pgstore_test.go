@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"github.com/c-bata/goptuna"
 
 	"github.com/sweepml/sweep/internal/pgtest"
+	"github.com/sweepml/sweep/study"
 )
 
 func TestStorageBasics(t *testing.T) {
@@ -208,4 +210,54 @@ func TestServerRestart(t *testing.T) {
 func port(u string) string {
 	parsed, _ := url.Parse(u)
 	return parsed.Port()
+}
+
+// TestAttemptsAreFenced: once a trial is taken over, every write of the
+// old attempt fails with study.ErrFenced and changes nothing; the new
+// attempt's writes go through.
+func TestAttemptsAreFenced(t *testing.T) {
+	srv := pgtest.Start(t)
+	s, err := Open(context.Background(), srv.URL("fence"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id, _ := s.CreateNewStudy("st")
+	trial, _, _ := s.CreateTrialWithin(id, -1, "zombie")
+	old, err := s.Begin(trial, "zombie")
+	if err != nil || old.Number() != 1 {
+		t.Fatalf("begin: %v", err)
+	}
+	if err := old.SetUserAttr("sweep:epoch:1:0:001", "a"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if claims, _ := s.ClaimStale(id, time.Second, "taker"); len(claims) != 1 {
+		t.Fatalf("claims %+v", claims)
+	}
+	if _, err := s.Begin(trial, "zombie"); !errors.Is(err, study.ErrFenced) {
+		t.Errorf("zombie begins again: %v", err)
+	}
+	taker, err := s.Begin(trial, "taker")
+	if err != nil || taker.Number() != 2 {
+		t.Fatalf("taker: %v", err)
+	}
+	for what, err := range map[string]error{
+		"attr": old.SetUserAttr("sweep:epoch:1:0:002", "b"), "system attr": old.SetSystemAttr("sweep:seconds", "9"),
+		"value": old.SetValue(0.5), "state": old.SetState(goptuna.TrialStateComplete), "heartbeat": old.Heartbeat(),
+	} {
+		if !errors.Is(err, study.ErrFenced) {
+			t.Errorf("zombie's %s: %v", what, err)
+		}
+	}
+	if err := taker.SetValue(0.9); err != nil {
+		t.Fatal(err)
+	}
+	if err := taker.SetState(goptuna.TrialStateComplete); err != nil {
+		t.Fatal(err)
+	}
+	ft, _ := s.GetTrial(trial)
+	if ft.Value != 0.9 || ft.State != goptuna.TrialStateComplete || ft.UserAttrs["sweep:epoch:1:0:002"] != "" || ft.SystemAttrs["sweep:attempt"] != "2" {
+		t.Errorf("trial %+v", ft)
+	}
 }

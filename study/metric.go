@@ -85,6 +85,10 @@ type Epoch struct {
 // run, and what an objective returns for a run it stopped so.
 var ErrPruned = errors.New("pruned")
 
+// ErrFenced is the error of a write by a worker whose trial another worker
+// has taken over: its attempt no longer stands, and it abandons the trial.
+var ErrFenced = errors.New("the trial was taken over by another worker")
+
 // TrialRun is one run of a trial: what an objective trains.
 type TrialRun struct {
 	Number int     // the trial's number in its study

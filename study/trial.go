@@ -224,3 +224,15 @@ func (t Trial) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(out)
 }
+
+// Attempt is one worker's attempt at a trial: the trial's writes. In a
+// shared study they are fenced: once another worker has taken the trial
+// over, each fails with ErrFenced.
+type Attempt interface {
+	Number() int // 1 for a trial's first attempt
+	SetUserAttr(key, value string) error
+	SetSystemAttr(key, value string) error
+	SetValue(value float64) error
+	SetState(state goptuna.TrialState) error
+	Heartbeat() error
+}

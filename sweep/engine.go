@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -31,7 +32,14 @@ type engine struct {
 	final     study.Final // the final stage's plan, once the search has finished
 
 	mu     sync.Mutex
-	active map[int]bool // IDs of the trials this process runs, heartbeated
+	active map[int]*running // the trials this process runs, by ID: heartbeated
+}
+
+// running is a trial this process runs: its attempt, and how to stop it
+// when the attempt is fenced off.
+type running struct {
+	attempt study.Attempt
+	cancel  context.CancelFunc
 }
 
 func (e *engine) run(ctx context.Context) (*Result, error) {
@@ -231,13 +239,15 @@ func (e *engine) heartbeat() (stop func()) {
 			select {
 			case <-tick.C:
 				e.mu.Lock()
-				ids := make([]int, 0, len(e.active))
-				for id := range e.active {
-					ids = append(ids, id)
+				beating := make([]*running, 0, len(e.active))
+				for _, r := range e.active {
+					beating = append(beating, r)
 				}
 				e.mu.Unlock()
-				if len(ids) > 0 {
-					e.storage.Heartbeat(ids, e.opt.Worker)
+				for _, r := range beating {
+					if errors.Is(r.attempt.Heartbeat(), study.ErrFenced) {
+						r.cancel() // taken over: abandon it at once
+					}
 				}
 			case <-done:
 				return

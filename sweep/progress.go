@@ -81,6 +81,12 @@ func (p *progress) finishedRun(number, repeat int, o outcome) {
 	if o.interrupted {
 		return
 	}
+	if o.abandoned {
+		if !p.live {
+			fmt.Fprintf(p.w, "trial %d run %d: taken over by another worker; abandoned\n", number, repeat+1)
+		}
+		return
+	}
 	p.done++
 	spec := p.spec
 	state, detail := study.Complete, ""

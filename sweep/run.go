@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/c-bata/goptuna"
@@ -108,20 +109,67 @@ func Run(ctx context.Context, spec *study.Spec, src []byte, obj Objective, opt O
 		defer l.Close()
 		storage = l
 	} else if opt.Restart {
-		if id, err := storage.GetStudyIDFromName(spec.Name); err == nil {
-			if err := storage.DeleteStudy(id); err != nil {
-				return nil, err
-			}
+		if err := restartShared(spec, storage, opt); err != nil {
+			return nil, err
 		}
 	}
 	st, err := openStudy(spec, src, storage)
 	if err != nil {
 		return nil, err
 	}
+	if opt.Storage != nil {
+		if opt.Grace, err = sharedGrace(st.ID, storage, opt); err != nil {
+			return nil, err
+		}
+	}
 	e := &engine{spec: spec, opt: opt, obj: obj, build: buildOf(obj), study: st, storage: storage,
 		exclusive: opt.Storage == nil, sampler: smp, pruner: newPruner(spec.EarlyTerminate)}
 	return e.run(ctx)
 }
+
+// restartShared deletes a shared study, unless a live worker still runs
+// one of its trials (one that has heartbeated within the grace period):
+// deleting under it would fail its writes.
+func restartShared(spec *study.Spec, storage Storage, opt Options) error {
+	id, err := storage.GetStudyIDFromName(spec.Name)
+	if err != nil {
+		return nil // nothing to restart
+	}
+	stale, err := storage.ClaimStale(id, opt.Grace, opt.Worker) // the dead workers' trials: ours to delete
+	if err != nil {
+		return err
+	}
+	trials, err := storage.GetAllTrials(id)
+	if err != nil {
+		return err
+	}
+	for _, t := range trials {
+		if !t.State.IsFinished() && !slices.ContainsFunc(stale, func(c study.Claim) bool { return c.ID == t.ID }) {
+			return &InputError{fmt.Errorf("study %s in %s has a trial running on a live worker (trial %d, and maybe more): stop its workers first, or wait for them to finish, then --restart", spec.Name, storage.Redacted(), t.Number)}
+		}
+	}
+	return storage.DeleteStudy(id)
+}
+
+// sharedGrace is the grace period of a shared study: the first worker's,
+// kept in the study, so that every worker judges the others alike.
+func sharedGrace(studyID int, storage Storage, opt Options) (time.Duration, error) {
+	stored, err := storage.SetStudySystemAttrIfAbsent(studyID, attrGrace, opt.Grace.String())
+	if err != nil {
+		return 0, err
+	}
+	grace, err := time.ParseDuration(stored)
+	if err != nil || grace <= 0 {
+		return 0, fmt.Errorf("the study's grace period %q: %v", stored, err)
+	}
+	if grace != opt.Grace && opt.Progress != nil {
+		fmt.Fprintf(opt.Progress, "the study's grace period is %v, set by its first worker; --grace %v is not used\n", grace, opt.Grace)
+	}
+	return grace, nil
+}
+
+// attrGrace keeps a shared study's grace period.
+const attrGrace = "sweep:grace"
 
 // openLocal opens the journal in the sweep's results directory, after
 // checking that an earlier sweep there had the same spec.

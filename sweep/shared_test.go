@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -240,6 +241,34 @@ func TestSharedReportMatchesLocal(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "holds a sweep run with a different spec (seed was 5, is now 6)") {
 		t.Errorf("mismatched spec: %v", err)
 	}
+	// The first worker's grace period is the study's.
+	id, _ := st.GetStudyIDFromName("shared")
+	if attrs, _ := st.GetStudySystemAttrs(id); attrs["sweep:grace"] != DefaultGrace.String() {
+		t.Errorf("grace kept as %q", attrs["sweep:grace"])
+	}
+	// --restart refuses while a live worker runs a trial of the study.
+	if _, _, err := st.CreateTrialWithin(id, -1, "live"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(context.Background(), spec, []byte(src), builtin(spec), Options{Storage: st, Restart: true})
+	var ie *InputError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "has a trial running on a live worker") {
+		t.Errorf("restart under a live worker: %v", err)
+	}
+}
+
+// trialsOf reads the shared study's trials as stored.
+func trialsOf(t *testing.T, url string) []goptuna.FrozenTrial {
+	st := open(t, url)
+	id, err := st.GetStudyIDFromName("shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	trials, err := st.GetAllTrials(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return trials
 }
 
 // workerOf reads which worker holds a trial.
@@ -274,4 +303,68 @@ func load(t *testing.T, url string) []study.Trial {
 		t.Fatal(err)
 	}
 	return trials
+}
+
+// TestPausedWorkerIsFenced: a worker stopped (SIGSTOP) longer than the
+// grace period has its trial taken over; continued, it finds its attempt
+// fenced off, abandons the trial quietly and ends normally. Every trial
+// holds one attempt's record, which replays bit for bit.
+func TestPausedWorkerIsFenced(t *testing.T) {
+	url := pgtest.Start(t).URL("pause")
+	spec := strings.Replace(fmt.Sprintf(gridSpec, 800, 80), "min: 8, max: 17", "min: 8, max: 9", 1)
+	zombie, zlog := worker(t, url, spec, "zombie", 2*time.Second)
+	survivor, slog := worker(t, url, spec, "survivor", 2*time.Second)
+	// Stop the zombie while it runs a trial: stop it, and if it had just
+	// finished its trials, let it go on a moment and try again.
+	var victim int
+	for try := 0; victim == 0; try++ {
+		if try == 50 {
+			t.Fatal("never caught the zombie mid-trial")
+		}
+		waitFor(t, url, "the zombie to run a trial", func(trials []goptuna.FrozenTrial) bool {
+			for _, ft := range trials {
+				if ft.State == goptuna.TrialStateRunning && len(ft.UserAttrs) > 0 {
+					return true
+				}
+			}
+			return false
+		})
+		zombie.Process.Signal(syscall.SIGSTOP)
+		for _, ft := range trialsOf(t, url) {
+			if ft.State == goptuna.TrialStateRunning && workerOf(t, url, ft.ID) == "zombie" {
+				victim = ft.ID
+			}
+		}
+		if victim == 0 {
+			zombie.Process.Signal(syscall.SIGCONT)
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitFor(t, url, "the survivor to take the trial over", func([]goptuna.FrozenTrial) bool { return workerOf(t, url, victim) == "survivor" })
+	time.Sleep(500 * time.Millisecond)
+	zombie.Process.Signal(syscall.SIGCONT)
+	if err := survivor.Wait(); err != nil {
+		t.Fatalf("survivor: %v\n%s", err, slog)
+	}
+	if err := zombie.Wait(); err != nil {
+		t.Fatalf("zombie: %v\n%s", err, zlog)
+	}
+	trials := checkComplete(t, url, 20)
+	st := open(t, url)
+	spec2, _, err := study.Read(st, "shared", st.Redacted(), recipe.Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range trials {
+		if tr.ID != victim {
+			continue
+		}
+		if tr.Epochs() != 80 {
+			t.Errorf("taken-over trial %d: %d epochs recorded", tr.Number, tr.Epochs())
+		}
+		_, runs, err := Replay(context.Background(), spec2, trials, tr.Number, builtin(spec2))
+		if err != nil || !runs[0].Identical() {
+			t.Errorf("trial %d does not replay: %v", tr.Number, err)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"strconv"
 	"sync"
 	"time"
 
@@ -18,8 +19,12 @@ type Storage interface {
 	// CreateTrialWithin creates a running trial owned by worker, unless
 	// the study already has limit trials.
 	CreateTrialWithin(studyID, limit int, worker string) (id int, ok bool, err error)
-	// Heartbeat marks the trials worker runs as alive.
-	Heartbeat(ids []int, worker string) error
+	// Begin starts worker's next attempt at a running trial it owns. Every
+	// write of the attempt, and its heartbeat, succeeds only while the
+	// attempt stands: once another worker has taken the trial over they
+	// fail with study.ErrFenced, and nothing of the old attempt mixes into
+	// the new one.
+	Begin(trialID int, worker string) (study.Attempt, error)
 	// ClaimStale takes over, for worker, the running trials whose worker
 	// has missed its heartbeats for grace; each goes to exactly one
 	// claimant.
@@ -56,7 +61,37 @@ func (l *local) CreateTrialWithin(studyID, limit int, _ string) (int, bool, erro
 	return id, err == nil, err
 }
 
-func (l *local) Heartbeat([]int, string) error { return nil }
+// Begin counts the attempt in the trial's attributes; its writes go
+// straight to the journal, which no one else writes.
+func (l *local) Begin(trialID int, _ string) (study.Attempt, error) {
+	attrs, err := l.GetTrialSystemAttrs(trialID)
+	if err != nil {
+		return nil, err
+	}
+	n, _ := strconv.Atoi(attrs[study.AttrAttempt])
+	if err := l.SetTrialSystemAttr(trialID, study.AttrAttempt, strconv.Itoa(n+1)); err != nil {
+		return nil, err
+	}
+	return &journalAttempt{l.Journal, trialID, n + 1}, nil
+}
+
+type journalAttempt struct {
+	j     *study.Journal
+	id, n int
+}
+
+func (a *journalAttempt) Number() int { return a.n }
+func (a *journalAttempt) SetUserAttr(k, v string) error {
+	return a.j.SetTrialUserAttr(a.id, k, v)
+}
+func (a *journalAttempt) SetSystemAttr(k, v string) error {
+	return a.j.SetTrialSystemAttr(a.id, k, v)
+}
+func (a *journalAttempt) SetValue(v float64) error { return a.j.SetTrialValue(a.id, v) }
+func (a *journalAttempt) SetState(s goptuna.TrialState) error {
+	return a.j.SetTrialState(a.id, s)
+}
+func (a *journalAttempt) Heartbeat() error { return nil }
 
 func (l *local) ClaimStale(studyID int, _ time.Duration, _ string) ([]study.Claim, error) {
 	trials, err := l.GetAllTrials(studyID)

@@ -21,7 +21,8 @@ type outcome struct {
 	epochs      []study.Epoch
 	pruned      bool
 	err         error
-	interrupted bool
+	interrupted bool // by Stop or the context: rerun later
+	abandoned   bool // fenced: another worker took the trial over
 	seconds     float64
 }
 
@@ -33,21 +34,24 @@ func (e *engine) runAndTell(ctx context.Context, batch []int) ([]study.Trial, er
 	if err != nil {
 		return nil, err
 	}
-	e.mu.Lock()
-	e.active = map[int]bool{}
-	for _, n := range batch {
-		e.active[trials[n].ID] = true
-	}
-	e.mu.Unlock()
-	outcomes, err := e.runBatch(ctx, trials, batch)
-	e.mu.Lock()
-	clear(e.active)
-	e.mu.Unlock()
+	attempts, ctxs, err := e.begin(ctx, trials, batch)
+	defer func() {
+		e.mu.Lock()
+		for _, r := range e.active {
+			r.cancel()
+		}
+		clear(e.active)
+		e.mu.Unlock()
+	}()
 	if err != nil {
 		return trials, err
 	}
-	for i, number := range batch {
-		if err := e.tell(trials[number].ID, outcomes[i]); err != nil {
+	outcomes := e.runBatch(ctxs, trials, batch, attempts)
+	for i, a := range attempts {
+		if a == nil {
+			continue
+		}
+		if err := e.tell(a, outcomes[i]); err != nil && !errors.Is(err, study.ErrFenced) {
 			return trials, err
 		}
 	}
@@ -96,25 +100,44 @@ func (e *engine) earlier(trials []study.Trial, number, run int) []curve {
 	return out
 }
 
-// runBatch trains every repeat of every trial of the batch on the workers
+// begin starts this worker's attempt at each trial of the batch, with a
+// context of its own that the heartbeat cancels when the attempt is
+// fenced off. A trial already taken over gets a nil attempt and is
+// skipped.
+func (e *engine) begin(ctx context.Context, trials []study.Trial, batch []int) ([]study.Attempt, []context.Context, error) {
+	attempts := make([]study.Attempt, len(batch))
+	ctxs := make([]context.Context, len(batch))
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.active = map[int]*running{}
+	for i, number := range batch {
+		id := trials[number].ID
+		a, err := e.storage.Begin(id, e.opt.Worker)
+		if errors.Is(err, study.ErrFenced) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		tctx, cancel := context.WithCancel(ctx)
+		attempts[i], ctxs[i] = a, tctx
+		e.active[id] = &running{attempt: a, cancel: cancel}
+	}
+	return attempts, ctxs, nil
+}
+
+// runBatch trains every run of every trial of the batch on the workers
 // and returns each trial's outcomes.
-func (e *engine) runBatch(ctx context.Context, trials []study.Trial, batch []int) ([][]outcome, error) {
-	type item struct{ index, repeat, attempt int }
+func (e *engine) runBatch(ctxs []context.Context, trials []study.Trial, batch []int, attempts []study.Attempt) [][]outcome {
+	type item struct{ index, repeat int }
 	var items []item
 	outcomes := make([][]outcome, len(batch))
 	for i, number := range batch {
 		outcomes[i] = make([]outcome, len(trials[number].Seeds))
-		ft, err := e.storage.GetTrial(trials[number].ID)
-		if err != nil {
-			return nil, err
-		}
-		attempt, _ := strconv.Atoi(ft.SystemAttrs[study.AttrAttempt])
-		attempt++
-		if err := e.storage.SetTrialSystemAttr(ft.ID, study.AttrAttempt, strconv.Itoa(attempt)); err != nil {
-			return nil, err
-		}
 		for r := range outcomes[i] {
-			items = append(items, item{i, r, attempt})
+			if attempts[i] != nil {
+				items = append(items, item{i, r})
+			}
 		}
 	}
 	work := make(chan item)
@@ -125,7 +148,7 @@ func (e *engine) runBatch(ctx context.Context, trials []study.Trial, batch []int
 			defer wg.Done()
 			for it := range work {
 				number := batch[it.index]
-				if stopped(ctx, e.opt.Stop) {
+				if stopped(ctxs[it.index], e.opt.Stop) {
 					outcomes[it.index][it.repeat] = outcome{interrupted: true}
 					continue
 				}
@@ -134,7 +157,7 @@ func (e *engine) runBatch(ctx context.Context, trials []study.Trial, batch []int
 				if trials[number].Stage == study.SearchStage { // the final stage is not pruned
 					earlier = e.earlier(trials, number, it.repeat)
 				}
-				o := e.train(ctx, trials[number], it.repeat, it.attempt, earlier)
+				o := e.train(ctxs[it.index], trials[number], it.repeat, attempts[it.index], earlier)
 				outcomes[it.index][it.repeat] = o
 				e.progress.finishedRun(number, it.repeat, o)
 			}
@@ -145,12 +168,12 @@ func (e *engine) runBatch(ctx context.Context, trials []study.Trial, batch []int
 	}
 	close(work)
 	wg.Wait()
-	return outcomes, nil
+	return outcomes
 }
 
 // train runs one repeat of one trial: never panics, never blocks past
 // trial_timeout.
-func (e *engine) train(ctx context.Context, t study.Trial, repeat, attempt int, earlier []curve) (o outcome) {
+func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt study.Attempt, earlier []curve) (o outcome) {
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
@@ -170,7 +193,7 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat, attempt int, 
 		if err != nil {
 			return err
 		}
-		if err := e.storage.SetTrialUserAttr(t.ID, study.EpochKey(attempt, repeat, ep.Epoch), string(b)); err != nil {
+		if err := attempt.SetUserAttr(study.EpochKey(attempt.Number(), repeat, ep.Epoch), string(b)); err != nil {
 			return err
 		}
 		o.epochs = append(o.epochs, ep)
@@ -180,6 +203,8 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat, attempt int, 
 		return nil
 	})
 	switch {
+	case errors.Is(err, study.ErrFenced) || ctx.Err() != nil && e.fenced(attempt):
+		o.abandoned = true
 	case errors.Is(err, study.ErrPruned):
 		o.pruned = true
 	case err == nil && len(o.epochs) == 0:
@@ -195,15 +220,20 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat, attempt int, 
 	return o
 }
 
+// fenced reports whether an attempt no longer stands.
+func (e *engine) fenced(a study.Attempt) bool {
+	return errors.Is(a.Heartbeat(), study.ErrFenced)
+}
+
 // tell records how a trial ended. An interrupted trial stays running, to
-// be rerun when the sweep resumes.
-func (e *engine) tell(id int, runs []outcome) error {
+// be rerun when the sweep resumes; an abandoned one is another worker's.
+func (e *engine) tell(a study.Attempt, runs []outcome) error {
 	var seconds, sum float64
 	state, reason := study.Complete, ""
 	for _, o := range runs {
 		seconds += o.seconds
 		switch {
-		case o.interrupted:
+		case o.interrupted || o.abandoned:
 			return nil
 		case o.err != nil && state != study.Failed:
 			state, reason = study.Failed, o.err.Error()
@@ -221,13 +251,13 @@ func (e *engine) tell(id int, runs []outcome) error {
 		attrs = append(attrs, [2]string{study.AttrReason, reason})
 	}
 	for _, kv := range attrs {
-		if err := e.storage.SetTrialSystemAttr(id, kv[0], kv[1]); err != nil {
+		if err := a.SetSystemAttr(kv[0], kv[1]); err != nil {
 			return err
 		}
 	}
 	goState := goptuna.TrialStateFail
 	if state != study.Failed {
-		if err := e.storage.SetTrialValue(id, sum/float64(len(runs))); err != nil {
+		if err := a.SetValue(sum / float64(len(runs))); err != nil {
 			return err
 		}
 		goState = goptuna.TrialStateComplete
@@ -235,5 +265,5 @@ func (e *engine) tell(id int, runs []outcome) error {
 			goState = goptuna.TrialStatePruned
 		}
 	}
-	return e.storage.SetTrialState(id, goState)
+	return a.SetState(goState)
 }
