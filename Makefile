@@ -8,7 +8,7 @@ BIN := bin/sweep
 OPENBLAS := $(shell ls /usr/lib/*/libopenblas.so /usr/lib/libopenblas.so 2>/dev/null | head -1)
 TAGS := $(if $(OPENBLAS),openblas)
 
-.PHONY: build run test bench compare fuzz full proof clean
+.PHONY: build run test bench compare fuzz chaos full proof clean
 
 build:
 	$(GO) build -tags '$(TAGS)' -o $(BIN) ./cmd/sweep
@@ -51,6 +51,13 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 10s ./internal/modelfile
 	$(GO) test -run '^$$' -fuzz FuzzParseSpec -fuzztime 20s ./study
 	$(GO) test -run '^$$' -fuzz FuzzPlan -fuzztime 20s ./sweep
+
+# The fault-injection suite, long: many seeded schedules of kill -9,
+# SIGSTOP past the grace period, server outages and concurrent runs on one
+# directory (make test runs one schedule). CHAOS_SEED picks the schedules.
+CHAOS_SCHEDULES ?= 20
+chaos:
+	CHAOS_SCHEDULES=$(CHAOS_SCHEDULES) $(GO) test -tags '$(TAGS)' -count=1 -timeout 60m -run TestChaos -v ./sweep
 
 # The documented full-data run: all 60,000 images, 10 epochs, test accuracy.
 full: build

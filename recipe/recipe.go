@@ -3,6 +3,7 @@ package recipe
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"io"
 
 	"github.com/sweepml/sweep/autodiff"
@@ -204,6 +205,12 @@ func (s Settings) CheckData(data *dataset.Data) error {
 			s.Sizes, data.Train.Images.Size(), data.Train.Images.Rows, data.Train.Images.Cols, data.Source)
 	}
 	if out := s.Sizes[len(s.Sizes)-1]; out < data.Train.Classes {
+		for i, l := range data.Train.Labels {
+			if int(l) >= out && data.Train.Classes > 10 { // more classes than digits: a label out of range
+				return fmt.Errorf("label %d of image %d in %s is beyond the output layer's %d units (sizes %v): labels must run from 0 to %d",
+					l, i, filepath.Join(data.Source, dataset.TrainLabelsFile), out, s.Sizes, out-1)
+			}
+		}
 		return fmt.Errorf("sizes %v: the output layer has %d units but %s has %d classes", s.Sizes, out, data.Source, data.Train.Classes)
 	}
 	if s.Subset > data.Train.Len() {

@@ -67,7 +67,7 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 			res.Stopped = true
 			break
 		}
-		batch, err := e.next()
+		batch, err := e.next(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -117,7 +117,7 @@ func (e *engine) completeBatch(created int) error {
 // (for a local journal: those an earlier process left running), rerun
 // with their parameters and seeds; else new trials, while the budget
 // lasts.
-func (e *engine) next() ([]int, error) {
+func (e *engine) next(ctx context.Context) ([]int, error) {
 	claims, err := e.storage.ClaimStale(e.study.ID, e.opt.Grace, e.opt.Worker)
 	if err != nil {
 		return nil, err
@@ -141,7 +141,7 @@ func (e *engine) next() ([]int, error) {
 		}
 		batch = append(batch, c.Number)
 	}
-	for len(batch) < e.spec.Budget.Batch && len(claims) == 0 {
+	for len(batch) < e.spec.Budget.Batch && len(claims) == 0 && !stopped(ctx, e.opt.Stop) {
 		id, ok, err := e.storage.CreateTrialWithin(e.study.ID, e.spec.Total(e.final), e.opt.Worker)
 		if err != nil || !ok {
 			return batch, err

@@ -147,3 +147,28 @@ func TestCtrlC(t *testing.T) {
 		t.Errorf("after resuming: %s", c)
 	}
 }
+
+// TestSecondRunIsRefused: a sweep run on a directory another sweep run is
+// writing is refused, exit status 1, and the first goes on unharmed.
+func TestSecondRunIsRefused(t *testing.T) {
+	results := t.TempDir()
+	spec := writeSpec(t, strings.Replace(slowSpec, "epochs: 20", "epochs: 300", 1)) // long enough to outlast the second's start
+	journal := filepath.Join(results, "slow", study.JournalFile)
+	first, _ := sweepProcess(t, "run", "--workers", "1", "--results", results, spec)
+	for {
+		if b, _ := os.ReadFile(journal); strings.Contains(string(b), "sweep:epoch") {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	code, _, errOut := cli("run", "--workers", "1", "--results", results, spec)
+	if code != 1 || !strings.Contains(errOut, "in use by another sweep run") {
+		t.Errorf("second run: exit %d: %s", code, errOut)
+	}
+	first.Process.Signal(os.Interrupt) // stop it: its journal is sound
+	first.Process.Signal(os.Interrupt)
+	first.Wait()
+	if _, _, err := study.Load(filepath.Join(results, "slow"), recipe.Table); err != nil {
+		t.Errorf("the first run's journal: %v", err)
+	}
+}

@@ -106,11 +106,19 @@ func Write(w io.Writer, f File) error {
 // another format version.
 var ErrVersion = errors.New("unsupported model file version")
 
+// MaxBytes bounds a model file: 2²⁶ float64 parameters and their header
+// (network.MaxParams), so that reading one never takes more memory than a
+// model can have.
+const MaxBytes = 8<<26 + 1<<20
+
 // Read reads a model file from r.
 func Read(r io.Reader) (File, error) {
-	b, err := io.ReadAll(r)
+	b, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
 	if err != nil {
 		return File{}, err
+	}
+	if len(b) > MaxBytes {
+		return File{}, fmt.Errorf("model file of over %d bytes: larger than any model sweep makes", MaxBytes)
 	}
 	if len(b) < len(magic)+8 || string(b[:len(magic)]) != magic {
 		return File{}, errors.New("not a sweep model file (it does not start with " + magic + ")")
@@ -146,7 +154,7 @@ func Read(r io.Reader) (File, error) {
 	}
 	f := File{Kind: h.Kind, DType: h.DType, Config: h.Config}
 	for _, ti := range h.Tensors {
-		if ti.Len < 0 || ti.Len*width > len(rest) {
+		if ti.Len < 0 || ti.Len > len(rest)/width { // checked before anything is allocated
 			return File{}, fmt.Errorf("model file: tensor %s of %d values does not fit the file", ti.Name, ti.Len)
 		}
 		t := Tensor{Name: ti.Name, Values: make([]float64, ti.Len)}

@@ -2,7 +2,9 @@ package modelfile
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"hash/crc32"
 	"math"
 	"slices"
 	"testing"
@@ -40,4 +42,22 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		Read(bytes.NewReader(b)) // must not panic
 	})
+}
+
+// TestCraftedLengths: a header that claims tensors larger than the file
+// (even lengths whose byte count overflows) is refused before anything
+// is allocated.
+func TestCraftedLengths(t *testing.T) {
+	for _, n := range []string{"1000000", "2305843009213693952", "9223372036854775807"} {
+		var buf bytes.Buffer
+		Write(&buf, File{Kind: "mlp", DType: "float64", Config: json.RawMessage(`{}`), Tensors: []Tensor{{Name: "W", Values: []float64{1, 2}}}})
+		b := bytes.Replace(buf.Bytes(), []byte(`"len":2`), []byte(`"len":`+n), 1)
+		// Fix the header length and the checksum, as a crafter would.
+		hdr := len(b) - len(buf.Bytes()) + int(binary.LittleEndian.Uint32(b[len(magic)+4:]))
+		binary.LittleEndian.PutUint32(b[len(magic)+4:], uint32(hdr))
+		binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.ChecksumIEEE(b[:len(b)-4]))
+		if _, err := Read(bytes.NewReader(b)); err == nil || err.Error() != "model file: tensor W of "+n+" values does not fit the file" {
+			t.Errorf("len %s: %v", n, err)
+		}
+	}
 }
