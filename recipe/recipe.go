@@ -3,8 +3,8 @@ package recipe
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"io"
+	"path/filepath"
 
 	"github.com/sweepml/sweep/autodiff"
 	"github.com/sweepml/sweep/dataset"
