@@ -59,6 +59,10 @@ type Store struct {
 
 var _ goptuna.Storage = (*Store)(nil)
 
+// ErrConnString is wrapped by the error of a connection string that does
+// not parse: an input error, unlike a server that cannot be reached.
+var ErrConnString = errors.New("not a PostgreSQL connection string")
+
 // DefaultConnectTimeout bounds connecting (TCP, TLS and start-up) unless
 // the connection string sets connect_timeout: a port that accepts and
 // never answers must not hang a worker.
@@ -77,7 +81,7 @@ const maxMessage = 64 << 20
 func Open(ctx context.Context, conn string, opt Options) (*Store, error) {
 	cfg, err := pgx.ParseConfig(conn)
 	if err != nil {
-		return nil, fmt.Errorf("storage URL: %s is not a PostgreSQL connection string (want postgres://user@host[:port]/database, or host=… user=… dbname=…; the password in PGPASSWORD or ~/.pgpass)", describeBad(conn))
+		return nil, fmt.Errorf("storage URL: %s is %w (want postgres://user@host[:port]/database, or host=… user=… dbname=…; the password in PGPASSWORD or ~/.pgpass)", describeBad(conn), ErrConnString)
 	}
 	if opt.RetryFor == 0 {
 		opt.RetryFor = 5 * time.Minute
@@ -161,9 +165,9 @@ func (s *Store) clean(err error) error {
 	return errors.New(msg)
 }
 
-// transient reports whether err is a fault worth retrying: no connection,
+// Transient reports whether err is a fault worth retrying: no connection,
 // a dropped one, the server shutting down or starting up.
-func transient(err error) bool {
+func Transient(err error) bool {
 	if err == nil {
 		return false
 	}
@@ -191,7 +195,7 @@ func (s *Store) retry(ctx context.Context, op string, f func() error) error {
 	wait := 250 * time.Millisecond
 	for {
 		err := f()
-		if !transient(err) || time.Now().Add(wait).After(deadline) {
+		if !Transient(err) || time.Now().Add(wait).After(deadline) {
 			return s.clean(err)
 		}
 		if s.opt.OnRetry != nil {

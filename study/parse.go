@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"strconv"
 	"regexp"
 	"slices"
 	"strings"
@@ -112,7 +113,7 @@ func (p *parser) integer(n *yaml.Node, key string, least int) (int, error) {
 // bounded reads an integer in [least, most].
 func (p *parser) bounded(n *yaml.Node, key string, least, most int) (int, error) {
 	var v int
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&v) != nil {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || decode(n, &v) != nil {
 		return 0, p.errorf(n, key, "want an integer, got %s", describe(n))
 	}
 	if v < least {
@@ -137,7 +138,7 @@ const (
 
 func (p *parser) number(n *yaml.Node, key string) (float64, error) {
 	var v float64
-	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") || n.Decode(&v) != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") || decode(n, &v) != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, p.errorf(n, key, "want a finite number, got %s", describe(n))
 	}
 	return v, nil
@@ -169,12 +170,12 @@ func (p *parser) scalar(n *yaml.Node, key string) (any, error) {
 		return n.Value, nil
 	case "!!int":
 		var v int64
-		if err := n.Decode(&v); err == nil {
+		if err := decode(n, &v); err == nil {
 			return v, nil
 		}
 	case "!!float":
 		var v float64
-		if err := n.Decode(&v); err == nil && !math.IsNaN(v) && !math.IsInf(v, 0) {
+		if err := decode(n, &v); err == nil && !math.IsNaN(v) && !math.IsInf(v, 0) {
 			return v, nil
 		}
 	case "!!bool":
@@ -184,6 +185,27 @@ func (p *parser) scalar(n *yaml.Node, key string) (any, error) {
 		}
 	}
 	return nil, p.errorf(n, key, "want a string, number or boolean, got %s", describe(n))
+}
+
+// decode reads a plain int or float scalar with strconv, which yaml.v3's
+// Node.Decode does by way of a whole decoder each time: a spec of many
+// values would allocate tens of MB. Anything else goes to Node.Decode.
+func decode[T int | int64 | float64](n *yaml.Node, v *T) error {
+	if n.Style == 0 && n.Tag == "!!int" {
+		if i, err := strconv.ParseInt(n.Value, 10, 64); err == nil && T(i) == T(int64(T(i))) {
+			*v = T(i)
+			return nil
+		}
+	}
+	if n.Style == 0 && n.Tag == "!!float" {
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil {
+			if _, isFloat := any(*v).(float64); isFloat {
+				*v = T(f)
+				return nil
+			}
+		}
+	}
+	return n.Decode(v)
 }
 
 func describe(n *yaml.Node) string {

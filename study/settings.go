@@ -3,7 +3,6 @@ package study
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -138,16 +137,22 @@ func (p *parser) values(v *yaml.Node, path string, kind Kind) ([]any, error) {
 	if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
 		return nil, p.errorf(v, path, "want a non-empty list")
 	}
-	var out []any
+	out := make([]any, 0, len(v.Content))
+	seen := make(map[any]bool, len(v.Content))
 	for j, item := range v.Content {
-		at := fmt.Sprintf("%s[%d]", path, j)
-		val, err := p.settingValue(item, at, kind)
+		val, err := p.settingValue(item, path, kind)
+		if err == nil && seen[val] {
+			err = fmt.Errorf("%v listed twice", val)
+		}
 		if err != nil {
+			at := fmt.Sprintf("%s[%d]", path, j)
+			val, err = p.settingValue(item, at, kind) // the error again, naming the item
+			if err == nil {
+				err = p.errorf(item, at, "%v listed twice", val)
+			}
 			return nil, err
 		}
-		if slices.Contains(out, val) {
-			return nil, p.errorf(item, at, "%v listed twice", val)
-		}
+		seen[val] = true
 		out = append(out, val)
 	}
 	return out, nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -48,7 +49,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 	spec, trials, err := load(*storage, dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep report: %v\n", err)
-		return exitUsage
+		return exitFor(err)
 	}
 	if *storage != "" {
 		// The files go to results/<name>/ for a study kept in a database.
@@ -90,7 +91,7 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	spec, trials, err := load(*storage, dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep replay: %v\n", err)
-		return exitUsage
+		return exitFor(err)
 	}
 	obj, err := recipe.NewObjective(spec)
 	if err != nil {
@@ -142,17 +143,25 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 // PostgreSQL storage.
 func load(storage, dirOrName string) (*study.Spec, []study.Trial, error) {
 	if storage == "" {
-		return study.Load(dirOrName, recipe.Table)
+		spec, trials, err := study.Load(dirOrName, recipe.Table)
+		if err != nil {
+			err = &sweep.InputError{Err: err} // a directory that is not a sweep's, or a damaged journal
+		}
+		return spec, trials, err
 	}
 	if dirOrName == "" {
-		return nil, nil, fmt.Errorf("with --storage, name the sweep")
+		return nil, nil, &sweep.InputError{Err: fmt.Errorf("with --storage, name the sweep")}
 	}
 	st, err := pgstore.Open(context.Background(), storage, pgstore.Options{RetryFor: 30 * time.Second})
 	if err != nil {
 		return nil, nil, err
 	}
 	defer st.Close()
-	return study.Read(st, dirOrName, st.Redacted(), recipe.Table)
+	spec, trials, err := study.Read(st, dirOrName, st.Redacted(), recipe.Table)
+	if err != nil && !pgstore.Transient(err) && !errors.Is(err, context.Canceled) {
+		err = &sweep.InputError{Err: err} // no such sweep, or a stored spec or row that does not read
+	}
+	return spec, trials, err
 }
 
 // parseDir parses flags and at most one directory argument, given before

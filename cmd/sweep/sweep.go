@@ -6,8 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -101,10 +101,7 @@ func openStorage(ctx context.Context, url string, stderr io.Writer) (*pgstore.St
 	}})
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep run: %v\n", err)
-		if strings.HasPrefix(err.Error(), "storage URL ") {
-			return nil, exitUsage
-		}
-		return nil, exitFailure
+		return nil, exitFor(err)
 	}
 	return st, exitOK
 }
@@ -136,6 +133,20 @@ func cmdPlan(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// exitFor is the exit status of an error that stops a subcommand, the
+// same for the same cause in every one: 2 for what it was given (a spec,
+// data, a connection string, a results directory), 1 for what went wrong
+// while running (a server that cannot be reached, a disk that fails).
+func exitFor(err error) int {
+	var spec *study.SpecError
+	var input *sweep.InputError
+	switch {
+	case errors.As(err, &spec), errors.As(err, &input), errors.Is(err, pgstore.ErrConnString), errors.Is(err, fs.ErrNotExist):
+		return exitUsage
+	}
+	return exitFailure
 }
 
 // parseWithSpec parses flags and the one SPEC argument; code ≥ 0 means
