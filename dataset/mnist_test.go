@@ -133,3 +133,16 @@ func TestViewsShareThePixels(t *testing.T) {
 		t.Errorf("split 60000 into %d + %d", train.Len(), val.Len())
 	}
 }
+
+// TestRawAndGzipBoth: a directory holding a file both raw and gzipped is
+// refused, naming both, rather than one silently winning.
+func TestRawAndGzipBoth(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{TrainImagesFile, TrainImagesFile + ".gz"} {
+		os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644)
+	}
+	_, err := LoadDir(dir)
+	if err == nil || err.Error() != "data directory "+dir+" has both train-images-idx3-ubyte and train-images-idx3-ubyte.gz: keep one, so that it is clear which is read" {
+		t.Errorf("got %v", err)
+	}
+}

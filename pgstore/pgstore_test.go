@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -259,5 +262,20 @@ func TestAttemptsAreFenced(t *testing.T) {
 	ft, _ := s.GetTrial(trial)
 	if ft.Value != 0.9 || ft.State != goptuna.TrialStateComplete || ft.UserAttrs["sweep:epoch:1:0:002"] != "" || ft.SystemAttrs["sweep:attempt"] != "2" {
 		t.Errorf("trial %+v", ft)
+	}
+}
+
+// TestNotPostgreSQL: a server that answers HTTP, not PostgreSQL, is an
+// error within the connect timeout, with no gigabyte "message" read.
+func TestNotPostgreSQL(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("hello")) }))
+	defer srv.Close()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	_, err := Open(context.Background(), "postgres://u@"+strings.TrimPrefix(srv.URL, "http://")+"/db?sslmode=disable&connect_timeout=3", Options{RetryFor: time.Second})
+	runtime.ReadMemStats(&after)
+	if err == nil || time.Since(start) > 20*time.Second || after.TotalAlloc-before.TotalAlloc > 100<<20 {
+		t.Errorf("an HTTP server: %v after %v, %d MB allocated", err, time.Since(start), (after.TotalAlloc-before.TotalAlloc)>>20)
 	}
 }

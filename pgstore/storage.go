@@ -313,8 +313,11 @@ func (s *Store) trials(cond string, arg int) ([]goptuna.FrozenTrial, error) {
 				return err
 			}
 			d, err := goptuna.JSONToDistribution([]byte(dist))
+			if err == nil {
+				err = study.CheckInternal(name, d, v)
+			}
 			if err != nil {
-				return err
+				return fmt.Errorf("trial %d: %w", id, err)
 			}
 			ext, err := goptuna.ToExternalRepresentation(d, v)
 			if err != nil {

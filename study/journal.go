@@ -244,6 +244,9 @@ func (j *Journal) apply(e event) error {
 		return err
 	case "param":
 		dist, err := goptuna.JSONToDistribution(e.Dist)
+		if err == nil {
+			err = CheckInternal(e.Name, dist, e.Value)
+		}
 		if err != nil {
 			return err
 		}

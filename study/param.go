@@ -147,3 +147,21 @@ func (s *Spec) SearchSpace() map[string]any {
 	}
 	return space
 }
+
+// CheckInternal checks a stored internal value against its distribution
+// before goptuna turns it into a value (which panics on an index out of
+// range): a journal or database row edited by hand is an error.
+func CheckInternal(name string, dist any, v float64) error {
+	switch d := dist.(type) {
+	case goptuna.CategoricalDistribution:
+		if v != math.Trunc(v) || v < 0 || int(v) >= len(d.Choices) {
+			return fmt.Errorf("parameter %s has index %v, but its distribution lists %d choices", name, v, len(d.Choices))
+		}
+	case nil:
+		return fmt.Errorf("parameter %s has no distribution", name)
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("parameter %s has value %v", name, v)
+	}
+	return nil
+}

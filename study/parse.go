@@ -192,7 +192,7 @@ func (p *parser) scalar(n *yaml.Node, key string) (any, error) {
 // values would allocate tens of MB. Anything else goes to Node.Decode.
 func decode[T int | int64 | float64](n *yaml.Node, v *T) error {
 	if n.Style == 0 && n.Tag == "!!int" {
-		if i, err := strconv.ParseInt(n.Value, 10, 64); err == nil && T(i) == T(int64(T(i))) {
+		if i, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
 			*v = T(i)
 			return nil
 		}

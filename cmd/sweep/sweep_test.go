@@ -175,3 +175,30 @@ func TestSharedStorage(t *testing.T) {
 		t.Errorf("missing sweep: exit %d: %s", code, errOut)
 	}
 }
+
+// TestReportNeedsNoData: a report reads the study only — the spec's data
+// directory may be gone — and a journal edited by hand into nonsense (a
+// categorical index out of range) is an input error, not a panic.
+func TestReportNeedsNoData(t *testing.T) {
+	results := t.TempDir()
+	if code, _, errOut := cli("run", "--results", results, writeSpec(t, tinySpec)); code != 0 {
+		t.Fatal(errOut)
+	}
+	dir := filepath.Join(results, "tiny")
+	spec, _ := os.ReadFile(filepath.Join(dir, "spec.yaml"))
+	os.WriteFile(filepath.Join(dir, "spec.yaml"), []byte(strings.Replace(string(spec), "data: {subset: 200}", "data: {subset: 200, source: /no/such/dir}", 1)), 0o644)
+	if code, _, errOut := cli("report", "--files=false", dir); code != 0 {
+		t.Errorf("report without the data: exit %d: %s", code, errOut)
+	}
+	journal := filepath.Join(dir, "journal.jsonl")
+	b, _ := os.ReadFile(journal)
+	edited := strings.Replace(string(b), `"name":"lr","value":1,`, `"name":"lr","value":99,`, 1)
+	if edited == string(b) {
+		t.Fatal("no categorical parameter to edit in the journal")
+	}
+	os.WriteFile(journal, []byte(edited), 0o644)
+	code, _, errOut := cli("report", "--files=false", dir)
+	if code != 2 || !strings.Contains(errOut, "parameter lr has index 99, but its distribution lists 2 choices") {
+		t.Errorf("edited journal: exit %d: %s", code, errOut)
+	}
+}
