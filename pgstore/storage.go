@@ -4,8 +4,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
-	"time"
 
 	"github.com/c-bata/goptuna"
 
@@ -149,37 +147,6 @@ func (s *Store) CreateNewTrial(studyID int) (int, error) {
 	return id, err
 }
 
-// CreateTrialWithin creates a running trial, owned by worker, unless the
-// study already has limit trials (limit < 0: no limit). Trial numbers are
-// dense and never used twice: creation holds the study's row lock.
-func (s *Store) CreateTrialWithin(studyID, limit int, worker string) (id int, ok bool, err error) {
-	ctx := s.ctx()
-	err = s.retry(ctx, "creating a trial", func() error {
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback()
-		if _, err := tx.ExecContext(ctx, `SELECT id FROM studies WHERE id = $1 FOR UPDATE`, studyID); err != nil {
-			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM trials WHERE study_id = $1`, studyID).Scan(&n); err != nil {
-			return err
-		}
-		if limit >= 0 && n >= limit {
-			ok = false
-			return tx.Commit()
-		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO trials (study_id, number, worker) VALUES ($1, $2, $3) RETURNING id`, studyID, n, worker).Scan(&id); err != nil {
-			return err
-		}
-		ok = true
-		return tx.Commit()
-	})
-	return id, ok, err
-}
-
 // CloneTrial is not supported.
 func (s *Store) CloneTrial(int, goptuna.FrozenTrial) (int, error) {
 	return -1, errors.New("pgstore does not clone trials")
@@ -304,30 +271,8 @@ func (s *Store) trials(cond string, arg int) ([]goptuna.FrozenTrial, error) {
 	if err != nil || len(out) == 0 {
 		return out, err
 	}
-	err = s.query(func(rows *sql.Rows) error {
-		for rows.Next() {
-			var id int
-			var name, dist string
-			var v float64
-			if err := rows.Scan(&id, &name, &v, &dist); err != nil {
-				return err
-			}
-			d, err := goptuna.JSONToDistribution([]byte(dist))
-			if err == nil {
-				err = study.CheckInternal(name, d, v)
-			}
-			if err != nil {
-				return fmt.Errorf("trial %d: %w", id, err)
-			}
-			ext, err := goptuna.ToExternalRepresentation(d, v)
-			if err != nil {
-				return err
-			}
-			ft := &out[index[id]]
-			ft.InternalParams[name], ft.Params[name], ft.Distributions[name] = v, ext, d
-		}
-		return nil
-	}, `SELECT p.trial_id, p.name, p.value, p.distribution FROM trial_params p JOIN trials t ON t.id = p.trial_id WHERE `+cond, arg)
+	err = s.query(func(rows *sql.Rows) error { return scanParams(rows, out, index) },
+		`SELECT p.trial_id, p.name, p.value, p.distribution FROM trial_params p JOIN trials t ON t.id = p.trial_id WHERE `+cond, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -362,6 +307,32 @@ func (s *Store) trials(cond string, arg int) ([]goptuna.FrozenTrial, error) {
 		return nil
 	}, `SELECT v.trial_id, v.step, v.value FROM trial_values v JOIN trials t ON t.id = v.trial_id WHERE `+cond, arg)
 	return out, err
+}
+
+// scanParams reads trials' parameters into out (index: trial ID → place).
+func scanParams(rows *sql.Rows, out []goptuna.FrozenTrial, index map[int]int) error {
+	for rows.Next() {
+		var id int
+		var name, dist string
+		var v float64
+		if err := rows.Scan(&id, &name, &v, &dist); err != nil {
+			return err
+		}
+		d, err := goptuna.JSONToDistribution([]byte(dist))
+		if err == nil {
+			err = study.CheckInternal(name, d, v)
+		}
+		if err != nil {
+			return fmt.Errorf("trial %d: %w", id, err)
+		}
+		ext, err := goptuna.ToExternalRepresentation(d, v)
+		if err != nil {
+			return err
+		}
+		ft := &out[index[id]]
+		ft.InternalParams[name], ft.Params[name], ft.Distributions[name] = v, ext, d
+	}
+	return nil
 }
 
 // GetBestTrial returns the best complete trial.
@@ -402,118 +373,6 @@ func (s *Store) GetTrialUserAttrs(trialID int) (map[string]string, error) {
 func (s *Store) GetTrialSystemAttrs(trialID int) (map[string]string, error) {
 	t, err := s.GetTrial(trialID)
 	return t.SystemAttrs, err
-}
-
-// Heartbeat marks the trials worker runs as alive.
-func (s *Store) Heartbeat(ids []int, worker string) error {
-	for _, id := range ids {
-		if _, err := s.exec(`UPDATE trials SET heartbeat = now() WHERE id = $1 AND worker = $2`, id, worker); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Attempt is a worker's attempt at a trial: every write checks, in the
-// same statement, that the trial is still running under this worker and
-// attempt, and fails with study.ErrFenced once another worker has taken
-// it over (ClaimStale).
-type Attempt struct {
-	s      *Store
-	id, n  int
-	worker string
-}
-
-// Begin starts worker's next attempt at a running trial it owns, and
-// records the attempt's number (the sweep:attempt attribute too, which
-// names the attempt's epoch records).
-func (s *Store) Begin(trialID int, worker string) (study.Attempt, error) {
-	var n int
-	err := s.queryRow([]any{&n}, `UPDATE trials SET attempt = attempt + 1, heartbeat = now()
-		WHERE id = $1 AND worker = $2 AND state = 'Running' RETURNING attempt`, trialID, worker)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, study.ErrFenced
-	}
-	if err != nil {
-		return nil, err
-	}
-	a := &Attempt{s: s, id: trialID, n: n, worker: worker}
-	return a, a.SetSystemAttr(study.AttrAttempt, strconv.Itoa(n))
-}
-
-// Number is the attempt's number, 1 for the first.
-func (a *Attempt) Number() int { return a.n }
-
-// fence is the condition every write of the attempt carries.
-const fence = `EXISTS (SELECT 1 FROM trials WHERE id = $1 AND worker = $2 AND attempt = $3 AND state IN ('Running', 'Waiting'))`
-
-func (a *Attempt) fenced(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return study.ErrFenced
-	}
-	return nil
-}
-
-func (a *Attempt) setAttr(system bool, key, value string) error {
-	return a.fenced(a.s.exec(`INSERT INTO trial_attrs (trial_id, system, key, value) SELECT $1, $4, $5, $6 WHERE `+fence+`
-		ON CONFLICT (trial_id, system, key) DO UPDATE SET value = EXCLUDED.value`, a.id, a.worker, a.n, system, key, value))
-}
-
-// SetUserAttr sets a trial user attribute, if the attempt stands.
-func (a *Attempt) SetUserAttr(key, value string) error { return a.setAttr(false, key, value) }
-
-// SetSystemAttr sets a trial system attribute, if the attempt stands.
-func (a *Attempt) SetSystemAttr(key, value string) error { return a.setAttr(true, key, value) }
-
-// SetValue sets the trial's value, if the attempt stands.
-func (a *Attempt) SetValue(value float64) error {
-	return a.fenced(a.s.exec(`UPDATE trials SET value = $4 WHERE id = $1 AND worker = $2 AND attempt = $3 AND state = 'Running'`, a.id, a.worker, a.n, value))
-}
-
-// SetState ends the trial, if the attempt stands. Setting the state it
-// already has succeeds, so that a retry after a lost reply is harmless.
-func (a *Attempt) SetState(state goptuna.TrialState) error {
-	err := a.fenced(a.s.exec(`UPDATE trials SET state = $4, completed = CASE WHEN $5 THEN now() END
-		WHERE id = $1 AND worker = $2 AND attempt = $3 AND state = 'Running'`, a.id, a.worker, a.n, state.String(), state.IsFinished()))
-	if errors.Is(err, study.ErrFenced) {
-		var now string
-		if a.s.queryRow([]any{&now}, `SELECT state FROM trials WHERE id = $1 AND worker = $2 AND attempt = $3`, a.id, a.worker, a.n) == nil && now == state.String() {
-			return nil
-		}
-	}
-	return err
-}
-
-// Heartbeat marks the attempt alive, if it stands.
-func (a *Attempt) Heartbeat() error {
-	return a.fenced(a.s.exec(`UPDATE trials SET heartbeat = now() WHERE id = $1 AND worker = $2 AND attempt = $3 AND state = 'Running'`, a.id, a.worker, a.n))
-}
-
-// ClaimStale takes over, for worker, the running trials of the study
-// whose heartbeat is older than grace. Each stale trial goes to exactly
-// one claimant.
-func (s *Store) ClaimStale(studyID int, grace time.Duration, worker string) ([]study.Claim, error) {
-	var out []study.Claim
-	err := s.query(func(rows *sql.Rows) error {
-		out = nil
-		for rows.Next() {
-			var c study.Claim
-			if err := rows.Scan(&c.ID, &c.Number, &c.From); err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return nil
-	}, `WITH stale AS (
-			SELECT id, worker FROM trials
-			WHERE study_id = $1 AND state = 'Running' AND heartbeat < now() - make_interval(secs => $2)
-			FOR UPDATE SKIP LOCKED)
-		UPDATE trials t SET worker = $3, heartbeat = now() FROM stale WHERE t.id = stale.id
-		RETURNING t.id, t.number, stale.worker`, studyID, grace.Seconds(), worker)
-	return out, err
 }
 
 func notFound(err, with error) error {

@@ -54,15 +54,7 @@ func TestChaos(t *testing.T) {
 
 // child starts a sweep of smallSpec in a process of its own.
 func child(t *testing.T, dir string) (*exec.Cmd, *bytes.Buffer) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SWEEP_TEST_CHILD_RESULTS="+dir)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	return cmd, &stderr
+	return spawn(t, "SWEEP_TEST_CHILD_RESULTS="+dir)
 }
 
 func chaosLocal(t *testing.T, rng *rand.Rand) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -206,12 +205,7 @@ func killAndResume(t *testing.T, when func(journal string) bool) {
 	spec := parse(t, smallSpec)
 	dir := t.TempDir()
 	journal := filepath.Join(dir, spec.Name, study.JournalFile)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SWEEP_TEST_CHILD_RESULTS="+dir)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, _ := child(t, dir)
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		b, _ := os.ReadFile(journal)

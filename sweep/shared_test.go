@@ -36,9 +36,16 @@ budget: {batch: 2, max_failed: 3}
 
 // worker starts a worker process on the shared study.
 func worker(t *testing.T, url, spec, name string, grace time.Duration) (*exec.Cmd, *bytes.Buffer) {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SWEEP_TEST_CHILD_STORAGE="+url, "SWEEP_TEST_CHILD_SPEC="+spec,
+	return spawn(t, "SWEEP_TEST_CHILD_STORAGE="+url, "SWEEP_TEST_CHILD_SPEC="+spec,
 		"SWEEP_TEST_CHILD_WORKER="+name, "SWEEP_TEST_CHILD_GRACE="+grace.String())
+}
+
+// spawn starts this test binary as a child sweep process (see TestMain)
+// with the given environment, its stderr kept.
+func spawn(t *testing.T, env ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

@@ -1,0 +1,110 @@
+package study
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// The spec's sections, key by key.
+
+func (p *parser) data(n *yaml.Node, d *DataSpec) error {
+	return p.fields(n, "data", []string{"source", "subset", "validation", "folds", "resplit"}, func(key string, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "folds":
+			d.Folds, err = p.bounded(v, "data.folds", 2, MaxRuns)
+		case "resplit":
+			d.Resplit, err = p.boolean(v, "data.resplit")
+		case "source":
+			d.Source, err = p.str(v, "data.source")
+		case "subset":
+			d.Subset, err = p.integer(v, "data.subset", 0)
+		case "validation":
+			if d.Validation, err = p.number(v, "data.validation"); err == nil && !(d.Validation > 0 && d.Validation < 1) {
+				err = p.errorf(v, "data.validation", "%v: want a fraction strictly between 0 and 1", d.Validation)
+			}
+		}
+		return err
+	})
+}
+
+func (p *parser) metric(n *yaml.Node, m *Metric) error {
+	var goal *yaml.Node
+	var g string
+	err := p.fields(n, "metric", []string{"name", "goal"}, func(key string, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "name":
+			*m, err = oneOf(p, v, "metric.name", Metrics)
+		case "goal":
+			goal = v
+			g, err = oneOf(p, v, "metric.goal", []string{"maximize", "minimize"})
+		}
+		return err
+	})
+	if err == nil && goal != nil && g != m.Goal() {
+		return p.errorf(goal, "metric.goal", "%s is to %s, not %s", *m, m.Goal(), g)
+	}
+	return err
+}
+
+func (p *parser) budget(n *yaml.Node, b *Budget) error {
+	return p.fields(n, "budget", []string{"trials", "batch", "trial_timeout", "max_failed"}, func(key string, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "trials":
+			b.Trials, err = p.bounded(v, "budget.trials", 1, MaxTrials)
+		case "batch":
+			b.Batch, err = p.bounded(v, "budget.batch", 1, MaxBatch)
+		case "max_failed":
+			b.MaxFailed, err = p.integer(v, "budget.max_failed", 1)
+		case "trial_timeout":
+			var s string
+			if s, err = p.str(v, "budget.trial_timeout"); err == nil {
+				if b.TrialTimeout, err = time.ParseDuration(s); err != nil || b.TrialTimeout <= 0 {
+					err = p.errorf(v, "budget.trial_timeout", "%q: want a positive duration such as 90s or 5m", s)
+				}
+			}
+		}
+		return err
+	})
+}
+
+// prunerKeys are the keys of early_terminate each pruner type uses.
+var prunerKeys = map[PrunerType][]string{
+	NoPruner:          {"type"},
+	SuccessiveHalving: {"type", "min_epochs", "eta"},
+	MedianPruner:      {"type", "min_epochs", "min_trials"},
+}
+
+func (p *parser) earlyTerminate(n *yaml.Node, e *EarlyTerminate) error {
+	given := map[string]*yaml.Node{}
+	err := p.fields(n, "early_terminate", []string{"type", "min_epochs", "eta", "min_trials"}, func(key string, v *yaml.Node) error {
+		given[key] = v
+		var err error
+		switch key {
+		case "type":
+			e.Type, err = oneOf(p, v, "early_terminate.type", PrunerTypes)
+		case "min_epochs":
+			e.MinEpochs, err = p.bounded(v, "early_terminate.min_epochs", 1, 100_000)
+		case "eta":
+			e.Eta, err = p.bounded(v, "early_terminate.eta", 2, 100)
+		case "min_trials":
+			e.MinTrials, err = p.bounded(v, "early_terminate.min_trials", 1, MaxTrials)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	uses := prunerKeys[e.Type]
+	for _, key := range []string{"min_epochs", "eta", "min_trials"} {
+		if v, ok := given[key]; ok && !slices.Contains(uses, key) {
+			return p.errorf(v, "early_terminate."+key, "does not apply to type %s (its keys: %s)", e.Type, strings.Join(uses, ", "))
+		}
+	}
+	return nil
+}
