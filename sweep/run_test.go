@@ -378,3 +378,12 @@ func TestRealDifferenceIsReported(t *testing.T) {
 		t.Errorf("answer: %s", r.Answer)
 	}
 }
+
+// TestTinyGrace: a grace period of a nanosecond does not make the
+// heartbeat's ticker panic.
+func TestTinyGrace(t *testing.T) {
+	spec := parse(t, failSpec)
+	if _, err := Run(context.Background(), spec, []byte(failSpec), fake, Options{ResultsDir: t.TempDir(), Grace: time.Nanosecond}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -66,6 +66,8 @@ func TestPlanAndRunUsageErrors(t *testing.T) {
 		{[]string{"run", "--results", results, bad}, `sweep run: ` + bad + `:5: method: "annealing" is not one of grid, random, sobol, tpe, cmaes`},
 		{[]string{"run", "--storage", "mysql://root:hunter2@db/x", writeSpec(t, tinySpec)},
 			"sweep run: storage URL: this mysql:// string is not a PostgreSQL connection string (want postgres://user@host[:port]/database, or host=… user=… dbname=…; the password in PGPASSWORD or ~/.pgpass)"},
+		{[]string{"plan", badSizes}, // plan checks against the data as run does
+			"sweep plan: " + badSizes + ":4: fixed.sizes: sizes 784,16,3: the output layer has 3 units but mnist has 10 classes"},
 		{[]string{"run", "--results", results, badSizes},
 			"sweep run: " + badSizes + ":4: fixed.sizes: sizes 784,16,3: the output layer has 3 units but mnist has 10 classes"},
 	}
