@@ -270,10 +270,16 @@ func (j *Journal) apply(e event) error {
 	return fmt.Errorf("unknown operation %q", e.Op)
 }
 
-// record applies e and, if that succeeds, appends it to the file and
-// syncs it. The lock orders the lines; the sync happens outside it, so
-// that workers recording at once wait for the disk together rather than
-// in turn. Either way the event is on disk when record returns.
+// record applies e and, if that succeeds, appends it to the file. Every
+// change but a trial user attribute (the engine's per-epoch records) is
+// synced to disk before record returns, and carries the lines before it
+// with it: group commit. Epoch records are written to the operating
+// system at once — a killed process loses none — but reach the disk with
+// the next synced change; a machine that loses power can lose the epochs
+// of trials still running, which rerun anyway (their state is written
+// last, and synced), never a finished trial. The lock orders the lines;
+// the sync happens outside it, so that workers recording at once wait for
+// the disk together rather than in turn.
 func (j *Journal) record(e event) error {
 	b, err := json.Marshal(e)
 	if err != nil {
@@ -288,6 +294,9 @@ func (j *Journal) record(e event) error {
 	j.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	if e.Op == "trial_user_attr" {
+		return nil // synced with the next change that is
 	}
 	if err := j.file.Sync(); err != nil {
 		return fmt.Errorf("journal %s: %w", j.path, err)
