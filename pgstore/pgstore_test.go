@@ -124,7 +124,9 @@ func TestStaleTrialsAreClaimedOnce(t *testing.T) {
 	dead, _, _ := s.CreateTrialWithin(id, -1, "dead")
 	alive, _, _ := s.CreateTrialWithin(id, -1, "alive")
 	time.Sleep(1200 * time.Millisecond)
-	s.Heartbeat([]int{alive}, "alive")
+	if a, err := s.Begin(alive, "alive"); err != nil || a.Heartbeat() != nil {
+		t.Fatalf("alive worker's heartbeat: %v", err)
+	}
 	claims, err := s.ClaimStale(id, time.Second, "rescuer")
 	if err != nil {
 		t.Fatal(err)

@@ -8,9 +8,9 @@ import (
 )
 
 // What sharing a study between worker processes needs beyond goptuna's
-// Storage: creating trials within a budget, heartbeats, claiming the
-// trials of workers that stopped beating (attempts and their fenced
-// writes are in attempt.go).
+// Storage: creating trials within a budget and claiming the trials of
+// workers that stopped beating (attempts, their fenced writes and
+// heartbeats are in attempt.go).
 
 // CreateTrialWithin creates a running trial, owned by worker, unless the
 // study already has limit trials (limit < 0: no limit). Trial numbers are
@@ -41,16 +41,6 @@ func (s *Store) CreateTrialWithin(studyID, limit int, worker string) (id int, ok
 		return tx.Commit()
 	})
 	return id, ok, err
-}
-
-// Heartbeat marks the trials worker runs as alive.
-func (s *Store) Heartbeat(ids []int, worker string) error {
-	for _, id := range ids {
-		if _, err := s.exec(`UPDATE trials SET heartbeat = now() WHERE id = $1 AND worker = $2`, id, worker); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // ClaimStale takes over, for worker, the running trials of the study

@@ -88,21 +88,3 @@ var ErrPruned = errors.New("pruned")
 // ErrFenced is the error of a write by a worker whose trial another worker
 // has taken over: its attempt no longer stands, and it abandons the trial.
 var ErrFenced = errors.New("the trial was taken over by another worker")
-
-// TrialRun is one run of a trial: what an objective trains.
-type TrialRun struct {
-	Number int     // the trial's number in its study
-	Repeat int     // which of the trial's runs
-	Seed   uint64  // the run's seed (initial weights, order of examples)
-	Params []Param // in spec order; none for the baseline (the defaults)
-	// SplitSeed draws the validation split: the spec's seed, or for a
-	// confirmation run with data.resplit its own seed.
-	SplitSeed uint64
-	// Folds > 1 cross-validates: the run validates on fold Fold of Folds
-	// and trains on the others.
-	Folds, Fold int
-	// Test asks the objective to measure the test set at the end of the
-	// run (final stage only) and report it with the last epoch.
-	Test  bool
-	Stage Stage
-}

@@ -65,6 +65,24 @@ type Trial struct {
 	Source *int  `json:"source,omitempty"`
 }
 
+// TrialRun is one run of a trial: what an objective trains.
+type TrialRun struct {
+	Number int     // the trial's number in its study
+	Repeat int     // which of the trial's runs
+	Seed   uint64  // the run's seed (initial weights, order of examples)
+	Params []Param // in spec order; none for the baseline (the defaults)
+	// SplitSeed draws the validation split: the spec's seed, or for a
+	// confirmation run with data.resplit its own seed.
+	SplitSeed uint64
+	// Folds > 1 cross-validates: the run validates on fold Fold of Folds
+	// and trains on the others.
+	Folds, Fold int
+	// Test asks the objective to measure the test set at the end of the
+	// run (final stage only) and report it with the last epoch.
+	Test  bool
+	Stage Stage
+}
+
 // Epochs is the number of epochs the trial's first run trained.
 func (t Trial) Epochs() int {
 	if len(t.Runs) == 0 {
