@@ -59,7 +59,7 @@ type Setting struct {
 // Budget bounds the sweep.
 type Budget struct {
 	Trials       int // configurations to try (for grid: at most the grid's size)
-	Batch        int // trials asked of the sampler at once
+	Batch        int // trials proposed blind to each other: the window (see package sweep)
 	TrialTimeout time.Duration
 	MaxFailed    int // failed trials that stop the sweep
 }

@@ -118,6 +118,23 @@ func TrialSeed(sweepSeed uint64, number, repeat int) uint64 {
 
 // ReadTrials builds the trial records of the study from its storage.
 func (s *Spec) ReadTrials(storage goptuna.Storage, studyID int) ([]Trial, error) {
+	return NewReader(s).Read(storage, studyID)
+}
+
+// Reader reads a study's trials again and again, as a running sweep
+// does, building each finished trial's record once: a finished trial
+// never changes.
+type Reader struct {
+	spec     *Spec
+	finished map[int]Trial // by ID
+}
+
+// NewReader returns a reader of the spec's study.
+func NewReader(spec *Spec) *Reader { return &Reader{spec: spec, finished: map[int]Trial{}} }
+
+// Read builds the trial records of the study from its storage. Records
+// share their slices with the reader's: callers must not modify them.
+func (r *Reader) Read(storage goptuna.Storage, studyID int) ([]Trial, error) {
 	frozen, err := storage.GetAllTrials(studyID)
 	if err != nil {
 		return nil, err
@@ -128,8 +145,15 @@ func (s *Spec) ReadTrials(storage goptuna.Storage, studyID int) ([]Trial, error)
 	}
 	out := make([]Trial, len(frozen))
 	for i, ft := range frozen {
-		if out[i], err = s.trial(ft, final); err != nil {
+		if t, ok := r.finished[ft.ID]; ok {
+			out[i] = t
+			continue
+		}
+		if out[i], err = r.spec.trial(ft, final); err != nil {
 			return nil, err
+		}
+		if out[i].State != Running {
+			r.finished[ft.ID] = out[i]
 		}
 	}
 	return out, nil

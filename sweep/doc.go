@@ -16,11 +16,13 @@
 // directory), which one process owns, or a Storage shared by worker
 // processes on many machines (package pgstore), where trials are created
 // atomically within the budget and the running trials of a worker that
-// stops heartbeating are taken over by another. Locally, trials are asked
-// in batches, in trial-number order with parameters in spec order; each
-// trial's seed derives from the sweep's seed and its number, and pruning
-// decisions look only at trials of earlier batches, so the same spec and
-// seed give identical results whatever the number of workers. Shared,
+// stops heartbeating are taken over by another. Locally, trials are created
+// in trial-number order with parameters in spec order; each trial's seed
+// derives from the sweep's seed and its number, and its proposal and
+// pruning see only the trials below its horizon, all finished before it
+// starts (the window rule, horizon.go), so the same spec and seed give
+// identical results whatever the number of workers, with no barrier
+// between batches. Shared,
 // each trial stays reproducible on its own, but which parameters are
 // proposed depends on timing.
 package sweep

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,10 +22,14 @@ type engine struct {
 	build   string // what trains the trials, recorded with each
 	study   *goptuna.Study
 	storage Storage
+	reader  *study.Reader
+	// proposals is the study as the samplers see it: view limits it to
+	// the trials below the proposed trial's horizon.
+	proposals *goptuna.Study
+	view      *horizonView
 	// exclusive is true when this process alone runs the study (a local
-	// journal): trials are asked in batches aligned on trial numbers, and
-	// the pruner sees only earlier batches, so results do not depend on
-	// timing.
+	// journal): trials follow the window rule (horizon.go), so results do
+	// not depend on timing.
 	exclusive bool
 	sampler   sampler
 	pruner    pruner
@@ -44,7 +49,7 @@ type running struct {
 
 func (e *engine) run(ctx context.Context) (*Result, error) {
 	res := &Result{Dir: e.storage.Redacted()}
-	trials, err := e.spec.ReadTrials(e.storage, e.study.ID)
+	trials, err := e.trials()
 	if err != nil {
 		return nil, err
 	}
@@ -54,75 +59,30 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	if err := e.tooManyFailures(trials); err != nil { // a rerun starts nothing new
 		return &Result{Dir: res.Dir, Trials: trials}, err
 	}
-	if e.exclusive {
-		if err := e.completeBatch(len(trials)); err != nil {
-			return nil, err
-		}
-	}
 	e.progress = newProgress(e.opt.Progress, e.opt.Live, e.spec, e.totalRuns(), trials)
 	defer e.progress.end()
 	defer e.heartbeat()()
-	for {
-		if stopped(ctx, e.opt.Stop) {
-			res.Stopped = true
-			break
-		}
-		batch, err := e.next(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if len(batch) == 0 {
-			done, err := e.othersDone()
-			if err != nil {
-				return nil, err
-			}
-			if done && e.final == nil {
-				if err := e.planFinal(); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			if done {
-				break
-			}
-			select { // wait, ready to take over a dead worker's trials
-			case <-time.After(min(e.opt.Grace/4, time.Second)):
-			case <-ctx.Done():
-			case <-e.opt.Stop:
-			}
-			continue
-		}
-		if trials, err = e.runAndTell(ctx, batch); err != nil {
-			res.Trials = trials
-			return res, err
-		}
-	}
-	res.Trials, err = e.spec.ReadTrials(e.storage, e.study.ID)
-	return res, err
+	res.Stopped, err = e.schedule(ctx)
+	trials, rerr := e.trials()
+	res.Trials = trials
+	return res, cmp.Or(err, rerr)
 }
 
-// completeBatch creates the trials that a sweep killed while asking for a
-// batch did not: the batch is asked whole, as an uninterrupted sweep
-// would have.
-func (e *engine) completeBatch(created int) error {
-	for ; created%e.spec.Budget.Batch != 0 && created < e.spec.TotalTrials(); created++ { // the search's batches only
-		if _, err := e.storage.CreateNewTrial(e.study.ID); err != nil {
-			return err
-		}
-	}
-	return nil
+// trials reads the study's trials.
+func (e *engine) trials() ([]study.Trial, error) {
+	return e.reader.Read(e.storage, e.study.ID)
 }
 
-// next is the batch to run: the trials taken over from stopped workers
+// next is what to run next: the trials taken over from stopped workers
 // (for a local journal: those an earlier process left running), rerun
-// with their parameters and seeds; else new trials, while the budget
-// lasts.
-func (e *engine) next(ctx context.Context) ([]int, error) {
+// with their parameters and seeds; else the next new trial, if the budget
+// has room and it may start (see ready). Each is begun.
+func (e *engine) next(ctx context.Context) ([]*job, error) {
 	claims, err := e.storage.ClaimStale(e.study.ID, e.opt.Grace, e.opt.Worker)
 	if err != nil {
 		return nil, err
 	}
-	var batch []int
+	var numbers []int
 	for _, c := range claims {
 		ft, err := e.storage.GetTrial(c.ID)
 		if err != nil {
@@ -139,12 +99,16 @@ func (e *engine) next(ctx context.Context) ([]int, error) {
 				return nil, err
 			}
 		}
-		batch = append(batch, c.Number)
+		numbers = append(numbers, c.Number)
 	}
-	for len(batch) < e.spec.Budget.Batch && len(claims) == 0 && !stopped(ctx, e.opt.Stop) {
+	if len(claims) == 0 && !isStopped(ctx, e.opt.Stop) {
+		ok, err := e.ready()
+		if err != nil || !ok {
+			return nil, err
+		}
 		id, ok, err := e.storage.CreateTrialWithin(e.study.ID, e.spec.Total(e.final), e.opt.Worker)
 		if err != nil || !ok {
-			return batch, err
+			return nil, err
 		}
 		number, err := e.storage.GetTrialNumberFromID(id)
 		if err != nil {
@@ -153,9 +117,16 @@ func (e *engine) next(ctx context.Context) ([]int, error) {
 		if err := e.propose(id, number); err != nil {
 			return nil, err
 		}
-		batch = append(batch, number)
+		numbers = append(numbers, number)
 	}
-	return batch, nil
+	if len(numbers) == 0 {
+		return nil, nil
+	}
+	trials, err := e.trials()
+	if err != nil {
+		return nil, err
+	}
+	return e.begin(ctx, trials, numbers)
 }
 
 // propose sets a new trial's parameters: the sampler's for a search
@@ -163,7 +134,11 @@ func (e *engine) next(ctx context.Context) ([]int, error) {
 func (e *engine) propose(id, number int) error {
 	stage, source := e.spec.StageOf(number, e.final)
 	if stage == study.SearchStage {
-		return e.sampler.propose(e.study, id, number)
+		e.view.limit = -1
+		if e.exclusive {
+			e.view.limit = e.horizon(number)
+		}
+		return e.sampler.propose(e.proposals, id, number)
 	}
 	if source < 0 {
 		return nil
@@ -184,7 +159,7 @@ func (e *engine) propose(id, number int) error {
 // planFinal plans the final stage once every search trial has finished,
 // and keeps the plan in the study (the first worker's, in a shared one).
 func (e *engine) planFinal() error {
-	trials, err := e.spec.ReadTrials(e.storage, e.study.ID)
+	trials, err := e.trials()
 	if err != nil {
 		return err
 	}
@@ -211,7 +186,7 @@ func (e *engine) totalRuns() int {
 }
 
 // othersDone reports whether no trial of the study is still running
-// (elsewhere: this process runs none between batches).
+// (elsewhere: it is called when this process runs none).
 func (e *engine) othersDone() (bool, error) {
 	trials, err := e.storage.GetAllTrials(e.study.ID)
 	if err != nil {
@@ -255,16 +230,4 @@ func (e *engine) heartbeat() (stop func()) {
 		}
 	}()
 	return func() { close(done); wg.Wait() }
-}
-
-func stopped(ctx context.Context, stop <-chan struct{}) bool {
-	if ctx.Err() != nil {
-		return true
-	}
-	select {
-	case <-stop:
-		return true
-	default:
-		return false
-	}
 }

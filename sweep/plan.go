@@ -43,7 +43,10 @@ func Plan(w io.Writer, spec *study.Spec, settings study.Settings, workers int, r
 	if spec.Method == study.Grid {
 		fmt.Fprintf(b, " (grid of %d points)", spec.GridSize())
 	}
-	fmt.Fprintf(b, ", asked in batches of %d, trained %d at a time\n", spec.Budget.Batch, workers)
+	if spec.Budget.Batch > 1 {
+		fmt.Fprintf(b, ", each proposed blind to the %d before it", spec.Budget.Batch-1)
+	}
+	fmt.Fprintf(b, ", %d runs trained at a time\n", workers)
 	if len(spec.Fixed) > 0 {
 		var kv []string
 		for _, f := range spec.Fixed {

@@ -14,7 +14,7 @@ type curve struct {
 }
 
 // pruner decides, at the end of an epoch, whether a trial stops. It sees
-// only the curves of trials of earlier batches, never those running beside
+// only the curves of trials below its trial's horizon, never those running beside
 // it, so its decisions do not depend on timing or the number of workers.
 type pruner interface {
 	prune(epoch int, score float64, earlier []curve) bool

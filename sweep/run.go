@@ -122,8 +122,18 @@ func Run(ctx context.Context, spec *study.Spec, src []byte, obj Objective, opt O
 			return nil, err
 		}
 	}
-	e := &engine{spec: spec, opt: opt, obj: obj, build: buildOf(obj), study: st, storage: storage,
-		exclusive: opt.Storage == nil, sampler: smp, pruner: newPruner(spec.EarlyTerminate)}
+	e := &engine{spec: spec, opt: opt, obj: obj, build: buildOf(obj), study: st, storage: storage, reader: study.NewReader(spec),
+		view: &horizonView{Storage: storage, limit: -1}, exclusive: opt.Storage == nil,
+		sampler: smp, pruner: newPruner(spec.EarlyTerminate), active: map[int]*running{}}
+	if e.exclusive {
+		if err := checkWindow(storage, st.ID, spec); err != nil {
+			return nil, err
+		}
+	}
+	if e.proposals, err = goptuna.LoadStudy(spec.Name, goptuna.StudyOptionStorage(e.view), goptuna.StudyOptionLogger(nil),
+		goptuna.StudyOptionDefineSearchSpace(spec.SearchSpace())); err != nil {
+		return nil, err
+	}
 	return e.run(ctx)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -75,14 +76,15 @@ func diffTrials(t *testing.T, what string, a, b []study.Trial) {
 	}
 }
 
-// TestWorkersDoNotChangeResults runs the same spec with 1 and 2 workers:
+// TestWorkersDoNotChangeResults runs the same spec with 1, 2 and 4 workers
+// (runs delayed at random, so that trials finish in any order):
 // parameters, per-epoch metrics, states and values are identical, the
 // confirmation stage included. Only final-stage runs measure the test
 // set.
 func TestWorkersDoNotChangeResults(t *testing.T) {
 	spec := parse(t, smallSpec)
 	var results [][]study.Trial
-	for _, workers := range []int{1, 2} {
+	for _, workers := range []int{1, 2, 4} {
 		var mu sync.Mutex
 		tested := map[study.Stage]int{}
 		obj := ObjectiveFunc(func(ctx context.Context, run study.TrialRun, report func(study.Epoch) error) error {
@@ -91,6 +93,7 @@ func TestWorkersDoNotChangeResults(t *testing.T) {
 				tested[run.Stage]++
 			}
 			mu.Unlock()
+			time.Sleep(time.Duration(rand.IntN(20)) * time.Millisecond)
 			return builtin(spec).Run(ctx, run, report)
 		})
 		res, err := Run(context.Background(), spec, []byte(smallSpec), obj, Options{Workers: workers, ResultsDir: t.TempDir()})
@@ -103,6 +106,7 @@ func TestWorkersDoNotChangeResults(t *testing.T) {
 		}
 	}
 	diffTrials(t, "1 vs 2 workers", results[0], results[1])
+	diffTrials(t, "1 vs 4 workers", results[0], results[2])
 	if n := len(results[0]); n <= 12 || results[0][n-1].Stage != study.BaselineStage {
 		t.Errorf("%d trials: want the 12 searched and their confirmation, the baseline last", n)
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/c-bata/goptuna"
@@ -26,41 +25,6 @@ type outcome struct {
 	seconds     float64
 }
 
-// runAndTell trains the batch, records how each trial ended, and returns
-// the study's trials afterwards. Once budget.max_failed trials of the
-// study have failed it returns an error wrapping ErrTooManyFailures.
-func (e *engine) runAndTell(ctx context.Context, batch []int) ([]study.Trial, error) {
-	trials, err := e.spec.ReadTrials(e.storage, e.study.ID)
-	if err != nil {
-		return nil, err
-	}
-	attempts, ctxs, err := e.begin(ctx, trials, batch)
-	defer func() {
-		e.mu.Lock()
-		for _, r := range e.active {
-			r.cancel()
-		}
-		clear(e.active)
-		e.mu.Unlock()
-	}()
-	if err != nil {
-		return trials, err
-	}
-	outcomes := e.runBatch(ctxs, trials, batch, attempts)
-	for i, a := range attempts {
-		if a == nil {
-			continue
-		}
-		if err := e.tell(a, outcomes[i]); err != nil && !errors.Is(err, study.ErrFenced) {
-			return trials, err
-		}
-	}
-	if trials, err = e.spec.ReadTrials(e.storage, e.study.ID); err != nil {
-		return trials, err
-	}
-	return trials, e.tooManyFailures(trials)
-}
-
 // tooManyFailures is the error of a study that has had budget.max_failed
 // failed trials, nil before.
 func (e *engine) tooManyFailures(trials []study.Trial) error {
@@ -78,14 +42,13 @@ func (e *engine) tooManyFailures(trials []study.Trial) error {
 		ErrTooManyFailures, failed, e.spec.Budget.MaxFailed, last, trials[last].Reason)
 }
 
-// earlier is what the pruner compares trial number with: the finished
-// trials of earlier batches (never those of its own batch, even when a
-// resumed sweep has some of them finished), or in a shared study every
-// finished trial.
+// earlier is what the pruner compares run run of trial number with: in a
+// local study the finished trials below its horizon (all finished before
+// it was created), in a shared study every finished search trial.
 func (e *engine) earlier(trials []study.Trial, number, run int) []curve {
 	limit := min(len(trials), e.spec.TotalTrials())
 	if e.exclusive {
-		limit = number - number%e.spec.Budget.Batch
+		limit = min(limit, e.horizon(number))
 	}
 	var out []curve
 	for _, t := range trials[:limit] {
@@ -100,75 +63,34 @@ func (e *engine) earlier(trials []study.Trial, number, run int) []curve {
 	return out
 }
 
-// begin starts this worker's attempt at each trial of the batch, with a
-// context of its own that the heartbeat cancels when the attempt is
-// fenced off. A trial already taken over gets a nil attempt and is
-// skipped.
-func (e *engine) begin(ctx context.Context, trials []study.Trial, batch []int) ([]study.Attempt, []context.Context, error) {
-	attempts := make([]study.Attempt, len(batch))
-	ctxs := make([]context.Context, len(batch))
+// begin starts this worker's attempt at each trial, with a context of its
+// own that the heartbeat cancels when the attempt is fenced off. A trial
+// already taken over is skipped.
+func (e *engine) begin(ctx context.Context, trials []study.Trial, numbers []int) ([]*job, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.active = map[int]*running{}
-	for i, number := range batch {
-		id := trials[number].ID
-		a, err := e.storage.Begin(id, e.opt.Worker)
+	var jobs []*job
+	for _, number := range numbers {
+		t := trials[number]
+		a, err := e.storage.Begin(t.ID, e.opt.Worker)
 		if errors.Is(err, study.ErrFenced) {
 			continue
 		}
 		if err != nil {
-			return nil, nil, err
+			return jobs, err
 		}
 		tctx, cancel := context.WithCancel(ctx)
-		attempts[i], ctxs[i] = a, tctx
-		e.active[id] = &running{attempt: a, cancel: cancel}
-	}
-	return attempts, ctxs, nil
-}
-
-// runBatch trains every run of every trial of the batch on the workers
-// and returns each trial's outcomes.
-func (e *engine) runBatch(ctxs []context.Context, trials []study.Trial, batch []int, attempts []study.Attempt) [][]outcome {
-	type item struct{ index, repeat int }
-	var items []item
-	outcomes := make([][]outcome, len(batch))
-	for i, number := range batch {
-		outcomes[i] = make([]outcome, len(trials[number].Seeds))
-		for r := range outcomes[i] {
-			if attempts[i] != nil {
-				items = append(items, item{i, r})
+		j := &job{trial: t, attempt: a, ctx: tctx, outcomes: make([]outcome, len(t.Seeds)), left: len(t.Seeds)}
+		j.earlier = make([][]curve, len(t.Seeds))
+		if t.Stage == study.SearchStage { // the final stage is not pruned
+			for r := range j.earlier {
+				j.earlier[r] = e.earlier(trials, number, r)
 			}
 		}
+		e.active[t.ID] = &running{attempt: a, cancel: cancel}
+		jobs = append(jobs, j)
 	}
-	work := make(chan item)
-	var wg sync.WaitGroup
-	for range min(e.opt.Workers, len(items)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range work {
-				number := batch[it.index]
-				if stopped(ctxs[it.index], e.opt.Stop) {
-					outcomes[it.index][it.repeat] = outcome{interrupted: true}
-					continue
-				}
-				e.progress.started()
-				var earlier []curve
-				if trials[number].Stage == study.SearchStage { // the final stage is not pruned
-					earlier = e.earlier(trials, number, it.repeat)
-				}
-				o := e.train(ctxs[it.index], trials[number], it.repeat, attempts[it.index], earlier)
-				outcomes[it.index][it.repeat] = o
-				e.progress.finishedRun(number, it.repeat, o)
-			}
-		}()
-	}
-	for _, it := range items {
-		work <- it
-	}
-	close(work)
-	wg.Wait()
-	return outcomes
+	return jobs, nil
 }
 
 // train runs one repeat of one trial: never panics, never blocks past

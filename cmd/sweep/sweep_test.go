@@ -106,7 +106,7 @@ func TestShippedConfigsPlan(t *testing.T) {
 		t.Fatalf("found %v", specs)
 	}
 	for _, s := range specs {
-		if code, out, errOut := cli("plan", s, "--workers", "3"); code != 0 || !strings.Contains(out, "trained 3 at a time") {
+		if code, out, errOut := cli("plan", s, "--workers", "3"); code != 0 || !strings.Contains(out, "3 runs trained at a time") {
 			t.Errorf("%s: exit %d: %s\n%s", s, code, errOut, out)
 		}
 	}

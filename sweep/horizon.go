@@ -1,0 +1,105 @@
+package sweep
+
+import (
+	"fmt"
+
+	"github.com/c-bata/goptuna"
+
+	"github.com/sweepml/sweep/study"
+)
+
+// The window rule. In a local study, trial n is proposed, and pruned,
+// from the trials numbered below its horizon, n − budget.batch + 1: the
+// budget.batch − 1 trials before it run blind to each other. It is created
+// only once every trial below its horizon has finished, so what informs
+// it is fixed before it starts, whatever the number of workers or the
+// order in which trials finish; and a worker that is free starts the next
+// trial at once unless a trial budget.batch numbers before it still runs.
+// With budget.batch 1 the search is sequential.
+
+// horizon is the number of trials whose results inform trial n in a local
+// study.
+func (e *engine) horizon(n int) int {
+	return max(n-e.spec.Budget.Batch+1, 0)
+}
+
+// ready reports whether the next new trial may be created: in a local
+// study, once every trial below its horizon has finished (a final-stage
+// trial, once the final stage is planned, at once); in a shared study
+// always.
+func (e *engine) ready() (bool, error) {
+	if !e.exclusive {
+		return true, nil
+	}
+	trials, err := e.trials()
+	if err != nil {
+		return false, err
+	}
+	n := len(trials)
+	if n >= e.spec.TotalTrials() {
+		return true, nil
+	}
+	for _, t := range trials[:e.horizon(n)] {
+		if t.State == study.Running {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// attrWindow marks a study scheduled by the window rule. Studies without
+// it were scheduled in aligned batches; one of those cannot be resumed
+// mid-search without mixing the two rules.
+const attrWindow = "sweep:window"
+
+// checkWindow marks a new local study as scheduled by the window rule, and
+// refuses to resume the search of one that was not.
+func checkWindow(storage Storage, studyID int, spec *study.Spec) error {
+	trials, err := storage.GetAllTrials(studyID)
+	if err != nil {
+		return err
+	}
+	attrs, err := storage.GetStudySystemAttrs(studyID)
+	if err != nil {
+		return err
+	}
+	if _, ok := attrs[attrWindow]; ok {
+		return nil
+	}
+	if len(trials) == 0 {
+		return storage.SetStudySystemAttr(studyID, attrWindow, "1")
+	}
+	searched := 0
+	for _, t := range trials {
+		if t.Number < spec.TotalTrials() && t.State.IsFinished() {
+			searched++
+		}
+	}
+	if searched < spec.TotalTrials() {
+		return &InputError{fmt.Errorf("%s holds a search begun by an earlier version of sweep, which asked trials in aligned batches; "+
+			"resuming it under today's rule would mix the two: run with --restart, or finish it with that version", storage.Redacted())}
+	}
+	return nil
+}
+
+// horizonView is the study as a proposal sees it: goptuna's samplers read
+// every trial of the study, and in a local study trial n's proposal must
+// see only the trials below its horizon.
+type horizonView struct {
+	Storage
+	limit int // trials numbered below it are seen; < 0: all
+}
+
+func (v *horizonView) GetAllTrials(studyID int) ([]goptuna.FrozenTrial, error) {
+	trials, err := v.Storage.GetAllTrials(studyID)
+	if err != nil || v.limit < 0 {
+		return trials, err
+	}
+	out := make([]goptuna.FrozenTrial, 0, min(len(trials), v.limit))
+	for _, t := range trials {
+		if t.Number < v.limit {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}

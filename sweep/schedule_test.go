@@ -1,0 +1,112 @@
+package sweep
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sweepml/sweep/study"
+)
+
+// TestNoBatchBarrier: with budget.batch 3 and 2 workers, while trial 2
+// runs long, trials 3 and 4 (blind to it: their horizons are 1 and 2) run
+// and finish beside it — no barrier after trial 2's batch — and trial 5,
+// whose horizon includes trial 2, does not start until trial 2 has
+// finished.
+func TestNoBatchBarrier(t *testing.T) {
+	src := "name: window\nseed: 3\nmethod: grid\nconfirm: false\nparameters:\n  lr: {values: [1, 2, 3, 4, 5, 6]}\nbudget: {batch: 3}\n"
+	spec := parse(t, src)
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var events []string
+	log := func(s string) { mu.Lock(); events = append(events, s); mu.Unlock() }
+	obj := ObjectiveFunc(func(ctx context.Context, run study.TrialRun, report func(study.Epoch) error) error {
+		if run.Stage != study.SearchStage {
+			return report(study.Epoch{Epoch: 1, ValAccuracy: 0.5})
+		}
+		log("start " + fmt.Sprint("lr=", run.Params[0].Value))
+		if run.Number == 2 {
+			<-release
+		}
+		log("end " + fmt.Sprint("lr=", run.Params[0].Value))
+		return report(study.Epoch{Epoch: 1, ValAccuracy: float64(run.Number) / 10})
+	})
+	done := make(chan error)
+	go func() {
+		_, err := Run(context.Background(), spec, []byte(src), obj, Options{Workers: 2, ResultsDir: t.TempDir()})
+		done <- err
+	}()
+	seen := func() string { mu.Lock(); defer mu.Unlock(); return strings.Join(events, ", ") }
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(seen(), "end lr=5") {
+		if time.Now().After(deadline) {
+			t.Fatalf("trials 3 and 4 did not run beside trial 2: %s", seen())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // time enough for a wrongly started trial 5
+	if got := seen(); strings.Contains(got, "lr=6") || strings.Contains(got, "end lr=3") {
+		t.Errorf("trial 5 started before trial 2 ended: %s", got)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got := seen()
+	if i, j := strings.Index(got, "end lr=3"), strings.Index(got, "start lr=6"); i < 0 || j < i {
+		t.Errorf("trial 5 must start after trial 2 ends: %s", got)
+	}
+}
+
+// TestAlignedStudyIsNotResumed: a study whose search was begun under the
+// aligned-batch rule (no sweep:window mark) is refused mid-search, naming
+// --restart; once its search is finished it is read as it is.
+func TestAlignedStudyIsNotResumed(t *testing.T) {
+	src := "name: aligned\nseed: 3\nmethod: grid\nconfirm: false\nparameters:\n  lr: {values: [1, 2, 3, 4]}\nbudget: {batch: 2}\n"
+	spec := parse(t, src)
+	obj := ObjectiveFunc(func(ctx context.Context, run study.TrialRun, report func(study.Epoch) error) error {
+		return report(study.Epoch{Epoch: 1, ValAccuracy: 0.5})
+	})
+	for _, stopAfter := range []int{2, -1} {
+		dir := t.TempDir()
+		stop := make(chan struct{})
+		var once sync.Once
+		stopping := ObjectiveFunc(func(ctx context.Context, run study.TrialRun, report func(study.Epoch) error) error {
+			if run.Number+1 == stopAfter {
+				once.Do(func() { close(stop) })
+			}
+			return obj(ctx, run, report)
+		})
+		if _, err := Run(context.Background(), spec, []byte(src), stopping, Options{Workers: 1, ResultsDir: dir, Stop: stop}); err != nil {
+			t.Fatal(err)
+		}
+		journal := filepath.Join(dir, spec.Name, study.JournalFile)
+		b, err := os.ReadFile(journal)
+		if err != nil || !strings.Contains(string(b), attrWindow) {
+			t.Fatalf("the study is not marked: %v", err)
+		}
+		var kept []string
+		for _, line := range strings.SplitAfter(string(b), "\n") {
+			if !strings.Contains(line, attrWindow) {
+				kept = append(kept, line)
+			}
+		}
+		if err := os.WriteFile(journal, []byte(strings.Join(kept, "")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err = Run(context.Background(), spec, []byte(src), obj, Options{Workers: 1, ResultsDir: dir})
+		var input *InputError
+		if stopAfter > 0 && (!errors.As(err, &input) || !strings.Contains(err.Error(), "run with --restart")) {
+			t.Errorf("mid-search: %v, want an input error naming --restart", err)
+		}
+		if stopAfter < 0 && err != nil {
+			t.Errorf("finished search: %v", err)
+		}
+	}
+}
