@@ -32,17 +32,27 @@ func (im *Images) Size() int { return im.Rows * im.Cols }
 // ReadImages reads an idx3-ubyte image file, gzip-compressed or raw. name is
 // used in errors only.
 func ReadImages(r io.Reader, name string) (*Images, error) {
-	dims, data, err := readIDX(r, 3)
+	im, _, err := ReadFirstImages(r, name, 0)
+	return im, err
+}
+
+// ReadFirstImages reads the first n images of an idx3-ubyte image file
+// (all of them when n ≤ 0 or the file holds fewer), decoding nothing after
+// them, and returns them with the number of images the file holds.
+// Nothing after the first n is checked.
+func ReadFirstImages(r io.Reader, name string, n int) (*Images, int, error) {
+	dims, data, err := readIDX(r, 3, n)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, 0, fmt.Errorf("%s: %w", name, err)
 	}
-	return &Images{Count: dims[0], Rows: dims[1], Cols: dims[2], Pixels: data}, nil
+	im := &Images{Count: len(data) / (dims[1] * dims[2]), Rows: dims[1], Cols: dims[2], Pixels: data}
+	return im, dims[0], nil
 }
 
 // ReadLabels reads an idx1-ubyte label file, gzip-compressed or raw. name is
 // used in errors only.
 func ReadLabels(r io.Reader, name string) ([]uint8, error) {
-	_, data, err := readIDX(r, 1)
+	_, data, err := readIDX(r, 1, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -50,10 +60,12 @@ func ReadLabels(r io.Reader, name string) ([]uint8, error) {
 }
 
 // readIDX reads an IDX file of unsigned bytes with the wanted number of
-// dimensions and returns its dimensions and payload. It checks the magic
-// number, that no dimension is zero, that the payload is exactly as long as
-// the header says, and that nothing follows it.
-func readIDX(r io.Reader, wantDims int) ([]int, []byte, error) {
+// dimensions and returns its dimensions and payload: the first limit
+// items of the first dimension, or all of them when limit ≤ 0 or the file
+// holds fewer. It checks the magic number, that no dimension is zero, and,
+// reading it all, that the payload is exactly as long as the header says
+// and that nothing follows it.
+func readIDX(r io.Reader, wantDims, limit int) ([]int, []byte, error) {
 	br := bufio.NewReader(r)
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
@@ -91,24 +103,57 @@ func readIDX(r io.Reader, wantDims int) ([]int, []byte, error) {
 		}
 		size *= n
 	}
-
-	// Grow the buffer as data arrives rather than trusting the header with
-	// one large allocation: a truncated file then costs what it holds.
-	var buf bytes.Buffer
-	buf.Grow(min(size, 1<<20))
-	n, err := buf.ReadFrom(io.LimitReader(br, int64(size)))
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading data: %w", err)
+	whole := limit <= 0 || limit >= dims[0]
+	if !whole {
+		size = size / dims[0] * limit
 	}
-	if int(n) < size {
-		return nil, nil, fmt.Errorf("truncated: header %s announces %d bytes of data, file holds %d", dimString(dims), size, n)
+	data, err := readPayload(br, size)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(data) < size {
+		return nil, nil, fmt.Errorf("truncated: header %s announces %d bytes of data, file holds %d", dimString(dims), size, len(data))
+	}
+	if !whole {
+		return dims, data, nil
 	}
 	if _, err := br.ReadByte(); err == nil {
 		return nil, nil, fmt.Errorf("trailing data after the %d bytes announced by header %s", size, dimString(dims))
 	} else if err != io.EOF {
 		return nil, nil, fmt.Errorf("reading data: %w", err)
 	}
-	return dims, buf.Bytes(), nil
+	return dims, data, nil
+}
+
+// exactUpTo is the largest payload read straight into a buffer of the
+// announced size (the MNIST training images, 47 MB, are): one allocation,
+// no copy. A larger announcement is trusted only as far as data arrives,
+// so a lying header costs what the file holds.
+const exactUpTo = 64 << 20
+
+// readPayload reads up to size bytes, fewer only at the end of the data.
+func readPayload(r io.Reader, size int) ([]byte, error) {
+	if size > exactUpTo {
+		var buf bytes.Buffer
+		buf.Grow(1 << 20)
+		if _, err := buf.ReadFrom(io.LimitReader(r, int64(size))); err != nil {
+			return nil, fmt.Errorf("reading data: %w", err)
+		}
+		return buf.Bytes(), nil
+	}
+	data := make([]byte, size)
+	n := 0
+	for n < size {
+		m, err := r.Read(data[n:])
+		n += m
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading data: %w", err)
+		}
+	}
+	return data[:n], nil
 }
 
 func idxKind(dims int) string {

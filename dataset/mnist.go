@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -60,66 +59,142 @@ func NewSet(images *Images, labels []uint8) (*Set, error) {
 	return &Set{Images: images, Labels: labels, Classes: classes}, nil
 }
 
-// Data is a training set and a test set from one source.
+// Data is the training images a job uses and, when asked for, the test
+// set, from one source.
 type Data struct {
-	Source      string // "mnist" for the embedded copy, else the directory
-	Train, Test *Set
+	Source string // "mnist" for the embedded copy, else the directory
+	// Train holds the first training examples: as many as were asked
+	// for, or all. Its Classes counts the classes of every label of the
+	// source's training set.
+	Train *Set
+	// TrainTotal is the number of training examples the source holds.
+	TrainTotal int
+	test       func() (*Set, error)
 }
 
-// Load loads data from source: "" or "mnist" for the embedded MNIST,
-// anything else is a directory holding the four IDX files under the MNIST
-// names (each raw or gzip-compressed).
-func Load(source string) (*Data, error) {
+// NewData pairs a training set with a function that reads the test set
+// (called once, when first asked for).
+func NewData(source string, train *Set, test func() (*Set, error)) *Data {
+	return &Data{Source: source, Train: train, TrainTotal: train.Len(), test: sync.OnceValues(test)}
+}
+
+// Test is the source's test set, read the first time it is asked for.
+func (d *Data) Test() (*Set, error) { return d.test() }
+
+// Load loads the first n training examples (all when n ≤ 0) from source:
+// "" or "mnist" for the embedded MNIST, anything else a directory holding
+// the four IDX files under the MNIST names (each raw or gzip-compressed).
+// Only those images are decompressed; the test set is read when
+// Data.Test is first called.
+func Load(source string, n int) (*Data, error) {
 	if source == "" || source == EmbeddedSource {
-		return Embedded()
+		return embedded.load(n)
 	}
-	return LoadDir(source)
+	return LoadDir(source, n)
 }
 
-// Embedded returns the MNIST copy built into the binary, verified against
-// the published SHA-256 sums. It is decoded once per process and shared:
-// callers must treat it as read-only.
-var Embedded = sync.OnceValues(func() (*Data, error) {
-	open := func(name string) (io.Reader, error) {
-		b, err := mnistFiles.ReadFile("mnist/" + name + ".gz")
+// Embedded returns the whole MNIST copy built into the binary; see Load.
+func Embedded() (*Data, error) { return embedded.load(0) }
+
+// embedded keeps the embedded MNIST decoded so far: each image is decoded
+// once per process and shared read-only by every caller (a caller asking
+// for more than was decoded gets a longer prefix decoded, which later
+// callers share). Every file read whole is verified against the published
+// SHA-256 sums; the first images of the training file alone are not (the
+// sum is of the whole 9.9 MB file, which a prefix does not read: the
+// tests check the embedded files).
+var embedded = &cache{}
+
+type cache struct {
+	mu    sync.Mutex
+	train *Set
+	total int
+	test  func() (*Set, error)
+}
+
+// openEmbedded opens an embedded file, verified unless it is the training
+// images' and only a prefix is read.
+func openEmbedded(prefix bool) func(name string) (io.Reader, func(), error) {
+	return func(name string) (io.Reader, func(), error) {
+		if !prefix || name != TrainImagesFile {
+			if err := checkSHA256(name + ".gz"); err != nil {
+				return nil, nil, err
+			}
+		}
+		f, err := mnistFiles.Open("mnist/" + name + ".gz") // reads the binary's bytes in place: no copy
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, func() { f.Close() }, nil
+	}
+}
+
+func (c *cache) load(n int) (*Data, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.test == nil {
+		c.test = sync.OnceValues(func() (*Set, error) {
+			test, _, err := readSet(EmbeddedSource, openEmbedded(false), TestImagesFile, TestLabelsFile, 0)
+			return test, err
+		})
+	}
+	if c.train == nil || c.train.Len() < c.total && (n <= 0 || n > c.train.Len()) {
+		train, total, err := readSet(EmbeddedSource, openEmbedded(n > 0), TrainImagesFile, TrainLabelsFile, n)
 		if err != nil {
 			return nil, err
 		}
-		if err := checkSHA256(name+".gz", b); err != nil {
-			return nil, err
-		}
-		return bytes.NewReader(b), nil
+		c.train, c.total = train, total
 	}
-	return load(EmbeddedSource, open)
-})
+	train := c.train
+	if n > 0 && n < train.Len() {
+		train = train.prefix(n)
+	}
+	return &Data{Source: EmbeddedSource, Train: train, TrainTotal: c.total, test: c.test}, nil
+}
+
+// prefix is the set of the first n examples, sharing s's pixels.
+func (s *Set) prefix(n int) *Set {
+	im := *s.Images
+	im.Count, im.Pixels = n, im.Pixels[:n*im.Size()]
+	return &Set{Images: &im, Labels: s.Labels[:n], Classes: s.Classes}
+}
 
 // checkSHA256 verifies an embedded file against its published sum.
-func checkSHA256(name string, b []byte) error {
-	sum := sha256.Sum256(b)
+func checkSHA256(name string) error {
+	f, err := mnistFiles.Open("mnist/" + name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return checkSum(name, f)
+}
+
+// checkSum verifies a file's contents against its published sum.
+func checkSum(name string, r io.Reader) error {
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return err
+	}
+	sum := h.Sum(nil)
 	if got, want := hex.EncodeToString(sum[:]), mnistSHA256[name]; got != want {
 		return fmt.Errorf("embedded %s: SHA-256 is %s, want %s: the copy is damaged", name, got, want)
 	}
 	return nil
 }
 
-// LoadDir loads the four MNIST-named IDX files from dir. Each may be raw or
-// gzip-compressed (name or name.gz).
-func LoadDir(dir string) (*Data, error) {
+// LoadDir loads the first n training examples (all when n ≤ 0) from the
+// four MNIST-named IDX files in dir, each raw or gzip-compressed (name or
+// name.gz); the test set is read when Data.Test is first called.
+func LoadDir(dir string, n int) (*Data, error) {
 	if st, err := os.Stat(dir); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	} else if !st.IsDir() {
 		return nil, fmt.Errorf("data source %s is not a directory (want %q for the embedded MNIST, or a directory holding %s[.gz] and the three other MNIST files)", dir, EmbeddedSource, TrainImagesFile)
 	}
-	var opened []*os.File
-	defer func() {
-		for _, f := range opened {
-			f.Close()
-		}
-	}()
-	open := func(name string) (io.Reader, error) {
+	open := func(name string) (io.Reader, func(), error) {
 		if _, gzErr := os.Stat(filepath.Join(dir, name+".gz")); gzErr == nil {
 			if _, rawErr := os.Stat(filepath.Join(dir, name)); rawErr == nil {
-				return nil, fmt.Errorf("data directory %s has both %s and %s.gz: keep one, so that it is clear which is read", dir, name, name)
+				return nil, nil, fmt.Errorf("data directory %s has both %s and %s.gz: keep one, so that it is clear which is read", dir, name, name)
 			}
 		}
 		for _, candidate := range []string{name + ".gz", name} {
@@ -128,51 +203,59 @@ func LoadDir(dir string) (*Data, error) {
 				continue
 			}
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			opened = append(opened, f)
-			return f, nil
+			return f, func() { f.Close() }, nil
 		}
-		return nil, fmt.Errorf("data directory %s has neither %s.gz nor %s", dir, name, name)
+		return nil, nil, fmt.Errorf("data directory %s has neither %s.gz nor %s", dir, name, name)
 	}
-	return load(dir, open)
+	train, total, err := readSet(dir, open, TrainImagesFile, TrainLabelsFile, n)
+	if err != nil {
+		return nil, err
+	}
+	test := sync.OnceValues(func() (*Set, error) {
+		test, _, err := readSet(dir, open, TestImagesFile, TestLabelsFile, 0)
+		if err == nil && (test.Images.Rows != train.Images.Rows || test.Images.Cols != train.Images.Cols) {
+			return nil, fmt.Errorf("%s: training images are %d×%d but test images are %d×%d",
+				dir, train.Images.Rows, train.Images.Cols, test.Images.Rows, test.Images.Cols)
+		}
+		return test, err
+	})
+	return &Data{Source: dir, Train: train, TrainTotal: total, test: test}, nil
 }
 
-func load(source string, open func(name string) (io.Reader, error)) (*Data, error) {
-	readSet := func(imagesName, labelsName string) (*Set, error) {
-		r, err := open(imagesName)
-		if err != nil {
-			return nil, err
-		}
-		images, err := ReadImages(r, filepath.Join(source, imagesName))
-		if err != nil {
-			return nil, err
-		}
-		r, err = open(labelsName)
-		if err != nil {
-			return nil, err
-		}
-		labels, err := ReadLabels(r, filepath.Join(source, labelsName))
-		if err != nil {
-			return nil, err
-		}
-		set, err := NewSet(images, labels)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s and %s disagree: %w", source, imagesName, labelsName, err)
-		}
-		return set, nil
-	}
-	train, err := readSet(TrainImagesFile, TrainLabelsFile)
+// readSet reads the first n examples (all when n ≤ 0) of a pair of files
+// and returns them with the number of examples the files hold. Every label
+// is read, to check their number against the images' and to count the
+// classes.
+func readSet(source string, open func(string) (io.Reader, func(), error), imagesName, labelsName string, n int) (*Set, int, error) {
+	r, done, err := open(imagesName)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	test, err := readSet(TestImagesFile, TestLabelsFile)
+	images, count, err := ReadFirstImages(r, filepath.Join(source, imagesName), n)
+	done()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	if train.Images.Rows != test.Images.Rows || train.Images.Cols != test.Images.Cols {
-		return nil, fmt.Errorf("%s: training images are %d×%d but test images are %d×%d",
-			source, train.Images.Rows, train.Images.Cols, test.Images.Rows, test.Images.Cols)
+	r, done, err = open(labelsName)
+	if err != nil {
+		return nil, 0, err
 	}
-	return &Data{Source: source, Train: train, Test: test}, nil
+	labels, err := ReadLabels(r, filepath.Join(source, labelsName))
+	done()
+	if err != nil {
+		return nil, 0, err
+	}
+	if count != len(labels) {
+		return nil, 0, fmt.Errorf("%s: %s and %s disagree: %d images but %d labels", source, imagesName, labelsName, count, len(labels))
+	}
+	set, err := NewSet(images, labels[:images.Count])
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, l := range labels {
+		set.Classes = max(set.Classes, int(l)+1)
+	}
+	return set, count, nil
 }

@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,8 +14,12 @@ func TestEmbeddedMNIST(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Train.Len() != 60000 || d.Test.Len() != 10000 || d.Train.Classes != 10 || d.Test.Classes != 10 {
-		t.Fatalf("train %d test %d classes %d/%d", d.Train.Len(), d.Test.Len(), d.Train.Classes, d.Test.Classes)
+	test, err := d.Test()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Train.Len() != 60000 || d.TrainTotal != 60000 || test.Len() != 10000 || d.Train.Classes != 10 || test.Classes != 10 {
+		t.Fatalf("train %d of %d, test %d, classes %d/%d", d.Train.Len(), d.TrainTotal, test.Len(), d.Train.Classes, test.Classes)
 	}
 	if d.Train.Images.Rows != 28 || d.Train.Images.Cols != 28 {
 		t.Fatalf("images are %d×%d", d.Train.Images.Rows, d.Train.Images.Cols)
@@ -24,7 +29,7 @@ func TestEmbeddedMNIST(t *testing.T) {
 	if got := d.Train.Labels[:5]; string(got) != "\x05\x00\x04\x01\x09" {
 		t.Errorf("first training labels %v, want [5 0 4 1 9]", got)
 	}
-	if got := d.Test.Labels[:3]; string(got) != "\x07\x02\x01" {
+	if got := test.Labels[:3]; string(got) != "\x07\x02\x01" {
 		t.Errorf("first test labels %v, want [7 2 1]", got)
 	}
 	counts := make([]int, 10)
@@ -37,8 +42,12 @@ func TestEmbeddedMNIST(t *testing.T) {
 			t.Errorf("class %d has %d training images, want %d", c, counts[c], want[c])
 		}
 	}
-	if again, _ := Embedded(); again != d {
+	if again, _ := Embedded(); again.Train != d.Train {
 		t.Error("Embedded decoded the data twice")
+	}
+	if part, _ := Load(EmbeddedSource, 1000); part.Train.Len() != 1000 || part.TrainTotal != 60000 || part.Train.Classes != 10 ||
+		&part.Train.Images.Pixels[0] != &d.Train.Images.Pixels[0] {
+		t.Error("the first 1000 images must share the decoded pixels")
 	}
 }
 
@@ -47,12 +56,12 @@ func TestChecksumCatchesDamage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := checkSHA256(TestLabelsFile+".gz", b); err != nil {
+	if err := checkSum(TestLabelsFile+".gz", bytes.NewReader(b)); err != nil {
 		t.Fatalf("intact file rejected: %v", err)
 	}
 	damaged := append([]byte(nil), b...)
 	damaged[100] ^= 1
-	err = checkSHA256(TestLabelsFile+".gz", damaged)
+	err = checkSum(TestLabelsFile+".gz", bytes.NewReader(damaged))
 	if err == nil || !strings.HasPrefix(err.Error(), "embedded t10k-labels-idx1-ubyte.gz: SHA-256 is ") || !strings.HasSuffix(err.Error(), "the copy is damaged") {
 		t.Fatalf("got %v", err)
 	}
@@ -71,29 +80,41 @@ func TestLoadDir(t *testing.T) {
 	write(TrainLabelsFile, idx([]int{3}, []byte{0, 1, 2}))
 	write(TestImagesFile+".gz", gz(idx([]int{1, 2, 2}, make([]byte, 4))))
 	write(TestLabelsFile, idx([]int{1}, []byte{1}))
-	d, err := Load(dir)
+	d, err := Load(dir, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Source != dir || d.Train.Len() != 3 || d.Test.Len() != 1 || d.Train.Classes != 3 {
-		t.Errorf("got source %s, %d train, %d test, %d classes", d.Source, d.Train.Len(), d.Test.Len(), d.Train.Classes)
+	test, err := d.Test()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Source != dir || d.Train.Len() != 3 || test.Len() != 1 || d.Train.Classes != 3 {
+		t.Errorf("got source %s, %d train, %d test, %d classes", d.Source, d.Train.Len(), test.Len(), d.Train.Classes)
+	}
+	// The first 2: classes counted over every label.
+	if d, err := Load(dir, 2); err != nil || d.Train.Len() != 2 || d.TrainTotal != 3 || d.Train.Classes != 3 || len(d.Train.Images.Pixels) != 8 {
+		t.Errorf("first 2: %v", err)
 	}
 
 	// Mislabeled: a label file that does not match its image file.
 	write(TrainLabelsFile, idx([]int{2}, []byte{0, 1}))
-	_, err = Load(dir)
+	_, err = Load(dir, 0)
 	if want := dir + ": train-images-idx3-ubyte and train-labels-idx1-ubyte disagree: 3 images but 2 labels"; err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
 
 	os.Remove(filepath.Join(dir, TestLabelsFile))
 	write(TrainLabelsFile, idx([]int{3}, []byte{0, 1, 2}))
-	_, err = Load(dir)
+	d, err = Load(dir, 0)
+	if err != nil {
+		t.Fatal(err) // the test set is read when asked for
+	}
+	_, err = d.Test()
 	if want := "data directory " + dir + " has neither t10k-labels-idx1-ubyte.gz nor t10k-labels-idx1-ubyte"; err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
 
-	_, err = Load(filepath.Join(dir, "missing"))
+	_, err = Load(filepath.Join(dir, "missing"), 0)
 	if err == nil || !strings.HasPrefix(err.Error(), "data directory: stat ") {
 		t.Errorf("missing directory: got %v", err)
 	}
@@ -102,13 +123,35 @@ func TestLoadDir(t *testing.T) {
 // TestLoadDirOfficialFiles reads the repository's copy of the official
 // gzip files through the directory path.
 func TestLoadDirOfficialFiles(t *testing.T) {
-	d, err := LoadDir("mnist")
+	d, err := LoadDir("mnist", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e, _ := Embedded()
-	if string(d.Train.Images.Pixels) != string(e.Train.Images.Pixels) || string(d.Test.Labels) != string(e.Test.Labels) {
+	dt, err1 := d.Test()
+	et, err2 := e.Test()
+	if err1 != nil || err2 != nil || string(d.Train.Images.Pixels) != string(e.Train.Images.Pixels) || string(dt.Labels) != string(et.Labels) {
 		t.Error("directory and embedded copies differ")
+	}
+}
+
+// TestLoadOnlyWhatIsUsed: the first 1000 images of a directory cost about
+// their own size (0.8 MB), not the 47 MB of the file, and the test set
+// nothing until it is asked for.
+func TestLoadOnlyWhatIsUsed(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	d, err := LoadDir("mnist", 1000)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 4<<20 {
+		t.Errorf("loading the first 1000 images allocated %d bytes", grew)
+	}
+	e, _ := Embedded()
+	if d.Train.Len() != 1000 || string(d.Train.Images.Pixels) != string(e.Train.Images.Pixels[:1000*784]) || string(d.Train.Labels) != string(e.Train.Labels[:1000]) {
+		t.Error("the first 1000 images differ from the whole file's")
 	}
 }
 
@@ -141,8 +184,19 @@ func TestRawAndGzipBoth(t *testing.T) {
 	for _, name := range []string{TrainImagesFile, TrainImagesFile + ".gz"} {
 		os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644)
 	}
-	_, err := LoadDir(dir)
+	_, err := LoadDir(dir, 0)
 	if err == nil || err.Error() != "data directory "+dir+" has both train-images-idx3-ubyte and train-images-idx3-ubyte.gz: keep one, so that it is clear which is read" {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestEmbeddedFilesMatchTheirSums: every embedded file against the
+// published sums (a run that reads only the first training images does
+// not hash the whole file).
+func TestEmbeddedFilesMatchTheirSums(t *testing.T) {
+	for name := range mnistSHA256 {
+		if err := checkSHA256(name); err != nil {
+			t.Error(err)
+		}
 	}
 }

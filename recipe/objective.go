@@ -29,8 +29,11 @@ func NewObjective(spec *study.Spec) (*Objective, error) {
 			return nil, spec.Errorf("data.source", "%q is neither mnist (the embedded MNIST) nor a directory of MNIST-named IDX files", src)
 		}
 	}
-	data, err := dataset.Load(spec.Data.Source)
+	data, err := dataset.Load(spec.Data.Source, spec.Data.Subset)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := data.Test(); err != nil { // the final stage measures it: refused now, not after the search
 		return nil, err
 	}
 	o := &Objective{Spec: spec, Data: data}
@@ -49,7 +52,7 @@ func (o *Objective) checkData() error {
 			sizes, key = prm.Values, "parameters.sizes"
 		}
 	}
-	if o.Spec.Data.Subset > o.Data.Train.Len() {
+	if o.Spec.Data.Subset > o.Data.TrainTotal {
 		key = "data.subset"
 	} else if o.Spec.Data.Folds > 1 {
 		key = "data.folds"

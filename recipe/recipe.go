@@ -213,8 +213,11 @@ func (s Settings) CheckData(data *dataset.Data) error {
 		}
 		return fmt.Errorf("sizes %v: the output layer has %d units but %s has %d classes", s.Sizes, out, data.Source, data.Train.Classes)
 	}
-	if s.Subset > data.Train.Len() {
-		return fmt.Errorf("subset %d: the training set of %s has only %d images", s.Subset, data.Source, data.Train.Len())
+	if s.Subset > data.TrainTotal {
+		return fmt.Errorf("subset %d: the training set of %s has only %d images", s.Subset, data.Source, data.TrainTotal)
+	}
+	if s.Subset > data.Train.Len() || s.Subset <= 0 && data.Train.Len() < data.TrainTotal {
+		return fmt.Errorf("subset %d: only the first %d images of %s were loaded", s.Subset, data.Train.Len(), data.Source)
 	}
 	if smallest := data.Train.First(s.Subset).SmallestClass(); s.Folds > smallest {
 		return fmt.Errorf("folds %d: the smallest class of the first %d images of %s has %d, and every fold needs one of each", s.Folds, s.Subset, data.Source, smallest)
@@ -294,7 +297,11 @@ func run[T float32 | float64](ctx context.Context, data *dataset.Data, trainSet,
 		return res, err
 	}
 	if opt.Test {
-		res.TestLoss, res.TestAccuracy = train.NewEvaluator[T](m, 0).Evaluate(data.Test.All())
+		test, err := data.Test()
+		if err != nil {
+			return res, fmt.Errorf("the test set: %w", err)
+		}
+		res.TestLoss, res.TestAccuracy = train.NewEvaluator[T](m, 0).Evaluate(test.All())
 	}
 	return res, nil
 }

@@ -3,6 +3,7 @@ package recipe
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -174,9 +175,10 @@ func TestSearchNeverReadsTheTestSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := *obj.Data
-	data.Test = nil // any read would panic
-	obj.Data = &data
+	obj.Data = dataset.NewData(obj.Data.Source, obj.Data.Train, func() (*dataset.Set, error) {
+		t.Error("a search run read the test set")
+		return nil, errors.New("no test set")
+	})
 	var epochs []study.Epoch
 	run := study.TrialRun{Seed: 1, SplitSeed: 1, Params: []study.Param{{Name: "lr", Value: 0.05}}}
 	if err := obj.Run(context.Background(), run, func(e study.Epoch) error { epochs = append(epochs, e); return nil }); err != nil {

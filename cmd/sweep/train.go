@@ -101,7 +101,11 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 
-	data, err := dataset.Load(*dataSrc)
+	data, err := dataset.Load(*dataSrc, s.Subset)
+	var testSet *dataset.Set
+	if err == nil && *test {
+		testSet, err = data.Test()
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep train: %v\n", err)
 		return exitUsage
@@ -111,7 +115,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintln(stderr, "sweep train: --json and --save keep one run; cross-validation (--folds) trains several")
 			return exitUsage
 		}
-		return trainFolds(ctx, data, s, *test, stdout, stderr)
+		return trainFolds(ctx, data, s, testSet, stdout, stderr)
 	}
 	res, err := recipe.Run(ctx, data, s, printing(data, s, *test, stdout))
 	if res == nil { // invalid settings for this data
@@ -123,7 +127,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sweep train: %v\n", err)
 		status = exitFailure
 	} else if *test {
-		fmt.Fprintf(stdout, "Test Accuracy: %.2f%%, Test Loss: %.4f (%d images)\n", 100*res.TestAccuracy, res.TestLoss, data.Test.Len())
+		fmt.Fprintf(stdout, "Test Accuracy: %.2f%%, Test Loss: %.4f (%d images)\n", 100*res.TestAccuracy, res.TestLoss, testSet.Len())
 	}
 	if *jsonPath != "" {
 		if werr := writeHistory(*jsonPath, res, err, s, data.Source, *test); werr != nil {
@@ -179,7 +183,8 @@ func printing(data *dataset.Data, s recipe.Settings, test bool, stdout io.Writer
 
 // trainFolds cross-validates: one run per fold, then their mean with its
 // 95% interval (Student's t over the folds).
-func trainFolds(ctx context.Context, data *dataset.Data, s recipe.Settings, test bool, stdout, stderr io.Writer) int {
+func trainFolds(ctx context.Context, data *dataset.Data, s recipe.Settings, testSet *dataset.Set, stdout, stderr io.Writer) int {
+	test := testSet != nil
 	var acc, loss, testAcc []float64
 	for fold := range s.Folds {
 		s.Fold = fold
@@ -199,7 +204,7 @@ func trainFolds(ctx context.Context, data *dataset.Data, s recipe.Settings, test
 		s.Folds, 100*a.Mean, 100*a.Low, 100*a.High, l.Mean, l.HalfWidth)
 	if test {
 		t := study.TInterval(testAcc)
-		fmt.Fprintf(stdout, "Test Accuracy: %.2f%% (95%% interval over the folds' models %.2f–%.2f%%, %d images)\n", 100*t.Mean, 100*t.Low, 100*t.High, data.Test.Len())
+		fmt.Fprintf(stdout, "Test Accuracy: %.2f%% (95%% interval over the folds' models %.2f–%.2f%%, %d images)\n", 100*t.Mean, 100*t.Low, 100*t.High, testSet.Len())
 	}
 	return exitOK
 }
