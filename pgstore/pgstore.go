@@ -55,6 +55,7 @@ type Store struct {
 	redacted string
 	secrets  []string // the password's forms, scrubbed from every error
 	opt      Options
+	cache    caches // the finished trials read, by study
 }
 
 var _ goptuna.Storage = (*Store)(nil)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -279,5 +280,71 @@ func TestNotPostgreSQL(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if err == nil || time.Since(start) > 20*time.Second || after.TotalAlloc-before.TotalAlloc > 100<<20 {
 		t.Errorf("an HTTP server: %v after %v, %d MB allocated", err, time.Since(start), (after.TotalAlloc-before.TotalAlloc)>>20)
+	}
+}
+
+// TestReadsAreIncremental: once a study's finished trials have been read,
+// reading it again fetches only the trials unfinished then and the new
+// ones, and still returns every trial as it stands; an attempt's user
+// attributes reach the server together, before its state.
+func TestReadsAreIncremental(t *testing.T) {
+	url := pgtest.Start(t).URL("incr")
+	s, err := Open(context.Background(), url, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id, _ := s.CreateNewStudy("st")
+	var ids []int
+	for i := range 40 {
+		tid, _, _ := s.CreateTrialWithin(id, -1, "w")
+		ids = append(ids, tid)
+		if i < 38 {
+			s.SetTrialValue(tid, float64(i))
+			s.SetTrialState(tid, goptuna.TrialStateComplete)
+		}
+	}
+	if all, err := s.GetAllTrials(id); err != nil || len(all) != 40 || s.cache.fetched != 40 {
+		t.Fatalf("first read: %d trials, %d fetched, %v", len(all), s.cache.fetched, err)
+	}
+	a, err := s.Begin(ids[38], "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for e := range 3 {
+		if err := a.SetUserAttr(study.EpochKey(1, 0, e+1), "{}"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ft, _ := s.GetTrial(ids[38]); len(ft.UserAttrs) != 0 {
+		t.Errorf("epoch records sent one by one: %v", ft.UserAttrs)
+	}
+	if err := a.SetValue(7); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetState(goptuna.TrialStateComplete); err != nil {
+		t.Fatal(err)
+	}
+	s.CreateTrialWithin(id, -1, "w")
+	all, err := s.GetAllTrials(id)
+	if err != nil || len(all) != 41 || s.cache.fetched != 40+3 {
+		t.Fatalf("second read: %d trials, %d fetched in all (want the 2 unfinished and the new one), %v", len(all), s.cache.fetched, err)
+	}
+	for i, ft := range all {
+		if ft.Number != i {
+			t.Fatalf("trial %d in place %d", ft.Number, i)
+		}
+	}
+	if ft := all[38]; ft.State != goptuna.TrialStateComplete || ft.Value != 7 || len(ft.UserAttrs) != 3 {
+		t.Errorf("the trial finished since: %s, value %v, %d epoch records", ft.State, ft.Value, len(ft.UserAttrs))
+	}
+	if all[39].State != goptuna.TrialStateRunning || all[40].State != goptuna.TrialStateRunning {
+		t.Error("running trials")
+	}
+	// Another worker's view agrees.
+	other, _ := Open(context.Background(), url, Options{})
+	defer other.Close()
+	if fresh, _ := other.GetAllTrials(id); !reflect.DeepEqual(fresh, all) {
+		t.Error("a fresh read differs from the incremental one")
 	}
 }

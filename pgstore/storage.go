@@ -29,6 +29,7 @@ func (s *Store) CreateNewStudy(name string) (int, error) {
 
 // DeleteStudy deletes a study and its trials.
 func (s *Store) DeleteStudy(studyID int) error {
+	s.cache.forget(studyID)
 	_, err := s.exec(`DELETE FROM studies WHERE id = $1`, studyID)
 	return err
 }
@@ -242,13 +243,13 @@ func (s *Store) GetTrial(trialID int) (goptuna.FrozenTrial, error) {
 	return trials[0], nil
 }
 
-// GetAllTrials returns the study's trials in number order.
+// GetAllTrials returns the study's trials in number order (see cache.go).
 func (s *Store) GetAllTrials(studyID int) ([]goptuna.FrozenTrial, error) {
-	return s.trials(`t.study_id = $1`, studyID)
+	return s.allTrials(studyID)
 }
 
 // trials assembles the trials matching a condition on t (trials).
-func (s *Store) trials(cond string, arg int) ([]goptuna.FrozenTrial, error) {
+func (s *Store) trials(cond string, args ...any) ([]goptuna.FrozenTrial, error) {
 	var out []goptuna.FrozenTrial
 	index := map[int]int{}
 	err := s.query(func(rows *sql.Rows) error {
@@ -267,12 +268,12 @@ func (s *Store) trials(cond string, arg int) ([]goptuna.FrozenTrial, error) {
 			out = append(out, ft)
 		}
 		return nil
-	}, `SELECT t.id, t.study_id, t.number, t.state, t.value, t.started, t.completed FROM trials t WHERE `+cond+` ORDER BY t.number`, arg)
+	}, `SELECT t.id, t.study_id, t.number, t.state, t.value, t.started, t.completed FROM trials t WHERE `+cond+` ORDER BY t.number`, args...)
 	if err != nil || len(out) == 0 {
 		return out, err
 	}
 	err = s.query(func(rows *sql.Rows) error { return scanParams(rows, out, index) },
-		`SELECT p.trial_id, p.name, p.value, p.distribution FROM trial_params p JOIN trials t ON t.id = p.trial_id WHERE `+cond, arg)
+		`SELECT p.trial_id, p.name, p.value, p.distribution FROM trial_params p JOIN trials t ON t.id = p.trial_id WHERE `+cond, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -284,14 +285,18 @@ func (s *Store) trials(cond string, arg int) ([]goptuna.FrozenTrial, error) {
 			if err := rows.Scan(&id, &system, &k, &v); err != nil {
 				return err
 			}
+			i, ok := index[id]
+			if !ok {
+				continue // created after the trials were read
+			}
 			if system {
-				out[index[id]].SystemAttrs[k] = v
+				out[i].SystemAttrs[k] = v
 			} else {
-				out[index[id]].UserAttrs[k] = v
+				out[i].UserAttrs[k] = v
 			}
 		}
 		return nil
-	}, `SELECT a.trial_id, a.system, a.key, a.value FROM trial_attrs a JOIN trials t ON t.id = a.trial_id WHERE `+cond, arg)
+	}, `SELECT a.trial_id, a.system, a.key, a.value FROM trial_attrs a JOIN trials t ON t.id = a.trial_id WHERE `+cond, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -302,10 +307,12 @@ func (s *Store) trials(cond string, arg int) ([]goptuna.FrozenTrial, error) {
 			if err := rows.Scan(&id, &step, &v); err != nil {
 				return err
 			}
-			out[index[id]].IntermediateValues[step] = v
+			if i, ok := index[id]; ok { // else created after the trials were read
+				out[i].IntermediateValues[step] = v
+			}
 		}
 		return nil
-	}, `SELECT v.trial_id, v.step, v.value FROM trial_values v JOIN trials t ON t.id = v.trial_id WHERE `+cond, arg)
+	}, `SELECT v.trial_id, v.step, v.value FROM trial_values v JOIN trials t ON t.id = v.trial_id WHERE `+cond, args...)
 	return out, err
 }
 
@@ -317,6 +324,9 @@ func scanParams(rows *sql.Rows, out []goptuna.FrozenTrial, index map[int]int) er
 		var v float64
 		if err := rows.Scan(&id, &name, &v, &dist); err != nil {
 			return err
+		}
+		if _, ok := index[id]; !ok {
+			continue // created after the trials were read
 		}
 		d, err := goptuna.JSONToDistribution([]byte(dist))
 		if err == nil {

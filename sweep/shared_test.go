@@ -144,9 +144,10 @@ func TestKilledWorkersTrialIsRerun(t *testing.T) {
 	spec := strings.Replace(fmt.Sprintf(gridSpec, 800, 80), "min: 8, max: 17", "min: 8, max: 9", 1)
 	victim, _ := worker(t, url, spec, "victim", 2*time.Second)
 	survivor, log := worker(t, url, spec, "survivor", 2*time.Second)
-	// Kill the victim in the middle of a trial: one it runs has recorded
-	// an epoch, and so few that it cannot finish the other 30 or more
-	// before the kill lands (training got fast enough for that race).
+	// Kill the victim in the middle of a trial: one it has begun and not
+	// yet sent an epoch of (a worker sends a trial's epoch records once a
+	// second, or with its heartbeat), so early that it cannot finish the
+	// trial's 80 epochs before the kill lands.
 	waitFor(t, url, "the victim to be mid-trial", func(trials []goptuna.FrozenTrial) bool {
 		for _, ft := range trials {
 			epochs := 0
@@ -155,7 +156,7 @@ func TestKilledWorkersTrialIsRerun(t *testing.T) {
 					epochs++
 				}
 			}
-			if ft.State == goptuna.TrialStateRunning && epochs > 0 && epochs <= 10 && workerOf(t, url, ft.ID) == "victim" {
+			if ft.State == goptuna.TrialStateRunning && ft.SystemAttrs[study.AttrAttempt] != "" && epochs == 0 && workerOf(t, url, ft.ID) == "victim" {
 				return true
 			}
 		}

@@ -1,0 +1,75 @@
+package pgstore
+
+import (
+	"cmp"
+	"slices"
+	"sync"
+
+	"github.com/c-bata/goptuna"
+)
+
+// A finished trial never changes, so GetAllTrials keeps the finished
+// trials it has read and asks the server only for the rest: the trials
+// that were unfinished at its last read and those created since. What a
+// read costs is then the running and new trials, not the study's size.
+// Trial IDs come from a sequence and are never reused.
+
+// finishedCache is one study's finished trials, as read.
+type finishedCache struct {
+	finished map[int]goptuna.FrozenTrial // by trial ID
+	pending  []int                       // IDs unfinished at the last read
+	maxID    int                         // the largest trial ID read
+}
+
+type caches struct {
+	mu      sync.Mutex
+	byStudy map[int]*finishedCache
+	fetched int // trial records read from the server, for tests
+}
+
+func (c *caches) forget(studyID int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.byStudy, studyID)
+}
+
+// allTrials returns the study's trials in number order: the cached
+// finished ones and, read afresh, the others. The records it returns
+// share their maps with the cache: callers must not modify them.
+func (s *Store) allTrials(studyID int) ([]goptuna.FrozenTrial, error) {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	if s.cache.byStudy == nil {
+		s.cache.byStudy = map[int]*finishedCache{}
+	}
+	c := s.cache.byStudy[studyID]
+	if c == nil {
+		c = &finishedCache{finished: map[int]goptuna.FrozenTrial{}}
+	}
+	fresh, err := s.trials(`t.study_id = $1 AND (t.id > $2 OR t.id = ANY($3))`, studyID, c.maxID, c.pending)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.fetched += len(fresh)
+	out := make([]goptuna.FrozenTrial, 0, len(c.finished)+len(fresh))
+	for _, t := range c.finished {
+		out = append(out, t)
+	}
+	next := &finishedCache{finished: c.finished, maxID: c.maxID}
+	for _, t := range fresh {
+		next.maxID = max(next.maxID, t.ID)
+		if t.State.IsFinished() {
+			next.finished[t.ID] = t
+		} else {
+			next.pending = append(next.pending, t.ID)
+		}
+		out = append(out, t)
+	}
+	s.cache.byStudy[studyID] = next
+	slicesSortByNumber(out)
+	return out, nil
+}
+
+func slicesSortByNumber(trials []goptuna.FrozenTrial) {
+	slices.SortFunc(trials, func(a, b goptuna.FrozenTrial) int { return cmp.Compare(a.Number, b.Number) })
+}
