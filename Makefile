@@ -8,7 +8,7 @@ BIN := bin/sweep
 OPENBLAS := $(shell ls /usr/lib/*/libopenblas.so /usr/lib/libopenblas.so 2>/dev/null | head -1)
 TAGS := $(if $(OPENBLAS),openblas)
 
-.PHONY: build run test bench compare fuzz chaos full proof clean
+.PHONY: build run test bench bench-sweeps compare fuzz chaos full proof clean
 
 build:
 	$(GO) build -tags '$(TAGS)' -o $(BIN) ./cmd/sweep
@@ -39,6 +39,12 @@ endif
 # Benchmarks: one epoch over all 60,000 images per dtype, single steps.
 bench:
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchmem ./...
+
+# Whole jobs end to end (bench/sweeps): the main job, configs/lr_sizes.yaml
+# with 1 and 2 workers, 1,000 tiny trials local and in PostgreSQL; wall,
+# user and system time, peak RSS, ratios from one run. About 3 minutes.
+bench-sweeps: build
+	SWEEP_BENCH=1 $(GO) test -count=1 -timeout 30m -run TestWholeSweeps -v ./bench/sweeps | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS' -e '^ok'
 
 # Side by side with PyTorch and NumPy (Debian's python3-torch and
 # python3-numpy), one thread each: see bench/main.go.

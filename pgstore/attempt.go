@@ -3,7 +3,6 @@ package pgstore
 import (
 	"database/sql"
 	"errors"
-	"strconv"
 	"sync"
 	"time"
 
@@ -17,39 +16,48 @@ import (
 // attempt, and fails with study.ErrFenced once another worker has taken
 // it over (ClaimStale).
 //
-// User attributes (a run's epoch records) are sent in batches: one
-// statement for those set within flushEvery, or before any other write or
-// heartbeat of the attempt. A killed worker loses at most the last
-// second's epochs of a trial that is rerun anyway; a finished trial's
-// records are all written before its state.
+// Attributes (a run's epoch records, the trial's time and build) and the
+// value are sent in batches: the attributes set within flushEvery in one
+// statement, or with the attempt's heartbeat; everything, then the state,
+// when the state is set. A killed worker loses at most the last second's
+// epochs of a trial that is rerun anyway; a finished trial's records are
+// all written before its state. A fenced attempt learns so at its next
+// statement.
 type Attempt struct {
 	s      *Store
 	id, n  int
 	worker string
 
-	mu           sync.Mutex
-	keys, values []string // user attributes not yet sent
-	since        time.Time
+	mu     sync.Mutex
+	system []bool // attributes not yet sent
+	keys   []string
+	values []string
+	since  time.Time
+	value  *float64 // the value not yet sent
 }
 
-// flushEvery bounds how long a user attribute waits to be sent.
+// flushEvery bounds how long an attribute waits to be sent.
 const flushEvery = time.Second
 
 // Begin starts worker's next attempt at a running trial it owns, and
 // records the attempt's number (the sweep:attempt attribute too, which
-// names the attempt's epoch records).
+// names the attempt's epoch records), in one statement.
 func (s *Store) Begin(trialID int, worker string) (study.Attempt, error) {
 	var n int
-	err := s.queryRow([]any{&n}, `UPDATE trials SET attempt = attempt + 1, heartbeat = now()
-		WHERE id = $1 AND worker = $2 AND state = 'Running' RETURNING attempt`, trialID, worker)
+	err := s.queryRow([]any{&n}, `WITH begun AS (
+			UPDATE trials SET attempt = attempt + 1, heartbeat = now()
+			WHERE id = $1 AND worker = $2 AND state = 'Running' RETURNING id, attempt),
+		attr AS (
+			INSERT INTO trial_attrs (trial_id, system, key, value) SELECT id, true, $3, attempt::text FROM begun
+			ON CONFLICT (trial_id, system, key) DO UPDATE SET value = EXCLUDED.value)
+		SELECT attempt FROM begun`, trialID, worker, study.AttrAttempt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, study.ErrFenced
 	}
 	if err != nil {
 		return nil, err
 	}
-	a := &Attempt{s: s, id: trialID, n: n, worker: worker}
-	return a, a.SetSystemAttr(study.AttrAttempt, strconv.Itoa(n))
+	return &Attempt{s: s, id: trialID, n: n, worker: worker}, nil
 }
 
 // Number is the attempt's number, 1 for the first.
@@ -68,68 +76,59 @@ func (a *Attempt) fenced(res sql.Result, err error) error {
 	return nil
 }
 
-// setAttrs sets attributes, in one statement, if the attempt stands.
-func (a *Attempt) setAttrs(system bool, keys, values []string) error {
-	return a.fenced(a.s.exec(`INSERT INTO trial_attrs (trial_id, system, key, value)
-		SELECT $1, $4, k, v FROM unnest($5::text[], $6::text[]) AS u(k, v) WHERE `+fence+`
-		ON CONFLICT (trial_id, system, key) DO UPDATE SET value = EXCLUDED.value`, a.id, a.worker, a.n, system, keys, values))
-}
+// SetUserAttr sets a trial user attribute, if the attempt stands (see
+// Attempt: sent within a second).
+func (a *Attempt) SetUserAttr(key, value string) error { return a.setAttr(false, key, value) }
 
-// SetUserAttr sets a trial user attribute, if the attempt stands: sent
-// with the others of the last second (see Attempt).
-func (a *Attempt) SetUserAttr(key, value string) error {
+// SetSystemAttr sets a trial system attribute, if the attempt stands (see
+// Attempt: sent within a second).
+func (a *Attempt) SetSystemAttr(key, value string) error { return a.setAttr(true, key, value) }
+
+func (a *Attempt) setAttr(system bool, key, value string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if len(a.keys) == 0 {
 		a.since = time.Now()
 	}
-	a.keys, a.values = append(a.keys, key), append(a.values, value)
+	a.system, a.keys, a.values = append(a.system, system), append(a.keys, key), append(a.values, value)
 	if time.Since(a.since) < flushEvery {
 		return nil
 	}
 	return a.flushLocked()
 }
 
-// flush sends the user attributes not yet sent.
-func (a *Attempt) flush() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.flushLocked()
-}
-
+// flushLocked sends the attributes not yet sent, in one statement.
 func (a *Attempt) flushLocked() error {
 	if len(a.keys) == 0 {
 		return nil
 	}
-	err := a.setAttrs(false, a.keys, a.values)
-	a.keys, a.values = nil, nil
+	err := a.fenced(a.s.exec(`INSERT INTO trial_attrs (trial_id, system, key, value)
+		SELECT $1, s, k, v FROM unnest($4::boolean[], $5::text[], $6::text[]) AS u(s, k, v) WHERE `+fence+`
+		ON CONFLICT (trial_id, system, key) DO UPDATE SET value = EXCLUDED.value`, a.id, a.worker, a.n, a.system, a.keys, a.values))
+	a.system, a.keys, a.values = nil, nil, nil
 	return err
 }
 
-// SetSystemAttr sets a trial system attribute, if the attempt stands.
-func (a *Attempt) SetSystemAttr(key, value string) error {
-	if err := a.flush(); err != nil {
-		return err
-	}
-	return a.setAttrs(true, []string{key}, []string{value})
-}
-
-// SetValue sets the trial's value, if the attempt stands.
+// SetValue sets the trial's value, if the attempt stands: sent with its
+// state.
 func (a *Attempt) SetValue(value float64) error {
-	if err := a.flush(); err != nil {
-		return err
-	}
-	return a.fenced(a.s.exec(`UPDATE trials SET value = $4 WHERE id = $1 AND worker = $2 AND attempt = $3 AND state = 'Running'`, a.id, a.worker, a.n, value))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.value = &value
+	return nil
 }
 
-// SetState ends the trial, if the attempt stands. Setting the state it
-// already has succeeds, so that a retry after a lost reply is harmless.
+// SetState ends the trial, if the attempt stands, after sending its
+// attributes and value. Setting the state it already has succeeds, so
+// that a retry after a lost reply is harmless.
 func (a *Attempt) SetState(state goptuna.TrialState) error {
-	if err := a.flush(); err != nil {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err := a.flushLocked(); err != nil {
 		return err
 	}
-	err := a.fenced(a.s.exec(`UPDATE trials SET state = $4, completed = CASE WHEN $5 THEN now() END
-		WHERE id = $1 AND worker = $2 AND attempt = $3 AND state = 'Running'`, a.id, a.worker, a.n, state.String(), state.IsFinished()))
+	err := a.fenced(a.s.exec(`UPDATE trials SET state = $4, value = COALESCE($6, value), completed = CASE WHEN $5 THEN now() END
+		WHERE id = $1 AND worker = $2 AND attempt = $3 AND state = 'Running'`, a.id, a.worker, a.n, state.String(), state.IsFinished(), a.value))
 	if errors.Is(err, study.ErrFenced) {
 		var now string
 		if a.s.queryRow([]any{&now}, `SELECT state FROM trials WHERE id = $1 AND worker = $2 AND attempt = $3`, a.id, a.worker, a.n) == nil && now == state.String() {
@@ -139,9 +138,13 @@ func (a *Attempt) SetState(state goptuna.TrialState) error {
 	return err
 }
 
-// Heartbeat marks the attempt alive, if it stands.
+// Heartbeat marks the attempt alive, if it stands, and sends the
+// attributes not yet sent.
 func (a *Attempt) Heartbeat() error {
-	if err := a.flush(); err != nil {
+	a.mu.Lock()
+	err := a.flushLocked()
+	a.mu.Unlock()
+	if err != nil {
 		return err
 	}
 	return a.fenced(a.s.exec(`UPDATE trials SET heartbeat = now() WHERE id = $1 AND worker = $2 AND attempt = $3 AND state = 'Running'`, a.id, a.worker, a.n))

@@ -248,13 +248,20 @@ func TestAttemptsAreFenced(t *testing.T) {
 	if err != nil || taker.Number() != 2 {
 		t.Fatalf("taker: %v", err)
 	}
-	for what, err := range map[string]error{
-		"attr": old.SetUserAttr("sweep:epoch:1:0:002", "b"), "system attr": old.SetSystemAttr("sweep:seconds", "9"),
-		"value": old.SetValue(0.5), "state": old.SetState(goptuna.TrialStateComplete), "heartbeat": old.Heartbeat(),
-	} {
-		if !errors.Is(err, study.ErrFenced) {
-			t.Errorf("zombie's %s: %v", what, err)
-		}
+	// The zombie's attributes are sent a second after the first of them
+	// (its epoch above, so at once), or with its state or heartbeat; its
+	// value with its state: each send fails and writes nothing.
+	if err := old.SetSystemAttr("sweep:seconds", "9"); !errors.Is(err, study.ErrFenced) {
+		t.Errorf("zombie's system attribute: %v", err)
+	}
+	if err := errors.Join(old.SetUserAttr("sweep:epoch:1:0:002", "b"), old.SetValue(0.5)); err != nil {
+		t.Errorf("zombie's epoch and value are sent with its state: %v", err)
+	}
+	if err := old.SetState(goptuna.TrialStateComplete); !errors.Is(err, study.ErrFenced) {
+		t.Errorf("zombie's state: %v", err)
+	}
+	if err := old.Heartbeat(); !errors.Is(err, study.ErrFenced) {
+		t.Errorf("zombie's heartbeat: %v", err)
 	}
 	if err := taker.SetValue(0.9); err != nil {
 		t.Fatal(err)
@@ -263,7 +270,7 @@ func TestAttemptsAreFenced(t *testing.T) {
 		t.Fatal(err)
 	}
 	ft, _ := s.GetTrial(trial)
-	if ft.Value != 0.9 || ft.State != goptuna.TrialStateComplete || ft.UserAttrs["sweep:epoch:1:0:002"] != "" || ft.SystemAttrs["sweep:attempt"] != "2" {
+	if ft.Value != 0.9 || ft.State != goptuna.TrialStateComplete || ft.UserAttrs["sweep:epoch:1:0:002"] != "" || ft.SystemAttrs["sweep:attempt"] != "2" || ft.SystemAttrs["sweep:seconds"] != "" {
 		t.Errorf("trial %+v", ft)
 	}
 }

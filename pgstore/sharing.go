@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/sweepml/sweep/study"
@@ -13,34 +14,30 @@ import (
 // heartbeats are in attempt.go).
 
 // CreateTrialWithin creates a running trial, owned by worker, unless the
-// study already has limit trials (limit < 0: no limit). Trial numbers are
-// dense and never used twice: creation holds the study's row lock.
+// study already has limit trials (limit < 0: no limit), in one statement.
+// Trial numbers are dense and never used twice: a trial is numbered by the
+// count of the committed ones, and of two workers numbering one alike the
+// second inserts nothing and tries again. So a trial commits only after
+// every trial numbered below it, with a larger ID (see cache.go).
 func (s *Store) CreateTrialWithin(studyID, limit int, worker string) (id int, ok bool, err error) {
-	ctx := s.ctx()
-	err = s.retry(ctx, "creating a trial", func() error {
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
+	for {
+		err := s.queryRow([]any{&id}, `INSERT INTO trials (study_id, number, worker)
+			SELECT $1, c.n, $3 FROM (SELECT count(*) AS n FROM trials WHERE study_id = $1) c WHERE $2 < 0 OR c.n < $2
+			ON CONFLICT (study_id, number) DO NOTHING RETURNING id`, studyID, limit, worker)
+		if err == nil {
+			return id, true, nil
 		}
-		defer tx.Rollback()
-		if _, err := tx.ExecContext(ctx, `SELECT id FROM studies WHERE id = $1 FOR UPDATE`, studyID); err != nil {
-			return err
+		if !errors.Is(err, sql.ErrNoRows) {
+			return -1, false, err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM trials WHERE study_id = $1`, studyID).Scan(&n); err != nil {
-			return err
+		var n int // the budget is spent, or another worker took the number
+		if err := s.queryRow([]any{&n}, `SELECT count(*) FROM trials WHERE study_id = $1`, studyID); err != nil {
+			return -1, false, err
 		}
 		if limit >= 0 && n >= limit {
-			ok = false
-			return tx.Commit()
+			return -1, false, nil
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO trials (study_id, number, worker) VALUES ($1, $2, $3) RETURNING id`, studyID, n, worker).Scan(&id); err != nil {
-			return err
-		}
-		ok = true
-		return tx.Commit()
-	})
-	return id, ok, err
+	}
 }
 
 // ClaimStale takes over, for worker, the running trials of the study

@@ -1,0 +1,125 @@
+// Package sweeps measures whole jobs end to end, as a user runs them: the
+// main job, configs/lr_sizes.yaml with 1 and 2 workers, and a study of
+// 1,000 tiny trials kept locally and in PostgreSQL. It is a benchmark,
+// not a test: `make bench-sweeps` runs it (SWEEP_BENCH=1) and prints one
+// table of ratios measured in one run; plain `go test` skips it.
+package sweeps
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sweepml/sweep/internal/pgtest"
+	"github.com/sweepml/sweep/recipe"
+	"github.com/sweepml/sweep/study"
+)
+
+// measured is one process's cost.
+type measured struct {
+	wall, user, sys time.Duration
+	rssMB           float64
+	out             string
+}
+
+func (m measured) String() string {
+	return fmt.Sprintf("%6.2f s wall  %6.2f s user  %5.2f s sys  %4.0f%% CPU  %4.0f MB peak RSS",
+		m.wall.Seconds(), m.user.Seconds(), m.sys.Seconds(), 100*(m.user+m.sys).Seconds()/m.wall.Seconds(), m.rssMB)
+}
+
+func run(t *testing.T, bin string, args ...string) measured {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", bin, args, err, out)
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return measured{wall: time.Since(start), user: time.Duration(ru.Utime.Nano()), sys: time.Duration(ru.Stime.Nano()),
+		rssMB: float64(ru.Maxrss) / 1024, out: string(out)}
+}
+
+const tiny = `name: tiny
+seed: 5
+data: {subset: 100, validation: 0.2}
+fixed: {sizes: "784,4,10", epochs: 2, batch: 20}
+method: random
+parameters:
+  lr: {distribution: log_uniform_values, min: 0.001, max: 0.1}
+budget: {trials: 1000, batch: 4}
+confirm: false
+`
+
+func TestWholeSweeps(t *testing.T) {
+	if os.Getenv("SWEEP_BENCH") == "" {
+		t.Skip("a benchmark: make bench-sweeps")
+	}
+	bin, err := filepath.Abs("../../bin/sweep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatal("build bin/sweep first (make build)")
+	}
+	dir := t.TempDir()
+	spec := "../../configs/lr_sizes.yaml"
+
+	main := run(t, bin, "train")
+	m := regexp.MustCompile(`Epoch: 30, Training Time: ([0-9.]+)s`).FindStringSubmatch(main.out)
+	if m == nil {
+		t.Fatalf("no epoch 30 in:\n%s", main.out)
+	}
+	training, _ := strconv.ParseFloat(m[1], 64)
+	full := run(t, bin, "train", "--subset", "0", "--epochs", "1", "--batch", "64")
+
+	one := run(t, bin, "run", "--workers", "1", "--results", filepath.Join(dir, "w1"), spec)
+	two := run(t, bin, "run", "--workers", "2", "--results", filepath.Join(dir, "w2"), spec)
+	same := identical(t, filepath.Join(dir, "w1", "lr_sizes"), filepath.Join(dir, "w2", "lr_sizes"))
+
+	tinySpec := filepath.Join(dir, "tiny.yaml")
+	os.WriteFile(tinySpec, []byte(tiny), 0o644)
+	local := run(t, bin, "run", "--workers", "2", "--results", filepath.Join(dir, "local"), tinySpec)
+	url := pgtest.Start(t).URL("bench")
+	shared := run(t, bin, "run", "--workers", "2", "--storage", url, tinySpec)
+
+	fmt.Printf("\nWhole jobs, one run, %s\n\n", time.Now().UTC().Format("2006-01-02"))
+	fmt.Printf("main job (sweep train)           %v\n", main)
+	fmt.Printf("  end to end ÷ its training time  %.2f (training %.2f s)\n", main.wall.Seconds()/training, training)
+	fmt.Printf("sweep train --subset 0 (1 epoch) %v\n", full)
+	fmt.Printf("lr_sizes, 1 worker               %v\n", one)
+	fmt.Printf("lr_sizes, 2 workers              %v\n", two)
+	fmt.Printf("  speed-up                        %.2f×, results identical: %v, sys ÷ user %.1f%%\n",
+		one.wall.Seconds()/two.wall.Seconds(), same, 100*two.sys.Seconds()/two.user.Seconds())
+	fmt.Printf("1,000 tiny trials, local         %v\n", local)
+	fmt.Printf("1,000 tiny trials, PostgreSQL    %v\n", shared)
+	fmt.Printf("  shared ÷ local                  %.2f\n", shared.wall.Seconds()/local.wall.Seconds())
+}
+
+// identical reports whether two sweeps recorded the same trials: numbers,
+// parameters, states, values and every epoch's figures (times aside).
+func identical(t *testing.T, a, b string) bool {
+	load := func(dir string) []study.Trial {
+		_, trials, err := study.Load(dir, recipe.Table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range trials {
+			trials[i].Seconds = 0
+			for _, run := range trials[i].Runs {
+				for e := range run {
+					run[e].Seconds = 0
+				}
+			}
+		}
+		return trials
+	}
+	return reflect.DeepEqual(load(a), load(b))
+}
