@@ -118,17 +118,20 @@ func (a *Attempt) SetValue(value float64) error {
 	return nil
 }
 
-// SetState ends the trial, if the attempt stands, after sending its
-// attributes and value. Setting the state it already has succeeds, so
-// that a retry after a lost reply is harmless.
+// SetState ends the trial, if the attempt stands, with its attributes and
+// value not yet sent, in one statement. Setting the state it already has
+// succeeds, so that a retry after a lost reply is harmless.
 func (a *Attempt) SetState(state goptuna.TrialState) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if err := a.flushLocked(); err != nil {
-		return err
-	}
-	err := a.fenced(a.s.exec(`UPDATE trials SET state = $4, value = COALESCE($6, value), completed = CASE WHEN $5 THEN now() END
-		WHERE id = $1 AND worker = $2 AND attempt = $3 AND state = 'Running'`, a.id, a.worker, a.n, state.String(), state.IsFinished(), a.value))
+	err := a.fenced(a.s.exec(`WITH attrs AS (
+			INSERT INTO trial_attrs (trial_id, system, key, value)
+			SELECT $1, s, k, v FROM unnest($7::boolean[], $8::text[], $9::text[]) AS u(s, k, v) WHERE `+fence+`
+			ON CONFLICT (trial_id, system, key) DO UPDATE SET value = EXCLUDED.value)
+		UPDATE trials SET state = $4, value = COALESCE($6, value), completed = CASE WHEN $5 THEN now() END
+		WHERE id = $1 AND worker = $2 AND attempt = $3 AND state = 'Running'`,
+		a.id, a.worker, a.n, state.String(), state.IsFinished(), a.value, a.system, a.keys, a.values))
+	a.system, a.keys, a.values = nil, nil, nil
 	if errors.Is(err, study.ErrFenced) {
 		var now string
 		if a.s.queryRow([]any{&now}, `SELECT state FROM trials WHERE id = $1 AND worker = $2 AND attempt = $3`, a.id, a.worker, a.n) == nil && now == state.String() {

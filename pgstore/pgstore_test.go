@@ -91,7 +91,7 @@ func TestCreateWithinIsAtomic(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for {
-				_, ok, err := s.CreateTrialWithin(id, 50, "w"+string(rune('0'+w)))
+				_, _, ok, err := s.CreateTrialWithin(id, 50, "w"+string(rune('0'+w)))
 				if err != nil {
 					t.Error(err)
 					return
@@ -122,8 +122,8 @@ func TestStaleTrialsAreClaimedOnce(t *testing.T) {
 	}
 	defer s.Close()
 	id, _ := s.CreateNewStudy("st")
-	dead, _, _ := s.CreateTrialWithin(id, -1, "dead")
-	alive, _, _ := s.CreateTrialWithin(id, -1, "alive")
+	dead, _, _, _ := s.CreateTrialWithin(id, -1, "dead")
+	alive, _, _, _ := s.CreateTrialWithin(id, -1, "alive")
 	time.Sleep(1200 * time.Millisecond)
 	if a, err := s.Begin(alive, "alive"); err != nil || a.Heartbeat() != nil {
 		t.Fatalf("alive worker's heartbeat: %v", err)
@@ -229,7 +229,7 @@ func TestAttemptsAreFenced(t *testing.T) {
 	}
 	defer s.Close()
 	id, _ := s.CreateNewStudy("st")
-	trial, _, _ := s.CreateTrialWithin(id, -1, "zombie")
+	trial, _, _, _ := s.CreateTrialWithin(id, -1, "zombie")
 	old, err := s.Begin(trial, "zombie")
 	if err != nil || old.Number() != 1 {
 		t.Fatalf("begin: %v", err)
@@ -304,7 +304,7 @@ func TestReadsAreIncremental(t *testing.T) {
 	id, _ := s.CreateNewStudy("st")
 	var ids []int
 	for i := range 40 {
-		tid, _, _ := s.CreateTrialWithin(id, -1, "w")
+		tid, _, _, _ := s.CreateTrialWithin(id, -1, "w")
 		ids = append(ids, tid)
 		if i < 38 {
 			s.SetTrialValue(tid, float64(i))
@@ -353,5 +353,33 @@ func TestReadsAreIncremental(t *testing.T) {
 	defer other.Close()
 	if fresh, _ := other.GetAllTrials(id); !reflect.DeepEqual(fresh, all) {
 		t.Error("a fresh read differs from the incremental one")
+	}
+}
+
+// TestBadRowsAreErrors: a parameter row edited by hand to an index its
+// distribution does not have is an error naming the trial, not a panic;
+// parameter values read back bit for bit.
+func TestBadRowsAreErrors(t *testing.T) {
+	s, err := Open(context.Background(), pgtest.Start(t).URL("rows"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id, _ := s.CreateNewStudy("st")
+	tid, _, _, _ := s.CreateTrialWithin(id, -1, "w")
+	third := 1.0 / 3
+	if err := errors.Join(s.SetTrialParam(tid, "lr", third, goptuna.UniformDistribution{Low: 0, High: 1}),
+		s.SetTrialParam(tid, "act", 1, goptuna.CategoricalDistribution{Choices: []string{"relu", "tanh"}})); err != nil {
+		t.Fatal(err)
+	}
+	if ft, err := s.GetTrial(tid); err != nil || ft.InternalParams["lr"] != third || ft.Params["act"] != "tanh" {
+		t.Fatalf("read back: %v %v", ft.InternalParams, err)
+	}
+	if _, err := s.exec(`UPDATE trial_params SET value = 7 WHERE trial_id = $1 AND name = 'act'`, tid); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.GetTrial(tid)
+	if want := fmt.Sprintf("trial %d: parameter act has index 7, but its distribution lists 2 choices", tid); err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
 	}
 }

@@ -19,23 +19,23 @@ import (
 // count of the committed ones, and of two workers numbering one alike the
 // second inserts nothing and tries again. So a trial commits only after
 // every trial numbered below it, with a larger ID (see cache.go).
-func (s *Store) CreateTrialWithin(studyID, limit int, worker string) (id int, ok bool, err error) {
+func (s *Store) CreateTrialWithin(studyID, limit int, worker string) (id, number int, ok bool, err error) {
 	for {
-		err := s.queryRow([]any{&id}, `INSERT INTO trials (study_id, number, worker)
+		err := s.queryRow([]any{&id, &number}, `INSERT INTO trials (study_id, number, worker)
 			SELECT $1, c.n, $3 FROM (SELECT count(*) AS n FROM trials WHERE study_id = $1) c WHERE $2 < 0 OR c.n < $2
-			ON CONFLICT (study_id, number) DO NOTHING RETURNING id`, studyID, limit, worker)
+			ON CONFLICT (study_id, number) DO NOTHING RETURNING id, number`, studyID, limit, worker)
 		if err == nil {
-			return id, true, nil
+			return id, number, true, nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
-			return -1, false, err
+			return -1, -1, false, err
 		}
 		var n int // the budget is spent, or another worker took the number
 		if err := s.queryRow([]any{&n}, `SELECT count(*) FROM trials WHERE study_id = $1`, studyID); err != nil {
-			return -1, false, err
+			return -1, -1, false, err
 		}
 		if limit >= 0 && n >= limit {
-			return -1, false, nil
+			return -1, -1, false, nil
 		}
 	}
 }

@@ -2,8 +2,12 @@ package pgstore
 
 import (
 	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/c-bata/goptuna"
 
@@ -144,7 +148,7 @@ func (s *Store) GetAllStudySummaries() ([]goptuna.StudySummary, error) {
 
 // CreateNewTrial creates a running trial numbered after the study's last.
 func (s *Store) CreateNewTrial(studyID int) (int, error) {
-	id, _, err := s.CreateTrialWithin(studyID, -1, "")
+	id, _, _, err := s.CreateTrialWithin(studyID, -1, "")
 	return id, err
 }
 
@@ -248,101 +252,107 @@ func (s *Store) GetAllTrials(studyID int) ([]goptuna.FrozenTrial, error) {
 	return s.allTrials(studyID)
 }
 
-// trials assembles the trials matching a condition on t (trials).
+// trials reads the trials matching a condition on t (trials), each with
+// its parameters, attributes and intermediate values, in one statement:
+// one round trip and one snapshot. Numbers travel as the hex of their
+// IEEE 754 bits (float8send), exact whatever the server's
+// extra_float_digits.
 func (s *Store) trials(cond string, args ...any) ([]goptuna.FrozenTrial, error) {
 	var out []goptuna.FrozenTrial
-	index := map[int]int{}
 	err := s.query(func(rows *sql.Rows) error {
-		out, index = nil, map[int]int{}
+		out = nil
 		for rows.Next() {
 			ft := goptuna.FrozenTrial{IntermediateValues: map[int]float64{}, InternalParams: map[string]float64{},
 				Params: map[string]any{}, Distributions: map[string]any{}, UserAttrs: map[string]string{}, SystemAttrs: map[string]string{}}
 			var state string
 			var completed sql.NullTime
-			if err := rows.Scan(&ft.ID, &ft.StudyID, &ft.Number, &state, &ft.Value, &ft.DatetimeStart, &completed); err != nil {
+			var params, attrs, values []byte
+			if err := rows.Scan(&ft.ID, &ft.StudyID, &ft.Number, &state, &ft.Value, &ft.DatetimeStart, &completed, &params, &attrs, &values); err != nil {
 				return err
 			}
 			ft.State = stateNames[state]
 			ft.DatetimeComplete = completed.Time
-			index[ft.ID] = len(out)
+			if err := fillTrial(&ft, params, attrs, values); err != nil {
+				return fmt.Errorf("trial %d: %w", ft.ID, err)
+			}
 			out = append(out, ft)
 		}
 		return nil
-	}, `SELECT t.id, t.study_id, t.number, t.state, t.value, t.started, t.completed FROM trials t WHERE `+cond+` ORDER BY t.number`, args...)
-	if err != nil || len(out) == 0 {
-		return out, err
-	}
-	err = s.query(func(rows *sql.Rows) error { return scanParams(rows, out, index) },
-		`SELECT p.trial_id, p.name, p.value, p.distribution FROM trial_params p JOIN trials t ON t.id = p.trial_id WHERE `+cond, args...)
-	if err != nil {
-		return nil, err
-	}
-	err = s.query(func(rows *sql.Rows) error {
-		for rows.Next() {
-			var id int
-			var system bool
-			var k, v string
-			if err := rows.Scan(&id, &system, &k, &v); err != nil {
-				return err
-			}
-			i, ok := index[id]
-			if !ok {
-				continue // created after the trials were read
-			}
-			if system {
-				out[i].SystemAttrs[k] = v
-			} else {
-				out[i].UserAttrs[k] = v
-			}
-		}
-		return nil
-	}, `SELECT a.trial_id, a.system, a.key, a.value FROM trial_attrs a JOIN trials t ON t.id = a.trial_id WHERE `+cond, args...)
-	if err != nil {
-		return nil, err
-	}
-	err = s.query(func(rows *sql.Rows) error {
-		for rows.Next() {
-			var id, step int
-			var v float64
-			if err := rows.Scan(&id, &step, &v); err != nil {
-				return err
-			}
-			if i, ok := index[id]; ok { // else created after the trials were read
-				out[i].IntermediateValues[step] = v
-			}
-		}
-		return nil
-	}, `SELECT v.trial_id, v.step, v.value FROM trial_values v JOIN trials t ON t.id = v.trial_id WHERE `+cond, args...)
+	}, `SELECT t.id, t.study_id, t.number, t.state, t.value, t.started, t.completed,
+		COALESCE((SELECT json_agg(json_build_array(p.name, encode(float8send(p.value), 'hex'), p.distribution)) FROM trial_params p WHERE p.trial_id = t.id), '[]'),
+		COALESCE((SELECT json_agg(json_build_array(a.system, a.key, a.value)) FROM trial_attrs a WHERE a.trial_id = t.id), '[]'),
+		COALESCE((SELECT json_agg(json_build_array(v.step, encode(float8send(v.value), 'hex'))) FROM trial_values v WHERE v.trial_id = t.id), '[]')
+		FROM trials t WHERE `+cond+` ORDER BY t.number`, args...)
 	return out, err
 }
 
-// scanParams reads trials' parameters into out (index: trial ID → place).
-func scanParams(rows *sql.Rows, out []goptuna.FrozenTrial, index map[int]int) error {
-	for rows.Next() {
-		var id int
-		var name, dist string
-		var v float64
-		if err := rows.Scan(&id, &name, &v, &dist); err != nil {
+// fillTrial fills a trial's maps from its rows, as read by trials: JSON
+// arrays of [name, value, distribution], [system, key, value] and [step,
+// value].
+func fillTrial(ft *goptuna.FrozenTrial, params, attrs, values []byte) error {
+	var ps [][3]string
+	var as, vs [][]json.RawMessage
+	if err := errors.Join(json.Unmarshal(params, &ps), json.Unmarshal(attrs, &as), json.Unmarshal(values, &vs)); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		v, err := float8(p[1])
+		if err != nil {
 			return err
 		}
-		if _, ok := index[id]; !ok {
-			continue // created after the trials were read
-		}
-		d, err := goptuna.JSONToDistribution([]byte(dist))
+		d, err := goptuna.JSONToDistribution([]byte(p[2]))
 		if err == nil {
-			err = study.CheckInternal(name, d, v)
+			err = study.CheckInternal(p[0], d, v)
 		}
 		if err != nil {
-			return fmt.Errorf("trial %d: %w", id, err)
+			return err
 		}
 		ext, err := goptuna.ToExternalRepresentation(d, v)
 		if err != nil {
 			return err
 		}
-		ft := &out[index[id]]
-		ft.InternalParams[name], ft.Params[name], ft.Distributions[name] = v, ext, d
+		ft.InternalParams[p[0]], ft.Params[p[0]], ft.Distributions[p[0]] = v, ext, d
+	}
+	for _, a := range as {
+		var system bool
+		var k, v string
+		if len(a) != 3 {
+			return fmt.Errorf("an attribute row of %d fields", len(a))
+		}
+		if err := errors.Join(json.Unmarshal(a[0], &system), json.Unmarshal(a[1], &k), json.Unmarshal(a[2], &v)); err != nil {
+			return err
+		}
+		if system {
+			ft.SystemAttrs[k] = v
+		} else {
+			ft.UserAttrs[k] = v
+		}
+	}
+	for _, sv := range vs {
+		var step int
+		var h string
+		if len(sv) != 2 {
+			return fmt.Errorf("an intermediate value row of %d fields", len(sv))
+		}
+		if err := errors.Join(json.Unmarshal(sv[0], &step), json.Unmarshal(sv[1], &h)); err != nil {
+			return err
+		}
+		v, err := float8(h)
+		if err != nil {
+			return err
+		}
+		ft.IntermediateValues[step] = v
 	}
 	return nil
+}
+
+// float8 decodes the hex of a float8's IEEE 754 bits, big-endian.
+func float8(h string) (float64, error) {
+	b, err := hex.DecodeString(h)
+	if err != nil || len(b) != 8 {
+		return 0, fmt.Errorf("a float8 %q", h)
+	}
+	return math.Float64frombits(binary.BigEndian.Uint64(b)), nil
 }
 
 // GetBestTrial returns the best complete trial.

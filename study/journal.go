@@ -270,14 +270,18 @@ func (j *Journal) apply(e event) error {
 	return fmt.Errorf("unknown operation %q", e.Op)
 }
 
-// record applies e and, if that succeeds, appends it to the file. Every
-// change but a trial user attribute (the engine's per-epoch records) is
-// synced to disk before record returns, and carries the lines before it
-// with it: group commit. Epoch records are written to the operating
-// system at once — a killed process loses none — but reach the disk with
-// the next synced change; a machine that loses power can lose the epochs
-// of trials still running, which rerun anyway (their state is written
-// last, and synced), never a finished trial. The lock orders the lines;
+// commits are the operations synced at once (see record).
+var commits = map[string]bool{"state": true, "create_study": true, "direction": true, "study_user_attr": true, "study_system_attr": true}
+
+// record applies e and, if that succeeds, appends it to the file. The
+// changes that commit — a trial's state (written last when it ends) and
+// the study's own — are synced to disk before record returns, and carry
+// the lines before them with them: group commit, one sync per trial.
+// Every other change (a trial's creation, parameters, attributes, epoch
+// records, value) is written to the operating system at once — a killed
+// process loses none — and reaches the disk with the next synced change;
+// a machine that loses power can lose a suffix of the journal holding
+// trials still running, which rerun anyway, never a finished trial. The lock orders the lines;
 // the sync happens outside it, so that workers recording at once wait for
 // the disk together rather than in turn.
 func (j *Journal) record(e event) error {
@@ -295,7 +299,7 @@ func (j *Journal) record(e event) error {
 	if err != nil {
 		return fmt.Errorf("journal %s: %w", j.path, err)
 	}
-	if e.Op == "trial_user_attr" {
+	if !commits[e.Op] {
 		return nil // synced with the next change that is
 	}
 	if err := j.file.Sync(); err != nil {

@@ -127,6 +127,7 @@ func (s *Spec) ReadTrials(storage goptuna.Storage, studyID int) ([]Trial, error)
 type Reader struct {
 	spec     *Spec
 	finished map[int]Trial // by ID
+	final    Final         // once planned: it never changes
 }
 
 // NewReader returns a reader of the spec's study.
@@ -139,10 +140,12 @@ func (r *Reader) Read(storage goptuna.Storage, studyID int) ([]Trial, error) {
 	if err != nil {
 		return nil, err
 	}
-	final, err := ReadFinal(storage, studyID)
-	if err != nil {
-		return nil, err
+	if r.final == nil {
+		if r.final, err = ReadFinal(storage, studyID); err != nil {
+			return nil, err
+		}
 	}
+	final := r.final
 	out := make([]Trial, len(frozen))
 	for i, ft := range frozen {
 		if t, ok := r.finished[ft.ID]; ok {

@@ -35,6 +35,7 @@ type engine struct {
 	pruner    pruner
 	progress  *progress
 	final     study.Final // the final stage's plan, once the search has finished
+	claimed   time.Time   // when stale trials were last claimed
 
 	mu     sync.Mutex
 	active map[int]*running // the trials this process runs, by ID: heartbeated
@@ -78,9 +79,13 @@ func (e *engine) trials() ([]study.Trial, error) {
 // with their parameters and seeds; else the next new trial, if the budget
 // has room and it may start (see ready). Each is begun.
 func (e *engine) next(ctx context.Context) ([]*job, error) {
-	claims, err := e.storage.ClaimStale(e.study.ID, e.opt.Grace, e.opt.Worker)
-	if err != nil {
-		return nil, err
+	var claims []study.Claim
+	if time.Since(e.claimed) >= min(e.opt.Grace/4, time.Second) { // no trial goes stale faster
+		var err error
+		if claims, err = e.storage.ClaimStale(e.study.ID, e.opt.Grace, e.opt.Worker); err != nil {
+			return nil, err
+		}
+		e.claimed = time.Now()
 	}
 	var numbers []int
 	for _, c := range claims {
@@ -106,12 +111,8 @@ func (e *engine) next(ctx context.Context) ([]*job, error) {
 		if err != nil || !ok {
 			return nil, err
 		}
-		id, ok, err := e.storage.CreateTrialWithin(e.study.ID, e.spec.Total(e.final), e.opt.Worker)
+		id, number, ok, err := e.storage.CreateTrialWithin(e.study.ID, e.spec.Total(e.final), e.opt.Worker)
 		if err != nil || !ok {
-			return nil, err
-		}
-		number, err := e.storage.GetTrialNumberFromID(id)
-		if err != nil {
 			return nil, err
 		}
 		if err := e.propose(id, number); err != nil {

@@ -255,7 +255,7 @@ func TestSharedReportMatchesLocal(t *testing.T) {
 		t.Errorf("grace kept as %q", attrs["sweep:grace"])
 	}
 	// --restart refuses while a live worker runs a trial of the study.
-	if _, _, err := st.CreateTrialWithin(id, -1, "live"); err != nil {
+	if _, _, _, err := st.CreateTrialWithin(id, -1, "live"); err != nil {
 		t.Fatal(err)
 	}
 	_, err = Run(context.Background(), spec, []byte(src), builtin(spec), Options{Storage: st, Restart: true})

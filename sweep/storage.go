@@ -16,9 +16,10 @@ import (
 // local journal that its process owns.
 type Storage interface {
 	goptuna.Storage
-	// CreateTrialWithin creates a running trial owned by worker, unless
+	// CreateTrialWithin creates a running trial owned by worker, and
+	// returns its ID and number, unless
 	// the study already has limit trials.
-	CreateTrialWithin(studyID, limit int, worker string) (id int, ok bool, err error)
+	CreateTrialWithin(studyID, limit int, worker string) (id, number int, ok bool, err error)
 	// Begin starts worker's next attempt at a running trial it owns. Every
 	// write of the attempt, and its heartbeat, succeeds only while the
 	// attempt stands: once another worker has taken the trial over they
@@ -47,10 +48,10 @@ type local struct {
 
 var _ Storage = (*local)(nil)
 
-func (l *local) CreateTrialWithin(studyID, limit int, _ string) (int, bool, error) {
+func (l *local) CreateTrialWithin(studyID, limit int, _ string) (int, int, bool, error) {
 	trials, err := l.GetAllTrials(studyID)
 	if err != nil || len(trials) >= limit {
-		return -1, false, err
+		return -1, -1, false, err
 	}
 	id, err := l.CreateNewTrial(studyID)
 	if err == nil {
@@ -58,7 +59,7 @@ func (l *local) CreateTrialWithin(studyID, limit int, _ string) (int, bool, erro
 		l.claimed[id] = true
 		l.mu.Unlock()
 	}
-	return id, err == nil, err
+	return id, len(trials), err == nil, err // a journal's trial IDs are their numbers
 }
 
 // Begin counts the attempt in the trial's attributes; its writes go
