@@ -34,7 +34,8 @@ type ended struct {
 // schedule runs the study's trials on the workers until the budget is
 // spent, the sweep is stopped, or an error ends it. There is no barrier:
 // a worker that is free starts the next run at once, of the next trial
-// that may start (see horizon). It reports whether the sweep was stopped.
+// that may start (see horizon), made ready while the workers were busy.
+// It reports whether the sweep was stopped.
 func (e *engine) schedule(ctx context.Context) (stopped bool, err error) {
 	work, done := make(chan item), make(chan ended)
 	var wg sync.WaitGroup
@@ -68,7 +69,9 @@ func (e *engine) schedule(ctx context.Context) (stopped bool, err error) {
 				return true, nil
 			}
 		}
-		if !stop && len(queue) == 0 && busy < e.opt.Workers {
+		// One trial ahead: while every worker is busy, the next trial is
+		// made ready (created, proposed, begun) for the first to be free.
+		if !stop && len(queue) == 0 && busy <= e.opt.Workers {
 			jobs, err := e.next(ctx)
 			if err != nil {
 				halt = e.abort(err)
