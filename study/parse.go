@@ -27,9 +27,12 @@ func ParseSpec(file string, src []byte, settings Settings) (*Spec, error) {
 		return nil, &SpecError{File: file, Line: yamlErrorLine(err), Msg: "not valid YAML: " + msg}
 	}
 	p := &parser{file: file, settings: settings, lines: map[string]int{}}
+	if p.command = hasKey(&doc, "command"); p.command {
+		p.settings = nil // a command's parameters are its own
+	}
 	spec, err := p.spec(&doc)
 	if spec != nil {
-		spec.settings = settings
+		spec.settings = p.settings
 	}
 	return spec, err
 }
@@ -37,8 +40,21 @@ func ParseSpec(file string, src []byte, settings Settings) (*Spec, error) {
 var (
 	yamlLine  = regexp.MustCompile(`line (\d+): `)
 	validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-	topKeys   = []string{"name", "description", "seed", "data", "fixed", "metric", "method", "parameters", "budget", "early_terminate", "repeats", "confirm"}
+	topKeys   = []string{"name", "description", "seed", "command", "data", "fixed", "metric", "method", "parameters", "budget", "early_terminate", "repeats", "confirm"}
 )
+
+// hasKey reports whether a document's top-level mapping has the key.
+func hasKey(doc *yaml.Node, key string) bool {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i < len(doc.Content[0].Content); i += 2 {
+		if doc.Content[0].Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
 
 func yamlErrorLine(err error) int {
 	var line int
@@ -52,6 +68,7 @@ func yamlErrorLine(err error) int {
 type parser struct {
 	file     string
 	settings Settings
+	command  bool // the spec names a command: no settings apply
 	lines    map[string]int
 }
 
@@ -96,6 +113,21 @@ func under(path string) string {
 		return ""
 	}
 	return " under " + path
+}
+
+// strings reads a non-empty list of strings.
+func (p *parser) strings(n *yaml.Node, key string) ([]string, error) {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		return nil, p.errorf(n, key, "want a list: the program and its arguments, e.g. [python3, train.py, \"${args}\"]")
+	}
+	out := make([]string, len(n.Content))
+	for i, c := range n.Content {
+		if c.Kind != yaml.ScalarNode {
+			return nil, p.errorf(c, key, "element %d: want a string, got %s", i, describe(c))
+		}
+		out[i] = c.Value // numbers too, as written
+	}
+	return out, nil
 }
 
 func (p *parser) str(n *yaml.Node, key string) (string, error) {
@@ -278,9 +310,17 @@ func (p *parser) top(s *Spec, key string, v *yaml.Node) error {
 		var seed int
 		seed, err = p.integer(v, key, 0)
 		s.Seed = uint64(seed)
+	case "command":
+		s.Command, err = p.strings(v, key)
 	case "data":
+		if p.command {
+			return p.errorf(v, key, "a command trains on data of its own: give it its data in its arguments (data applies to the built-in networks)")
+		}
 		err = p.data(v, &s.Data)
 	case "fixed":
+		if p.command {
+			return p.errorf(v, key, "built-in training settings do not apply to a command: pass them in its arguments")
+		}
 		s.Fixed, err = p.fixed(v)
 	case "metric":
 		err = p.metric(v, &s.Metric)

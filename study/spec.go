@@ -19,6 +19,9 @@ type Spec struct {
 	EarlyTerminate EarlyTerminate
 	Repeats        int
 	Confirm        Confirm
+	// Command, when set, is the program every run starts (package
+	// command) instead of a built-in network: no training settings apply.
+	Command []string
 
 	file     string
 	lines    map[string]int // key path → line, for errors found after parsing

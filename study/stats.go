@@ -58,6 +58,9 @@ func Wilson(p float64, n int) Interval {
 // other than the embedded MNIST): round(validation × subset) held out, or
 // subset/folds per fold.
 func (s *Spec) ValidationImages() int {
+	if s.Command != nil {
+		return 0 // the program's own
+	}
 	n := s.Data.Subset
 	if n == 0 && s.Data.Source == "mnist" {
 		n = 60000

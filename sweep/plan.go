@@ -22,7 +22,9 @@ func Plan(w io.Writer, spec *study.Spec, settings study.Settings, workers int, r
 	if spec.Data.Subset > 0 {
 		subset = fmt.Sprintf("first %d training images", spec.Data.Subset)
 	}
-	if spec.Data.Folds > 1 {
+	if spec.Command != nil {
+		fmt.Fprintf(b, "  command: %s (run directly, no shell)\n", strings.Join(spec.Command, " "))
+	} else if spec.Data.Folds > 1 {
 		fmt.Fprintf(b, "  data:    %s, %s, cross-validated over %d stratified folds (fold seed %d)\n", spec.Data.Source, subset, spec.Data.Folds, spec.Seed)
 	} else {
 		fmt.Fprintf(b, "  data:    %s, %s, %g held out for validation (split seed %d)\n", spec.Data.Source, subset, spec.Data.Validation, spec.Seed)

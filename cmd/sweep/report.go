@@ -93,7 +93,7 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "sweep replay: %v\n", err)
 		return exitFor(err)
 	}
-	obj, err := recipe.NewObjective(spec)
+	obj, err := objectiveFor(spec, filepath.Join(os.TempDir(), "sweep-replay-"+spec.Name))
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep replay: %v\n", err)
 		return exitUsage
@@ -108,7 +108,8 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		kv = append(kv, p.Name+"="+study.FormatValue(p.Value))
 	}
 	fmt.Fprintf(stdout, "Trial %d of %s (%s): %s\n", trial.Number, spec.Name, strings.Join(kv, ", "), trial.State)
-	if now := obj.Build(); trial.Build != "" && trial.Build != now {
+	if b, ok := obj.(sweep.Builder); ok && trial.Build != "" && trial.Build != b.Build() {
+		now := b.Build()
 		fmt.Fprintf(stdout, "Note: recorded with %s; replaying with %s. Another BLAS or compiler may change float64 results in the last bits, and float32 ones more.\n", trial.Build, now)
 	}
 	same := true

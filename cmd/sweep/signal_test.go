@@ -18,6 +18,10 @@ import (
 // TestMain lets TestCtrlC run the real command, signal handling included,
 // in a child process.
 func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "--sweep-test-program" {
+		testProgram() // a command trial's program (command_test.go)
+		os.Exit(0)
+	}
 	if args := os.Getenv("SWEEP_CLI_CHILD_ARGS"); args != "" {
 		os.Args = append([]string{"sweep"}, strings.Split(args, "\n")...)
 		main()

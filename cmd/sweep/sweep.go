@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -43,7 +44,7 @@ func cmdRun(ctx context.Context, stop <-chan struct{}, args []string, stdout, st
 		fmt.Fprintf(stderr, "sweep run: %v\n", err)
 		return exitUsage
 	}
-	obj, err := recipe.NewObjective(spec)
+	obj, err := objectiveFor(spec, filepath.Join(opt.ResultsDir, spec.Name))
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep run: %v\n", err)
 		return exitUsage
@@ -119,7 +120,7 @@ func cmdPlan(args []string, stdout, stderr io.Writer) int {
 	}
 	spec, _, err := loadSpec(path)
 	if err == nil {
-		_, err = recipe.NewObjective(spec)
+		_, err = objectiveFor(spec, "")
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep plan: %v\n", err)

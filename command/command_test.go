@@ -1,0 +1,196 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sweepml/sweep/study"
+)
+
+// TestMain makes the test binary the program under test when
+// COMMAND_TEST_MODE is set: one program for every path of the protocol.
+func TestMain(m *testing.M) {
+	mode := os.Getenv("COMMAND_TEST_MODE")
+	if mode == "" {
+		os.Exit(m.Run())
+	}
+	lr := 0.0
+	for _, a := range os.Args[1:] {
+		if v, ok := strings.CutPrefix(a, "--lr="); ok {
+			lr, _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	epoch := func(e int) {
+		fmt.Printf("{\"epoch\": %d, \"val_accuracy\": %v, \"val_loss\": %v}\n", e, lr*float64(e), 1/float64(e))
+	}
+	switch mode {
+	case "metrics":
+		fmt.Println("loading data")
+		fmt.Println("{not json")
+		fmt.Println(`{"epoch": 1.5, "val_accuracy": 9}`)
+		fmt.Println(`{"step": "x"}`)
+		for e := 1; e <= 3; e++ {
+			epoch(e)
+		}
+		fmt.Fprintln(os.Stderr, "seed", os.Getenv("SWEEP_SEED"), "lr", os.Getenv("SWEEP_PARAM_LR"))
+	case "crash":
+		epoch(1)
+		fmt.Fprintln(os.Stderr, "Traceback (most recent call last):")
+		fmt.Fprintln(os.Stderr, "RuntimeError: CUDA out of memory")
+		os.Exit(3)
+	case "silent":
+	case "huge":
+		line := strings.Repeat("x", 1000)
+		for range 5000 {
+			fmt.Println(line)
+		}
+		fmt.Println(strings.Repeat("y", 3<<20)) // one line of 3 MB
+		epoch(1)
+	case "hang", "ignore-term", "child":
+		if mode == "ignore-term" {
+			signal.Ignore(syscall.SIGTERM)
+		}
+		if mode == "child" {
+			c := exec.Command("sleep", "600")
+			c.Start()
+			fmt.Fprintln(os.Stderr, "child", c.Process.Pid)
+			os.WriteFile(filepath.Join(os.Getenv("SWEEP_TRIAL_DIR"), "child.pid"), []byte(strconv.Itoa(c.Process.Pid)), 0o644)
+		}
+		for e := 1; ; e++ {
+			if mode != "hang" {
+				epoch(e)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	os.Exit(0)
+}
+
+func objective(t *testing.T, mode string) *Objective {
+	t.Setenv("COMMAND_TEST_MODE", mode)
+	return &Objective{Argv: []string{os.Args[0], "${args}", "--seed=${seed}"}, Dir: t.TempDir(), Grace: 300 * time.Millisecond, MaxLog: 64 << 10}
+}
+
+var run = study.TrialRun{Number: 7, Seed: 42, Params: []study.Param{{Name: "lr", Value: 0.25}, {Name: "act", Value: "relu"}}}
+
+func collect(t *testing.T, o *Objective, ctx context.Context, stopAt int) ([]study.Epoch, error) {
+	t.Helper()
+	var got []study.Epoch
+	err := o.Run(ctx, run, func(e study.Epoch) error {
+		got = append(got, e)
+		if stopAt > 0 && len(got) == stopAt {
+			return study.ErrPruned
+		}
+		return nil
+	})
+	return got, err
+}
+
+func TestMetricsAreRead(t *testing.T) {
+	o := objective(t, "metrics")
+	got, err := collect(t, o, context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[2].Epoch != 3 || got[2].ValAccuracy != 0.75 || got[2].ValLoss != 1.0/3 {
+		t.Fatalf("reports %+v: want the 3 epoch lines, garbage and log skipped", got)
+	}
+	logs, _ := os.ReadFile(filepath.Join(o.Dir, "trials", "7", "run0.stdout"))
+	errs, _ := os.ReadFile(filepath.Join(o.Dir, "trials", "7", "run0.stderr"))
+	if !strings.Contains(string(logs), "loading data") || string(errs) != "seed 42 lr 0.25\n" {
+		t.Errorf("logs: %q / %q", logs, errs)
+	}
+}
+
+func TestCrashIsAFailureWithStderr(t *testing.T) {
+	got, err := collect(t, objective(t, "crash"), context.Background(), 0)
+	if len(got) != 1 || err == nil || !strings.HasSuffix(err.Error(), "exit status 3: Traceback (most recent call last): | RuntimeError: CUDA out of memory") {
+		t.Errorf("%d reports, error %v", len(got), err)
+	}
+}
+
+func TestSilentProgramReportsNothing(t *testing.T) {
+	if got, err := collect(t, objective(t, "silent"), context.Background(), 0); err != nil || len(got) != 0 {
+		t.Errorf("%d reports, %v", len(got), err)
+	}
+}
+
+func TestHugeOutputIsBounded(t *testing.T) {
+	o := objective(t, "huge")
+	got, err := collect(t, o, context.Background(), 0)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("%d reports, %v", len(got), err)
+	}
+	st, _ := os.Stat(filepath.Join(o.Dir, "trials", "7", "run0.stdout"))
+	if st == nil || st.Size() > 64<<10+100 {
+		t.Errorf("stdout log: %v", st)
+	}
+}
+
+func TestTimeoutStopsIt(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := collect(t, objective(t, "hang"), ctx, 0)
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 10*time.Second {
+		t.Errorf("%v after %v", err, time.Since(start))
+	}
+}
+
+// TestPrunedProgramIsGone: a program that ignores SIGTERM is killed after
+// the grace period, and a child it started goes with it.
+func TestPrunedProgramIsGone(t *testing.T) {
+	for _, mode := range []string{"ignore-term", "child"} {
+		o := objective(t, mode)
+		start := time.Now()
+		got, err := collect(t, o, context.Background(), 3)
+		if !errors.Is(err, study.ErrPruned) || len(got) != 3 {
+			t.Errorf("%s: %d reports, %v", mode, len(got), err)
+		}
+		if mode == "ignore-term" && time.Since(start) < o.Grace {
+			t.Errorf("killed before the grace period")
+		}
+		if mode == "child" {
+			b, _ := os.ReadFile(filepath.Join(o.Dir, "trials", "7", "child.pid"))
+			pid, _ := strconv.Atoi(string(b))
+			if pid == 0 || syscall.Kill(pid, 0) == nil && !zombie(pid) {
+				t.Errorf("the child %d outlived its pruned parent", pid)
+			}
+		}
+	}
+}
+
+// zombie reports whether a process has exited and awaits its parent's wait.
+func zombie(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	return err == nil && strings.Contains(string(b), ") Z ")
+}
+
+func TestArgumentsAndChecks(t *testing.T) {
+	got := Expand([]string{"python3", "train.py", "${args}", "--seed", "${seed}", "--out=run${trial}-${act}"}, run)
+	want := "python3 train.py --lr=0.25 --act=relu --seed 42 --out=run7-relu"
+	if strings.Join(got, " ") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, " "), want)
+	}
+	for argv, want := range map[string]string{
+		"":                   "an empty command: want the program and its arguments, e.g. [python3, train.py, \"${args}\"]",
+		"x ${lrr}":           `element 1 ("${lrr}") names ${lrr}, which is neither a parameter (lr, act) nor one of ${args}, ${seed}, ${trial}`,
+		"x --a=${args}":      `element 1 ("--a=${args}"): ${args} expands to several arguments and must stand alone`,
+		"x ${args} ${trial}": "",
+	} {
+		err := Check(strings.Fields(argv), []string{"lr", "act"})
+		if fmt.Sprint(err) != want && !(want == "" && err == nil) {
+			t.Errorf("%q: got %v, want %s", argv, err, want)
+		}
+	}
+}
