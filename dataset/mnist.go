@@ -159,6 +159,43 @@ func (s *Set) prefix(n int) *Set {
 	return &Set{Images: &im, Labels: s.Labels[:n], Classes: s.Classes}
 }
 
+// Export writes the embedded MNIST's four files, as published (gzip, the
+// MNIST names), into dir, each verified against its sum; files already
+// there with the right sum are kept. It returns the paths written.
+func Export(dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, name := range []string{TrainImagesFile, TrainLabelsFile, TestImagesFile, TestLabelsFile} {
+		name += ".gz"
+		if err := checkSHA256(name); err != nil {
+			return out, err
+		}
+		path := filepath.Join(dir, name)
+		if f, err := os.Open(path); err == nil {
+			same := checkSum(name, f) == nil
+			f.Close()
+			if same {
+				continue
+			}
+		}
+		b, err := mnistFiles.ReadFile("mnist/" + name)
+		if err != nil {
+			return out, err
+		}
+		tmp := path + ".tmp"
+		if err := os.WriteFile(tmp, b, 0o644); err != nil {
+			return out, err
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			return out, err
+		}
+		out = append(out, path)
+	}
+	return out, nil
+}
+
 // checkSHA256 verifies an embedded file against its published sum.
 func checkSHA256(name string) error {
 	f, err := mnistFiles.Open("mnist/" + name)

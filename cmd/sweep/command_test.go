@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,7 +37,9 @@ func testProgram() {
 		}
 	}
 	seed, _ := strconv.ParseUint(os.Getenv("SWEEP_SEED"), 10, 64)
-	os.WriteFile(filepath.Join(os.Getenv("SWEEP_TRIAL_DIR"), fmt.Sprintf("pid-%d", os.Getpid())), nil, 0o644)
+	if dir := os.Getenv("SWEEP_TRIAL_DIR"); dir != "" {
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("pid-%d", os.Getpid())), nil, 0o644)
+	}
 	fmt.Println("training with", os.Args[1:])
 	pause := 2 * time.Millisecond
 	if os.Getenv("SWEEP_TEST_SLOW") != "" {
@@ -200,4 +203,27 @@ func TestCommandSweepKilled(t *testing.T) {
 func zombie(pid int) bool {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	return err == nil && strings.Contains(string(b), ") Z ")
+}
+
+// TestDataExport: the exported files load as a data source equal to the
+// embedded one; exporting again writes nothing.
+func TestDataExport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mnist")
+	if code, out, errOut := cli("data", "export", dir); code != 0 || !strings.Contains(out, "4 written") {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	if code, out, _ := cli("data", "export", dir); code != 0 || !strings.Contains(out, "0 written, 4 already there") {
+		t.Errorf("again: %s", out)
+	}
+	code, out, errOut := cli("train", "--data", dir, "--subset", "300", "--epochs", "2")
+	_, want, _ := cli("train", "--subset", "300", "--epochs", "2")
+	strip := func(s string) string {
+		return regexp.MustCompile(`Training Time: [0-9.]+s|\(mnist\)|\(`+regexp.QuoteMeta(dir)+`\)`).ReplaceAllString(s, "")
+	}
+	if code != 0 || strip(out) != strip(want) {
+		t.Errorf("training on the export: exit %d %s\n%s\nwant\n%s", code, errOut, out, want)
+	}
+	if code, _, _ := cli("data", "bogus"); code != 2 {
+		t.Errorf("bad usage: exit %d", code)
+	}
 }

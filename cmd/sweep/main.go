@@ -8,6 +8,7 @@
 //	sweep plan SPEC            check a spec and show what it would run
 //	sweep report [DIR]         rank a sweep's trials, say which hyperparameters work best
 //	sweep replay DIR --trial N train a recorded trial again and compare with the record
+//	sweep data export DIR      write the embedded MNIST's four files into DIR
 //
 // Run "sweep COMMAND -h" for a command's flags. Exit status: 0 on success,
 // 1 when training or a sweep fails, 2 on bad flags, specs or input data,
@@ -58,6 +59,7 @@ Usage:
 	sweep plan SPEC          check a spec and show what it would run
 	sweep report [DIR]       rank a sweep's trials and say which hyperparameters work best
 	sweep replay DIR --trial N   train a recorded trial again and compare, epoch by epoch
+	sweep data export DIR    write the embedded MNIST's four IDX files (gzip) into DIR
 
 Run "sweep COMMAND -h" for a command's flags.
 `
@@ -87,6 +89,8 @@ func run(ctx context.Context, stop <-chan struct{}, args []string, stdout, stder
 		return cmdReport(args[1:], stdout, stderr)
 	case "replay":
 		return cmdReplay(ctx, args[1:], stdout, stderr)
+	case "data":
+		return cmdData(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
