@@ -8,7 +8,7 @@ BIN := bin/sweep
 OPENBLAS := $(shell ls /usr/lib/*/libopenblas.so /usr/lib/libopenblas.so 2>/dev/null | head -1)
 TAGS := $(if $(OPENBLAS),openblas)
 
-.PHONY: build run test bench bench-sweeps compare fuzz chaos full proof clean
+.PHONY: build run test bench bench-sweeps compare fuzz chaos full proof torch clean
 
 build:
 	$(GO) build -tags '$(TAGS)' -o $(BIN) ./cmd/sweep
@@ -75,6 +75,13 @@ proof: build
 	./$(BIN) run --restart configs/notebook.yaml
 	./$(BIN) report results/notebook > results/notebook/report.txt
 	./$(BIN) report --files=false --format markdown results/notebook > results/notebook/report.md
+
+# The notebook's PyTorch network swept as a program (configs/torch_notebook.yaml),
+# on the data and split of the scratch MLP. Needs Debian's python3-torch.
+torch: build
+	./$(BIN) data export data/mnist
+	./$(BIN) data split data/split.json
+	./$(BIN) run configs/torch_notebook.yaml
 
 clean:
 	rm -rf bin
