@@ -58,6 +58,18 @@ budget: {trials: 1000, batch: 4}
 confirm: false
 `
 
+// echo is a command sweep whose program does nothing but report: what is
+// left is a command trial's overhead (start, read its output, stop).
+const echo = `name: echo
+seed: 5
+command: [/bin/echo, '{"epoch": 1, "val_accuracy": ${lr}}']
+method: random
+parameters:
+  lr: {distribution: uniform, min: 0, max: 1}
+budget: {trials: 1000, batch: 4}
+confirm: false
+`
+
 func TestWholeSweeps(t *testing.T) {
 	if os.Getenv("SWEEP_BENCH") == "" {
 		t.Skip("a benchmark: make bench-sweeps")
@@ -90,6 +102,10 @@ func TestWholeSweeps(t *testing.T) {
 	url := pgtest.Start(t).URL("bench")
 	shared := run(t, bin, "run", "--workers", "2", "--storage", url, tinySpec)
 
+	echoSpec := filepath.Join(dir, "echo.yaml")
+	os.WriteFile(echoSpec, []byte(echo), 0o644)
+	commands := run(t, bin, "run", "--workers", "2", "--results", filepath.Join(dir, "echo"), echoSpec)
+
 	fmt.Printf("\nWhole jobs, one run, %s\n\n", time.Now().UTC().Format("2006-01-02"))
 	fmt.Printf("main job (sweep train)           %v\n", main)
 	fmt.Printf("  end to end ÷ its training time  %.2f (training %.2f s)\n", main.wall.Seconds()/training, training)
@@ -101,6 +117,9 @@ func TestWholeSweeps(t *testing.T) {
 	fmt.Printf("1,000 tiny trials, local         %v\n", local)
 	fmt.Printf("1,000 tiny trials, PostgreSQL    %v\n", shared)
 	fmt.Printf("  shared ÷ local                  %.2f\n", shared.wall.Seconds()/local.wall.Seconds())
+	fmt.Printf("1,000 command trials (echo)      %v\n", commands)
+	fmt.Printf("  per command trial               %.2f ms of wall time (start, read, record), against %.2f ms per tiny built-in trial\n",
+		commands.wall.Seconds(), local.wall.Seconds())
 }
 
 // identical reports whether two sweeps recorded the same trials: numbers,

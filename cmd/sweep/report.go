@@ -31,6 +31,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "table", "output format: "+strings.Join(report.Formats, ", "))
 	files := fs.Bool("files", true, "also write report.html, report.json and plots/ into the sweep's directory")
 	storage := fs.String("storage", "", "read the sweep from this PostgreSQL `URL`; the argument is then the sweep's name")
+	number := fs.Int("trial", -1, "show trial `N` in full instead: parameters, seeds, every run's last epoch, failure reason, and a command trial's log tails")
 	dir, code := parseDir(fs, args, stderr, false)
 	if code >= 0 {
 		return code
@@ -55,6 +56,9 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 		// The files go to results/<name>/ for a study kept in a database.
 		dir = filepath.Join("results", spec.Name)
 		os.MkdirAll(dir, 0o755)
+	}
+	if *number >= 0 {
+		return showTrial(stdout, stderr, spec, trials, *number, dir)
 	}
 	r := report.Analyze(spec, trials)
 	if err := report.Write(stdout, r, *format, *top); err != nil {

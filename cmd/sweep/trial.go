@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/sweepml/sweep/study"
+)
+
+// logLines is how many of a log's last lines showTrial prints.
+const logLines = 20
+
+// showTrial prints one trial in full: `sweep report --trial N`.
+func showTrial(stdout, stderr io.Writer, spec *study.Spec, trials []study.Trial, number int, dir string) int {
+	if number >= len(trials) {
+		fmt.Fprintf(stderr, "sweep report: sweep %s has trials 0 to %d, not %d\n", spec.Name, len(trials)-1, number)
+		return exitUsage
+	}
+	t := trials[number]
+	var kv []string
+	for _, p := range t.Params {
+		kv = append(kv, p.Name+"="+study.FormatValue(p.Value))
+	}
+	fmt.Fprintf(stdout, "Trial %d of %s (%s stage): %s\n", t.Number, spec.Name, t.Stage, t.State)
+	fmt.Fprintf(stdout, "  parameters: %s\n", strings.Join(kv, ", "))
+	if t.State.Finished() {
+		fmt.Fprintf(stdout, "  %s: %.6g (%s over %d runs), %.1f s\n", spec.Metric, t.Value, spec.Metric.Goal(), len(t.Seeds), t.Seconds)
+	}
+	if t.Reason != "" {
+		fmt.Fprintf(stdout, "  failed: %s\n", t.Reason)
+	}
+	for r, seed := range t.Seeds {
+		fmt.Fprintf(stdout, "\nRun %d, seed %d", r+1, seed)
+		if r < len(t.Runs) && len(t.Runs[r]) > 0 {
+			e := t.Runs[r][len(t.Runs[r])-1]
+			fmt.Fprintf(stdout, ": %d epochs; last: train loss %.4g, train accuracy %.4f, val loss %.4g, val accuracy %.4f", len(t.Runs[r]), e.TrainLoss, e.TrainAccuracy, e.ValLoss, e.ValAccuracy)
+			if e.TestAccuracy != 0 {
+				fmt.Fprintf(stdout, ", test accuracy %.4f", e.TestAccuracy)
+			}
+		}
+		fmt.Fprintln(stdout)
+		for _, stream := range []string{"stdout", "stderr"} {
+			b, err := os.ReadFile(filepath.Join(dir, "trials", strconv.Itoa(t.Number), fmt.Sprintf("run%d.%s", r, stream)))
+			if err != nil || len(b) == 0 {
+				continue
+			}
+			lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+			fmt.Fprintf(stdout, "  %s, last %d of %d lines:\n", stream, min(logLines, len(lines)), len(lines))
+			for _, l := range lines[max(len(lines)-logLines, 0):] {
+				fmt.Fprintf(stdout, "    %s\n", l)
+			}
+		}
+	}
+	return exitOK
+}
