@@ -9,6 +9,7 @@
 //	sweep report [DIR]         rank a sweep's trials, say which hyperparameters work best
 //	sweep replay DIR --trial N train a recorded trial again and compare with the record
 //	sweep data export DIR      write the embedded MNIST's four files into DIR
+//	sweep data split FILE      write sweep train's training/validation rows as JSON
 //
 // Run "sweep COMMAND -h" for a command's flags. Exit status: 0 on success,
 // 1 when training or a sweep fails, 2 on bad flags, specs or input data,
@@ -60,6 +61,7 @@ Usage:
 	sweep report [DIR]       rank a sweep's trials and say which hyperparameters work best
 	sweep replay DIR --trial N   train a recorded trial again and compare, epoch by epoch
 	sweep data export DIR    write the embedded MNIST's four IDX files (gzip) into DIR
+	sweep data split FILE    write sweep train's training and validation rows to FILE (JSON)
 
 Run "sweep COMMAND -h" for a command's flags.
 `
