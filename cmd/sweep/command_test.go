@@ -107,6 +107,10 @@ func TestCommandSweep(t *testing.T) {
 		if pruned == 0 || len(trials) != 12+2 {
 			t.Errorf("%d trials, %d pruned: want 12 and 2 confirmed, some pruned", len(trials), pruned)
 		}
+		// Replay runs the program again and compares what it prints.
+		if code, out, errOut := cli("replay", filepath.Join(dir, "cmd"), "--trial", "13"); code != 0 || !strings.Contains(out, "identical") {
+			t.Errorf("replay: exit %d %s\n%s", code, errOut, out)
+		}
 		// A trial in full, with the tail of its program's output.
 		code, out, errOut := cli("report", "--files=false", "--trial", "13", filepath.Join(dir, "cmd"))
 		if code != 0 || !strings.Contains(out, "Trial 13 of cmd (confirm stage): complete") || !strings.Contains(out, "stdout, last 19 of 19 lines:\n    training with [--sweep-test-program --lr=") {
