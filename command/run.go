@@ -55,6 +55,7 @@ func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(stu
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), Env(run, dir)...)
 	cmd.SysProcAttr = procAttr()
+	cmd.WaitDelay = grace // stderr left open by an escaped grandchild is closed after this
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
