@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 
 	"github.com/sweepml/sweep/dataset"
 	"github.com/sweepml/sweep/internal/linalg"
@@ -37,6 +38,9 @@ func NewObjective(spec *study.Spec) (*Objective, error) {
 		return nil, err
 	}
 	o := &Objective{Spec: spec, Data: data}
+	if err := o.checkTorch(); err != nil {
+		return nil, err
+	}
 	return o, o.checkData()
 }
 
@@ -126,3 +130,27 @@ func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(stu
 
 // Build says what trains the trials (see linalg.Build); trials record it.
 func (o *Objective) Build() string { return linalg.Build() }
+
+// checkTorch checks, where the spec can train with impl torch, that its
+// Python and script are there.
+func (o *Objective) checkTorch() error {
+	key, torch := "fixed.impl", false
+	if v, ok := o.Spec.FixedValue("impl"); ok && v == ImplTorch {
+		torch = true
+	}
+	for _, prm := range o.Spec.Parameters {
+		if prm.Name == "impl" && slices.Contains(prm.Values, any(ImplTorch)) {
+			key, torch = "parameters.impl", true
+		}
+	}
+	if !torch {
+		return nil
+	}
+	if _, err := os.Stat(TorchPython); err != nil {
+		return o.Spec.Errorf(key, "impl torch needs %s with Debian's python3-torch: %v", TorchPython, err)
+	}
+	if _, err := os.Stat(TorchScript); err != nil {
+		return o.Spec.Errorf(key, "impl torch runs %s, relative to the working directory (the repository's root): %v", TorchScript, err)
+	}
+	return nil
+}

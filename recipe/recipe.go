@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 
 	"github.com/sweepml/sweep/autodiff"
 	"github.com/sweepml/sweep/dataset"
@@ -66,7 +67,7 @@ const (
 )
 
 // Impls lists the valid implementations.
-var Impls = []string{ImplScratch, ImplGoMLX}
+var Impls = []string{ImplScratch, ImplGoMLX, ImplTorch}
 
 // Archs lists the valid architectures.
 var Archs = []string{ArchMLP, ArchResNet}
@@ -115,8 +116,13 @@ func (s Settings) Validate() error {
 	if s.Arch == ArchMLP && (s.PreActivation || s.NoProjection) {
 		return fmt.Errorf("pre-activation and no-projection apply to arch %s, not %s", ArchResNet, s.Arch)
 	}
-	if s.Impl != ImplScratch && s.Impl != ImplGoMLX {
+	if !slices.Contains(Impls, s.Impl) {
 		return fmt.Errorf("impl %q: want one of %v", s.Impl, Impls)
+	}
+	if s.Impl == ImplTorch {
+		if err := s.checkTorch(); err != nil {
+			return err
+		}
 	}
 	if err := s.networkConfig().Validate(); err != nil {
 		return err
@@ -274,6 +280,9 @@ func Run(ctx context.Context, data *dataset.Data, s Settings, opt Options) (*Res
 	trainSet, valSet, err := s.Split(data)
 	if err != nil {
 		return nil, err
+	}
+	if s.Impl == ImplTorch {
+		return runTorch(ctx, data, trainSet, valSet, s, opt)
 	}
 	if s.DType == "float32" {
 		return run[float32](ctx, data, trainSet, valSet, s, opt)

@@ -86,7 +86,7 @@ type SettingTable []Def
 // Table is every training setting, in the order sweep train lists them.
 var Table = SettingTable{
 	{Name: "arch", Kind: study.String, Spec: true, Doc: "architecture: " + strings.Join(Archs, ", "), get: func(s *Settings) any { return s.Arch }, set: str(func(s *Settings) *string { return &s.Arch })},
-	{Name: "impl", Kind: study.String, Spec: true, Doc: "implementation: scratch (hand-written backward pass) or gomlx (GoMLX autodiff)", get: func(s *Settings) any { return s.Impl }, set: str(func(s *Settings) *string { return &s.Impl })},
+	{Name: "impl", Kind: study.String, Spec: true, Doc: "implementation: scratch (hand-written backward pass), gomlx (GoMLX autodiff) or torch (the PyTorch example, run as a program; MLP only)", get: func(s *Settings) any { return s.Impl }, set: str(func(s *Settings) *string { return &s.Impl })},
 	{Name: "sizes", Kind: study.Sizes, Spec: true, Doc: "layer widths, input to output", get: func(s *Settings) any { return s.Sizes.String() }, set: setSizes},
 	{Name: "pre_activation", Kind: study.Boolean, Spec: true, Doc: "resnet: activation before the weights, h = W·act(x) + b + shortcut", get: func(s *Settings) any { return s.PreActivation }, set: boolean(func(s *Settings) *bool { return &s.PreActivation })},
 	{Name: "no_projection", Kind: study.Boolean, Spec: true, Doc: "resnet: leave layers whose widths differ plain instead of adding a learned projection", get: func(s *Settings) any { return s.NoProjection }, set: boolean(func(s *Settings) *bool { return &s.NoProjection })},

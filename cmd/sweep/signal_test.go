@@ -18,6 +18,7 @@ import (
 // TestMain lets TestCtrlC run the real command, signal handling included,
 // in a child process.
 func TestMain(m *testing.M) {
+	recipe.TorchScript = "../../examples/torch_mnist/train.py" // tests run in cmd/sweep
 	if len(os.Args) > 1 && os.Args[1] == "--sweep-test-program" {
 		testProgram() // a command trial's program (command_test.go)
 		os.Exit(0)

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -38,7 +39,7 @@ func TestTorchExample(t *testing.T) {
 	needTorch(t)
 	dir := t.TempDir()
 	data, split := filepath.Join(dir, "mnist"), filepath.Join(dir, "split.json")
-	for _, args := range [][]string{{"data", "export", data}, {"data", "split", "--subset", "300", split}} {
+	for _, args := range [][]string{{"data", "export", data}, {"data", "split", "--subset", "300", "--seed", "7", split}} {
 		if code, _, errOut := cli(args...); code != 0 {
 			t.Fatalf("%v: %s", args, errOut)
 		}
@@ -58,6 +59,13 @@ func TestTorchExample(t *testing.T) {
 	}
 	if again := train(); again != first {
 		t.Errorf("not deterministic:\n%s\n%s", first, again)
+	}
+	// sweep train --impl torch runs the same program on the same split.
+	code, out, errOut := cli("train", "--impl", "torch", "--subset", "300", "--epochs", "2", "--seed", "7")
+	m := regexp.MustCompile(`"val_accuracy": ([0-9.]+)`).FindStringSubmatch(lines[1])
+	acc, _ := strconv.ParseFloat(m[1], 64)
+	if want := fmt.Sprintf("Validation Accuracy: %.2f%%", 100*acc); code != 0 || !strings.Contains(out, "Epoch: 2, ") || !strings.Contains(out, want) {
+		t.Errorf("sweep train --impl torch: exit %d %s\n%s\nwant %s", code, errOut, out, want)
 	}
 
 	spec := filepath.Join(dir, "torch.yaml")
