@@ -41,7 +41,7 @@ func TestNotebookDefaultsLearn(t *testing.T) {
 		t.Run(arch, func(t *testing.T) {
 			t.Parallel()
 			final := map[string]float64{}
-			for _, impl := range Impls {
+			for _, impl := range []string{ImplScratch, ImplGoMLX} { // torch: cmd/sweep's TestTorchExample
 				s := Defaults(arch)
 				s.Impl = impl
 				res, err := Run(context.Background(), embedded(t), s, Options{})
@@ -74,7 +74,8 @@ func TestSettingsErrors(t *testing.T) {
 		want string
 	}{
 		{func(s *Settings) { s.Arch = "cnn" }, `arch "cnn": want one of [mlp resnet]`},
-		{func(s *Settings) { s.Impl = "torch" }, `impl "torch": want one of [scratch gomlx]`},
+		{func(s *Settings) { s.Impl = "jax" }, `impl "jax": want one of [scratch gomlx torch]`},
+		{func(s *Settings) { s.Impl, s.Arch = "torch", ArchResNet }, `impl torch trains the MLP only, not arch resnet`},
 		{func(s *Settings) { s.PreActivation = true }, "pre-activation and no-projection apply to arch resnet, not mlp"},
 		{func(s *Settings) { s.DType = "float16" }, `dtype "float16": want float32 or float64`},
 		{func(s *Settings) { s.Subset = -1 }, "subset -1: want ≥ 0 (0 = all images)"},
