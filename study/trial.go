@@ -281,3 +281,22 @@ type Attempt interface {
 	SetState(state goptuna.TrialState) error
 	Heartbeat() error
 }
+
+// Untimed returns copies of the trials with their wall-clock times zeroed:
+// what two runs of one sweep must agree on, bit for bit.
+func Untimed(trials []Trial) []Trial {
+	out := make([]Trial, len(trials))
+	for i, t := range trials {
+		t.Seconds = 0
+		runs := make([][]Epoch, len(t.Runs))
+		for r, run := range t.Runs {
+			runs[r] = append([]Epoch(nil), run...)
+			for e := range runs[r] {
+				runs[r][e].Seconds = 0
+			}
+		}
+		t.Runs = runs
+		out[i] = t
+	}
+	return out
+}

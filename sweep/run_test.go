@@ -45,20 +45,12 @@ func parse(t testing.TB, src string) *study.Spec {
 	return s
 }
 
-// comparable strips what may differ between runs: wall-clock times.
+// comparable strips what may differ between runs: wall-clock times, and
+// IDs (the storage's).
 func comparable(trials []study.Trial) []study.Trial {
-	out := make([]study.Trial, len(trials))
-	for i, t := range trials {
-		t.Seconds, t.ID = 0, 0 // IDs are the storage's
-		runs := make([][]study.Epoch, len(t.Runs))
-		for r, run := range t.Runs {
-			runs[r] = append([]study.Epoch(nil), run...)
-			for e := range runs[r] {
-				runs[r][e].Seconds = 0
-			}
-		}
-		t.Runs = runs
-		out[i] = t
+	out := study.Untimed(trials)
+	for i := range out {
+		out[i].ID = 0
 	}
 	return out
 }

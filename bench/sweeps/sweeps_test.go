@@ -130,15 +130,7 @@ func identical(t *testing.T, a, b string) bool {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := range trials {
-			trials[i].Seconds = 0
-			for _, run := range trials[i].Runs {
-				for e := range run {
-					run[e].Seconds = 0
-				}
-			}
-		}
-		return trials
+		return study.Untimed(trials)
 	}
 	return reflect.DeepEqual(load(a), load(b))
 }

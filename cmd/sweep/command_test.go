@@ -116,15 +116,7 @@ func TestCommandSweep(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "Trial 13 of cmd (confirm stage): complete") || !strings.Contains(out, "stdout, last 19 of 19 lines:\n    training with [--sweep-test-program --lr=") {
 			t.Errorf("report --trial 13: exit %d %s\n%s", code, errOut, out)
 		}
-		for i := range trials {
-			trials[i].Seconds = 0
-			for _, run := range trials[i].Runs {
-				for e := range run {
-					run[e].Seconds = 0
-				}
-			}
-		}
-		studies = append(studies, trials)
+		studies = append(studies, study.Untimed(trials))
 	}
 	if !reflect.DeepEqual(studies[0], studies[1]) {
 		t.Error("1 and 2 workers recorded different studies")
@@ -193,15 +185,7 @@ func TestCommandSweepKilled(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := range trials {
-			trials[i].Seconds = 0
-			for _, run := range trials[i].Runs {
-				for e := range run {
-					run[e].Seconds = 0
-				}
-			}
-		}
-		return trials
+		return study.Untimed(trials)
 	}
 	if a, b := load(dir), load(clean); !reflect.DeepEqual(a, b) {
 		t.Errorf("resumed and clean studies differ:\n%+v\n%+v", a, b)
