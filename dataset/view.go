@@ -40,6 +40,16 @@ func (s *Set) First(n int) View {
 	return View{set: s, rows: rows}
 }
 
+// Rows lists the set's rows the view holds, in its order: a split or fold
+// handed to a program of another language.
+func (v View) Rows() []int {
+	out := make([]int, len(v.rows))
+	for i, r := range v.rows {
+		out[i] = int(r)
+	}
+	return out
+}
+
 // Len is the number of rows in the view.
 func (v View) Len() int { return len(v.rows) }
 

@@ -228,3 +228,26 @@ func TestFold(t *testing.T) {
 		t.Errorf("smallest class %d", v.SmallestClass())
 	}
 }
+
+func TestViewRows(t *testing.T) {
+	d, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, val, err := d.Train.First(100).Split(0.2, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for _, v := range []View{train, val} {
+		for i, r := range v.Rows() {
+			if r != v.Row(i) || seen[r] || r >= 100 {
+				t.Fatalf("row %d: %d", i, r)
+			}
+			seen[r] = true
+		}
+	}
+	if len(seen) != 100 {
+		t.Errorf("%d rows, want the 100 of the subset", len(seen))
+	}
+}

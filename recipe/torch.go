@@ -112,14 +112,7 @@ func runTorch(ctx context.Context, data *dataset.Data, trainSet, valSet dataset.
 
 // writeSplit writes the views' rows as the script's --split file.
 func writeSplit(path string, trainSet, valSet dataset.View) error {
-	rows := func(v dataset.View) []int {
-		out := make([]int, v.Len())
-		for i := range out {
-			out[i] = v.Row(i)
-		}
-		return out
-	}
-	b, err := json.Marshal(map[string][]int{"train": rows(trainSet), "validation_rows": rows(valSet)})
+	b, err := json.Marshal(map[string][]int{"train": trainSet.Rows(), "validation_rows": valSet.Rows()})
 	if err != nil {
 		return err
 	}

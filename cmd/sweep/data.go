@@ -66,14 +66,7 @@ func dataSplit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sweep data split: %v\n", err)
 		return exitUsage
 	}
-	rows := func(v dataset.View) []int {
-		out := make([]int, v.Len())
-		for i := range out {
-			out[i] = v.Row(i)
-		}
-		return out
-	}
-	doc := map[string]any{"subset": *subset, "validation": *validation, "seed": *seed, "train": rows(train), "validation_rows": rows(val)}
+	doc := map[string]any{"subset": *subset, "validation": *validation, "seed": *seed, "train": train.Rows(), "validation_rows": val.Rows()}
 	if err := safefile.Write(path, func(w io.Writer) error { return json.NewEncoder(w).Encode(doc) }); err != nil {
 		fmt.Fprintf(stderr, "sweep data split: %v\n", err)
 		return exitFailure
