@@ -47,7 +47,7 @@ func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(stu
 	if maxLog <= 0 {
 		maxLog = DefaultMaxLog
 	}
-	dir := filepath.Join(o.Dir, "trials", strconv.Itoa(run.Number))
+	dir := TrialDir(o.Dir, run.Number)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -197,10 +197,26 @@ func (t *tail) WriteTo(w io.Writer) (int64, error) {
 	return head + n, err
 }
 
+// TrialDir is where a command trial's files are kept in a sweep's
+// directory: its working directory and its logs.
+func TrialDir(sweepDir string, number int) string {
+	return filepath.Join(sweepDir, "trials", strconv.Itoa(number))
+}
+
+// LogFile is the kept output (stream "stdout" or "stderr") of one run of
+// a command trial.
+func LogFile(sweepDir string, number, repeat int, stream string) string {
+	return logPath(TrialDir(sweepDir, number), repeat, stream)
+}
+
+func logPath(trialDir string, repeat int, stream string) string {
+	return filepath.Join(trialDir, fmt.Sprintf("run%d.%s", repeat, stream))
+}
+
 // writeLogs keeps a run's output beside its trial.
 func writeLogs(dir string, repeat int, out, errOut *tail) {
 	for ext, t := range map[string]*tail{"stdout": out, "stderr": errOut} {
-		if f, err := os.Create(filepath.Join(dir, fmt.Sprintf("run%d.%s", repeat, ext))); err == nil {
+		if f, err := os.Create(logPath(dir, repeat, ext)); err == nil {
 			t.WriteTo(f)
 			f.Close()
 		}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/sweepml/sweep/study"
@@ -86,7 +87,10 @@ type ParamEffect struct {
 	// the correlation ratio η², a first-order functional-ANOVA term
 	// estimated on the marginal. 0 = no effect, 1 = all of it.
 	Importance float64 `json:"importance"`
-	Groups     []Group `json:"groups"`
+	// ImportanceInterval is η²'s 95% bootstrap interval over the
+	// compared trials: how sure the data are of the importance.
+	ImportanceInterval study.Interval `json:"importance_interval"`
+	Groups             []Group        `json:"groups"`
 }
 
 // Group is one value (or bin) of a parameter and its trials' metric.
@@ -119,12 +123,7 @@ func Analyze(spec *study.Spec, trials []study.Trial) *Report {
 	r.Ranked = rows(spec, search)
 	r.Confirmation = rows(spec, final)
 	r.Recommendation = recommend(spec, r)
-	var compared []study.Trial
-	for _, t := range trials {
-		if t.State == study.Complete && (t.Stage == study.SearchStage || t.Stage == study.ConfirmStage) {
-			compared = append(compared, t)
-		}
-	}
+	compared := r.compared()
 	r.Compared = len(compared)
 	if pruned := countState(search, study.Pruned); len(compared) < 2 || pruned > 0 && len(compared) < minCompared {
 		r.Note = fmt.Sprintf("Only %d trials ran to their last epoch (%d were stopped early by pruning): too few to say which parameters matter on the values the trials are ranked by.",
@@ -136,6 +135,18 @@ func Analyze(spec *study.Spec, trials []study.Trial) *Report {
 	}
 	r.Answer = answer(spec, r)
 	return r
+}
+
+// compared are the trials the parameters are judged on: those of the
+// search and the confirmation that ran to their last epoch.
+func (r *Report) compared() []study.Trial {
+	var out []study.Trial
+	for _, t := range r.Trials {
+		if t.State == study.Complete && (t.Stage == study.SearchStage || t.Stage == study.ConfirmStage) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func countState(trials []study.Trial, s study.State) int {
@@ -167,51 +178,16 @@ func rows(spec *study.Spec, trials []study.Trial) []Row {
 
 // effect groups the completed trials by the parameter's value (numeric
 // parameters with more than 6 distinct values: by quartile of rank) and
-// computes each group's count, mean and best, and η².
+// computes each group's count, mean and best, η², and η²'s bootstrap
+// interval.
 func effect(prm study.Parameter, index int, trials []study.Trial, m study.Metric) ParamEffect {
 	pe := ParamEffect{Name: prm.Name}
 	if len(trials) == 0 {
 		return pe
 	}
-	obsv := make([]obs, len(trials))
-	numeric := prm.Distribution != study.Categorical && prm.Distribution != study.Constant
-	distinct := map[string]bool{}
-	for i, t := range trials {
-		val := t.Params[index].Value
-		o := obs{label: study.FormatValue(val), v: t.Value}
-		if f, ok := toFloat(val); ok {
-			o.key = f
-		} else {
-			o.key = float64(slices.Index(prm.Values, val))
-		}
-		obsv[i] = o
-		distinct[o.label] = true
-	}
-	slices.SortStableFunc(obsv, func(a, b obs) int {
-		switch {
-		case a.key < b.key:
-			return -1
-		case a.key > b.key:
-			return 1
-		}
-		return 0
-	})
-	groups := group(obsv, numeric && len(distinct) > 6)
-	var mean float64
-	for _, o := range obsv {
-		mean += o.v / float64(len(obsv))
-	}
-	var total, between float64
-	for _, o := range obsv {
-		total += (o.v - mean) * (o.v - mean)
-	}
+	groups := groupsOf(prm, index, trials)
 	for _, g := range groups {
-		grp := Group{Count: len(g), Best: g[0].v}
-		label := g[0].label
-		if g[len(g)-1].label != label {
-			label = fmt.Sprintf("%s – %s", label, g[len(g)-1].label)
-		}
-		grp.Label = label
+		grp := Group{Count: len(g), Best: g[0].v, Label: groupLabel(g)}
 		values := make([]float64, len(g))
 		for i, o := range g {
 			grp.Mean += o.v / float64(len(g))
@@ -221,13 +197,88 @@ func effect(prm study.Parameter, index int, trials []study.Trial, m study.Metric
 			values[i] = o.v
 		}
 		grp.Interval = m.Clamp(study.TInterval(values))
-		between += float64(len(g)) * (grp.Mean - mean) * (grp.Mean - mean)
 		pe.Groups = append(pe.Groups, grp)
 	}
-	if total > 0 {
-		pe.Importance = between / total
-	}
+	pe.Importance = eta2(groups)
+	pe.ImportanceInterval = bootstrapEta2(prm, index, trials, pe.Importance)
 	return pe
+}
+
+// groupLabel names a group by its value, or a bin by its range.
+func groupLabel(g []obs) string {
+	if last := g[len(g)-1].label; last != g[0].label {
+		return fmt.Sprintf("%s – %s", g[0].label, last)
+	}
+	return g[0].label
+}
+
+// groupsOf sorts the trials by the parameter's value and groups them: by
+// value, or for a numeric parameter with more than 6 distinct values into
+// quartile bins.
+func groupsOf(prm study.Parameter, index int, trials []study.Trial) [][]obs {
+	obsv := make([]obs, len(trials))
+	numeric := prm.Distribution != study.Categorical && prm.Distribution != study.Constant
+	distinct := map[string]bool{}
+	for i, t := range trials {
+		val := t.Params[index].Value
+		o := obs{label: study.FormatValue(val), v: t.Value, trial: t.Number}
+		if f, ok := toFloat(val); ok {
+			o.key = f
+		} else {
+			o.key = float64(slices.Index(prm.Values, val))
+		}
+		obsv[i] = o
+		distinct[o.label] = true
+	}
+	slices.SortStableFunc(obsv, func(a, b obs) int { return cmpFloat(a.key, b.key) })
+	return group(obsv, numeric && len(distinct) > 6)
+}
+
+// eta2 is the share of the values' variance between the groups.
+func eta2(groups [][]obs) float64 {
+	var mean float64
+	n := 0
+	for _, g := range groups {
+		for _, o := range g {
+			mean += o.v
+			n++
+		}
+	}
+	mean /= float64(n)
+	var total, between float64
+	for _, g := range groups {
+		var gm float64
+		for _, o := range g {
+			total += (o.v - mean) * (o.v - mean)
+			gm += o.v / float64(len(g))
+		}
+		between += float64(len(g)) * (gm - mean) * (gm - mean)
+	}
+	if total <= 0 {
+		return 0
+	}
+	return between / total
+}
+
+// bootstraps is how many resamples η²'s interval is estimated from.
+const bootstraps = 200
+
+// bootstrapEta2 is the 95% percentile-bootstrap interval of η²: the
+// trials resampled with replacement, grouped and scored again. The
+// resamples come from a fixed seed, so the same trials give the same
+// interval.
+func bootstrapEta2(prm study.Parameter, index int, trials []study.Trial, point float64) study.Interval {
+	rng := rand.New(rand.NewPCG(uint64(index)+1, uint64(len(trials))))
+	scores := make([]float64, bootstraps)
+	sample := make([]study.Trial, len(trials))
+	for b := range scores {
+		for i := range sample {
+			sample[i] = trials[rng.IntN(len(trials))]
+		}
+		scores[b] = eta2(groupsOf(prm, index, sample))
+	}
+	slices.Sort(scores)
+	return study.Interval{Mean: point, Low: scores[bootstraps*25/1000], High: scores[bootstraps*975/1000-1], N: len(trials), Kind: "bootstrap"}
 }
 
 // obs is one trial's value of a parameter and its metric.
@@ -235,6 +286,7 @@ type obs struct {
 	key   float64 // sort key for numeric values
 	label string
 	v     float64
+	trial int
 }
 
 // group splits observations sorted by key into groups: one per value, or

@@ -18,7 +18,7 @@ func recommend(spec *study.Spec, r *Report) *Recommendation {
 	if len(rows) == 0 {
 		return nil
 	}
-	rec := &Recommendation{Figures: figures(spec, r.trial(rows[0].Trial)), Stage: rows[0].Stage, Command: command(spec, r.trial(rows[0].Trial))}
+	rec := &Recommendation{Figures: figures(spec, r.trial(rows[0].Trial)), Stage: rows[0].Stage, Command: trainCommand(spec, r.trial(rows[0].Trial))}
 	for _, row := range r.Confirmation {
 		if row.Stage == study.BaselineStage {
 			b := figures(spec, r.trial(row.Trial))
@@ -29,10 +29,10 @@ func recommend(spec *study.Spec, r *Report) *Recommendation {
 	return rec
 }
 
-// command is the sweep train command line that trains a trial's settings
+// trainCommand is the sweep train command line that trains a trial's settings
 // again (add --seed N), for specs of the built-in networks: a flag per
 // setting, its name with '-' for '_'.
-func command(spec *study.Spec, t study.Trial) string {
+func trainCommand(spec *study.Spec, t study.Trial) string {
 	if spec.Settings() == nil {
 		return ""
 	}

@@ -1,124 +1,139 @@
 package report
 
 import (
-	"context"
-	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/sweepml/sweep/internal/browsertest"
 )
 
-// chromium finds Debian's headless-capable browser. Without it the test
-// is skipped, except in CI, whose .ci/run installs it.
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is not installed; .ci/run installs Debian's chromium package")
-	}
-	t.Skip("chromium not installed (apt-get install chromium)")
-	return ""
-}
-
-// TestHTMLRendersInChromium opens report.html in headless Chromium, served
-// by a local server that records every request: the page renders (a
-// screenshot is taken), its DOM holds the tables and every figure, and it
-// asks for nothing but itself.
-func TestHTMLRendersInChromium(t *testing.T) {
-	browser := chromium(t)
+// servePage writes the fixed study's report and serves its directory.
+func servePage(t *testing.T) (url string, page []byte) {
 	spec, trials := fixedStudy(t)
 	dir := t.TempDir()
-	r := Analyze(spec, trials)
-	if err := WriteFiles(dir, spec, r); err != nil {
+	if err := WriteFiles(dir, spec, Analyze(spec, trials)); err != nil {
 		t.Fatal(err)
 	}
 	page, err := os.ReadFile(filepath.Join(dir, HTMLFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Nothing in the page can reach out: no scripts, no stylesheets or
-	// images by reference, no URLs.
-	if m := regexp.MustCompile(`(?i)<script|<link|<img|<iframe|\ssrc=|\shref=|url\(|https?://[^w]`).Find(page); m != nil {
-		// (http://www.w3.org/… appears only as SVG namespace names.)
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/" + HTMLFile, page
+}
+
+// TestPageInBrowser opens report.html in headless Chromium as a user
+// would: the ranked table sorts by a clicked column and back, hovering a
+// point shows its trial, clicking it highlights the trial in every figure
+// and in the table and opens its detail, a filter hides rows and marks;
+// the page asks for nothing but itself and logs no error.
+func TestPageInBrowser(t *testing.T) {
+	url, page := servePage(t)
+	// Nothing in the page refers outside it (w3.org appears only as SVG
+	// namespace names).
+	if m := regexp.MustCompile(`(?i)<link|<img|<iframe|\ssrc=|\shref=|url\(|https?://[^w]`).Find(page); m != nil {
 		t.Errorf("the page refers to something outside itself: %q", m)
 	}
+	b := browsertest.New(t, false)
+	b.Do(chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#controls")))
 
-	var mu sync.Mutex
-	var requests []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		mu.Lock()
-		requests = append(requests, req.URL.Path)
-		mu.Unlock()
-		if req.URL.Path == "/report.html" {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Write(page)
-			return
-		}
-		http.NotFound(w, req)
-	}))
-	defer srv.Close()
-
-	run := func(args ...string) string {
-		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-		defer cancel()
-		base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-			"--disable-background-networking", "--disable-component-update", "--disable-sync",
-			"--user-data-dir=" + t.TempDir(), "--window-size=1200,3000"}
-		out, err := exec.CommandContext(ctx, browser, append(append(base, args...), srv.URL+"/report.html")...).Output()
-		if err != nil {
-			t.Fatalf("chromium %v: %v", args, err)
-		}
-		return string(out)
+	order := func() []int {
+		return browsertest.Eval[[]int](b, `[...document.querySelectorAll("#ranking tbody tr")].map(r => +r.dataset.trial)`)
 	}
-	dom := run("--dump-dom")
-	for _, want := range []string{`<table id="ranking">`, `<p class="answer" id="answer">In the search, trial #3`, `<table class="parameter">`} {
-		if !strings.Contains(dom, want) {
-			t.Errorf("rendered DOM lacks %s", want)
-		}
+	if got, want := order(), []int{3, 2, 1, 0, 4}; !slices.Equal(got, want) {
+		t.Fatalf("ranked order %v, want %v", got, want)
 	}
-	figures, _ := filepath.Glob(filepath.Join(dir, PlotsDir, "*.svg"))
-	if len(figures) < 5 {
-		t.Fatalf("only %d figures written", len(figures))
+	b.Click(`#ranking th:nth-child(2)`) // "trial"
+	if got := order(); !slices.Equal(got, []int{0, 1, 2, 3, 4}) {
+		t.Errorf("sorted by trial: %v", got)
 	}
-	for _, f := range figures {
-		name := strings.TrimSuffix(filepath.Base(f), ".svg")
-		i := strings.Index(dom, `<figure id="fig-`+name+`"`)
-		if i < 0 || !strings.Contains(dom[i:min(len(dom), i+400)], "<svg") {
-			t.Errorf("figure %s is not in the rendered page as inline SVG", name)
-		}
+	b.Click(`#ranking th:nth-child(2)`)
+	if got := order(); !slices.Equal(got, []int{4, 3, 2, 1, 0}) {
+		t.Errorf("sorted by trial, descending: %v", got)
 	}
-	if n := strings.Count(dom, "<svg"); n != len(figures) {
-		t.Errorf("%d inline SVGs for %d figures", n, len(figures))
+	if got := browsertest.Eval[string](b, `document.querySelector("#ranking th:nth-child(2)").getAttribute("aria-sort")`); got != "descending" {
+		t.Errorf("aria-sort %q", got)
 	}
 
-	shot := filepath.Join(t.TempDir(), "report.png")
-	run("--screenshot=" + shot)
-	f, err := os.Open(shot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil || img.Bounds().Dx() != 1200 {
-		t.Errorf("screenshot: %v %v", err, img.Bounds())
-	}
-
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range requests {
-		if p != "/report.html" && p != "/favicon.ico" {
-			t.Errorf("the page requested %s", p)
+	// Hover: a point of the history shows its trial, parameters and value.
+	b.Hover(`#fig-history circle[data-trial="2"]`)
+	tip := browsertest.Eval[string](b, `document.getElementById("tip").hidden ? "" : document.getElementById("tip").textContent`)
+	for _, want := range []string{"Trial 2 · complete", "lr = 0.1", "schedule = constant", "val_accuracy 0.905"} {
+		if !strings.Contains(tip, want) {
+			t.Errorf("hover text %q lacks %q", tip, want)
 		}
 	}
-	t.Logf("requests: %v", requests)
+
+	// Click: the trial is highlighted everywhere and its detail opens.
+	b.Click(`#fig-history circle[data-trial="2"]`)
+	sel := browsertest.Eval[[]string](b, `[...document.querySelectorAll(".sel")].map(e => (e.closest("figure") || e.closest("table")).id + ":" + (e.dataset.trial || e.dataset.final))`)
+	for _, want := range []string{"ranking:2", "fig-history:2", "fig-intermediate:2", "fig-parallel:2", "fig-slice_lr:2", "fig-ecdf:2"} {
+		if !slices.Contains(sel, want) {
+			t.Errorf("after the click, %s is not highlighted; highlighted: %v", want, sel)
+		}
+	}
+	if slices.ContainsFunc(sel, func(s string) bool { return !strings.HasSuffix(s, ":2") }) {
+		t.Errorf("another trial highlighted: %v", sel)
+	}
+	detail := browsertest.Eval[string](b, `document.getElementById("detail").hidden ? "" : document.getElementById("detail").innerText`)
+	for _, want := range []string{"Trial 2", "lr\t0.1", "seeds", "val_accuracy per epoch"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("detail lacks %q:\n%s", want, detail)
+		}
+	}
+	// The failed trial's reason is in its detail.
+	b.Click(`#failed tr[data-failed="5"] td`)
+	if d := browsertest.Eval[string](b, `document.getElementById("detail").innerText`); !strings.Contains(d, "Failed: training diverged") {
+		t.Errorf("failed trial's detail:\n%s", d)
+	}
+
+	// Filter: schedule = cosine leaves trials 1 and 3 (and their marks).
+	b.Do(chromedp.SetValue(chromedp.CSS(`select[name="p1"]`), "cosine"))
+	browsertest.Eval[bool](b, `document.getElementById("controls").dispatchEvent(new Event("change")) || true`)
+	shown := browsertest.Eval[[]int](b, `[...document.querySelectorAll("#ranking tbody tr:not(.out)")].map(r => +r.dataset.trial).sort()`)
+	if !slices.Equal(shown, []int{1, 3}) {
+		t.Errorf("filtered to cosine: %v", shown)
+	}
+	if n := browsertest.Eval[int](b, `document.querySelectorAll('#fig-history circle.out[data-trial="2"]').length`); n != 1 {
+		t.Errorf("trial 2's history point not hidden by the filter")
+	}
+
+	for _, u := range b.Requests() {
+		if u != url && !strings.HasSuffix(u, "/favicon.ico") {
+			t.Errorf("the page requested %s", u)
+		}
+	}
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("console errors: %v", p)
+	}
+}
+
+// TestPageWithoutScript: with JavaScript disabled the page still shows
+// the answer, the tables and every figure; only the controls stay hidden.
+func TestPageWithoutScript(t *testing.T) {
+	url, _ := servePage(t)
+	b := browsertest.New(t, true)
+	b.Do(chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#ranking")))
+	html := browsertest.Eval[string](b, `document.documentElement.outerHTML`)
+	if n := strings.Count(html, `<tr data-trial=`); n != 5 {
+		t.Errorf("%d ranked rows, want 5", n)
+	}
+	if n := strings.Count(html, "<svg"); n < 8 {
+		t.Errorf("%d figures", n)
+	}
+	visible := func(sel string) bool {
+		return browsertest.Eval[bool](b, `(() => { const e = document.querySelector("`+sel+`"); return !!e && e.getClientRects().length > 0; })()`)
+	}
+	if !visible("#answer") || !visible("#fig-history svg") || visible("#controls") {
+		t.Errorf("answer visible %v, figure visible %v, controls visible %v (want true, true, false)", visible("#answer"), visible("#fig-history svg"), visible("#controls"))
+	}
 }

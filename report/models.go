@@ -1,14 +1,9 @@
 package report
 
 import (
-	"math"
-	"slices"
 	"strings"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-
+	"github.com/sweepml/sweep/report/chart"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -16,73 +11,39 @@ import (
 
 // models draws each configuration's metric as a bar, best first, with its
 // 95% interval over repeats.
-func models(r *Report) (*plot.Plot, error) {
-	p := plot.New()
-	var values plotter.Values
-	var errs plotter.YErrors
-	var names []string
-	for _, row := range r.Ranked {
-		values = append(values, row.Mean)
-		lo, hi := 0.0, 0.0
-		if row.Interval.Kind != "none" {
-			lo, hi = row.Mean-row.Interval.Low, row.Interval.High-row.Mean
-		}
-		errs = append(errs, struct{ Low, High float64 }{lo, hi})
+func models(r *Report) *chart.Chart {
+	c := chart.New("The models compared", "", r.Metric+" (95% interval)")
+	c.X.Scale = chart.Category
+	for i, row := range r.Ranked {
 		var kv []string
 		for _, prm := range row.Params {
 			kv = append(kv, study.FormatValue(prm.Value))
 		}
-		names = append(names, strings.Join(kv, "\n"))
+		c.X.Categories = append(c.X.Categories, strings.Join(kv, "\n"))
+		x := float64(i)
+		c.Point(x, row.Mean, chart.Style{Fill: chart.Palette[0], Radius: 5, Class: "pt"}, row.Trial)
+		if iv := row.Interval; iv.Kind != "none" {
+			c.Line([]float64{x, x}, []float64{iv.Low, iv.High}, chart.Style{Stroke: chart.Palette[0], Width: 2}, row.Trial)
+		}
 	}
-	bars, err := plotter.NewBarChart(values, vg.Points(24))
-	if err != nil {
-		return nil, err
-	}
-	bars.Color = palette[0]
-	p.Add(bars)
-	xy := make(plotter.XYs, len(values))
-	for i, v := range values {
-		xy[i] = plotter.XY{X: float64(i), Y: v}
-	}
-	eb, err := plotter.NewYErrorBars(struct {
-		plotter.XYs
-		plotter.YErrors
-	}{xy, errs})
-	if err != nil {
-		return nil, err
-	}
-	p.Add(eb)
-	p.NominalX(names...)
-	p.Y.Label.Text = r.Metric
-	p.Y.Label.Text += " (95% interval)"
-	lo := slices.Min(values)
-	p.Y.Min = math.Max(0, lo-0.1*(slices.Max(values)-lo)-0.02)
-	p.Add(plotter.NewGrid())
-	return p, nil
+	c.Legend("mean over seeds", chart.Style{Fill: chart.Palette[0], Radius: 5}, "point")
+	c.Legend("95% interval", chart.Style{Stroke: chart.Palette[0], Width: 2}, "line")
+	return c
 }
 
 // modelCurves overlays each configuration's mean validation accuracy per
 // epoch.
-func modelCurves(r *Report) (*plot.Plot, error) {
-	p := plot.New()
-	p.X.Label.Text = "epoch"
-	p.Y.Label.Text = "validation accuracy (mean over seeds)"
-	p.Legend.Top = false
-	p.Legend.Left = false
+func modelCurves(r *Report) *chart.Chart {
+	c := chart.New("The models' learning curves", "epoch", "validation accuracy (mean over seeds)")
 	for i, row := range r.Ranked {
 		t := r.trial(row.Trial)
-		l, err := plotter.NewLine(meanCurve(t, func(e, ri int) float64 { return t.Runs[ri][e].ValAccuracy }))
-		if err != nil {
-			return nil, err
+		xs, ys := meanCurve(t, func(e study.Epoch) float64 { return e.ValAccuracy })
+		st := chart.Style{Stroke: chart.Palette[i%len(chart.Palette)], Width: 1.8}
+		if i >= len(chart.Palette) {
+			st.Dash = "5 2"
 		}
-		l.Color = palette[i%len(palette)]
-		l.Width = vg.Points(1.5)
-		if i >= len(palette) {
-			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
-		}
-		p.Add(l)
-		p.Legend.Add(label(row), l)
+		c.Line(xs, ys, st, row.Trial)
+		c.Legend(label(row), st, "line")
 	}
-	p.Add(plotter.NewGrid())
-	return p, nil
+	return c
 }

@@ -1,93 +1,72 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
-	"image/color"
-	"math"
+	"maps"
 	"slices"
 	"strings"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-
+	"github.com/sweepml/sweep/report/chart"
 	"github.com/sweepml/sweep/study"
 )
 
-// Figure is one plot, rendered as SVG and PNG.
+// Figure is one plot, rendered as SVG.
 type Figure struct {
 	Name  string // file name without extension, e.g. "history"
 	Title string
 	SVG   []byte
-	PNG   []byte
 }
 
 const topCurves = 5
 
+// Styles shared by the figures: a complete trial, a pruned one (faded),
+// an interval's whisker.
 var (
-	width, height = 7 * vg.Inch, 4 * vg.Inch
-	palette       = []color.Color{
-		color.RGBA{0x1f, 0x77, 0xb4, 0xff}, color.RGBA{0xff, 0x7f, 0x0e, 0xff}, color.RGBA{0x2c, 0xa0, 0x2c, 0xff},
-		color.RGBA{0xd6, 0x27, 0x28, 0xff}, color.RGBA{0x94, 0x67, 0xbd, 0xff}, color.RGBA{0x8c, 0x56, 0x4b, 0xff},
-		color.RGBA{0xe3, 0x77, 0xc2, 0xff}, color.RGBA{0x7f, 0x7f, 0x7f, 0xff}, color.RGBA{0xbc, 0xbd, 0x22, 0xff},
-		color.RGBA{0x17, 0xbe, 0xcf, 0xff},
-	}
+	completeStyle = chart.Style{Fill: chart.Palette[0], Opacity: 0.85, Class: "pt"}
+	prunedStyle   = chart.Style{Stroke: "#888", Fill: "#fff", Width: 1, Class: "pt"}
+	whiskerStyle  = chart.Style{Stroke: chart.Palette[0], Width: 1, Opacity: 0.45}
 )
 
-// Plots draws the report's figures: learning curves of the top trials,
-// the optimization history, one slice plot per parameter, parallel
-// coordinates (darker and thicker: better ranked), and for a sweep over models (arch or impl among the
-// parameters) a comparison of the models.
-func Plots(spec *study.Spec, r *Report) ([]Figure, error) {
+// Plots draws the report's figures: every trial's intermediate values,
+// learning curves of the top trials, the optimization history, the
+// metric's empirical distribution, one slice per parameter, parameter
+// importance with intervals, a heat map over the two most important
+// parameters, parallel coordinates, and for a sweep over models (arch or
+// impl among the parameters) a comparison of the models.
+func Plots(spec *study.Spec, r *Report) []Figure {
 	type builder struct {
-		name, title string
-		build       func() (*plot.Plot, error)
+		name  string
+		build func() *chart.Chart
 	}
 	builders := []builder{
-		{"curves_accuracy", "Learning curves of the top trials: accuracy", func() (*plot.Plot, error) { return curves(r, false) }},
-		{"curves_loss", "Learning curves of the top trials: loss", func() (*plot.Plot, error) { return curves(r, true) }},
-		{"history", "Optimization history", func() (*plot.Plot, error) { return history(spec, r) }},
+		{"intermediate", func() *chart.Chart { return intermediate(spec, r) }},
+		{"curves_accuracy", func() *chart.Chart { return curves(r, false) }},
+		{"curves_loss", func() *chart.Chart { return curves(r, true) }},
+		{"history", func() *chart.Chart { return history(spec, r) }},
+		{"ecdf", func() *chart.Chart { return ecdf(r) }},
 	}
 	for i, prm := range spec.Parameters {
-		builders = append(builders, builder{"slice_" + prm.Name, "Slice: " + r.Metric + " against " + prm.Name,
-			func() (*plot.Plot, error) { return slicePlot(spec, r, i) }})
+		builders = append(builders, builder{"slice_" + prm.Name, func() *chart.Chart { return slicePlot(spec, r, i) }})
+	}
+	if len(r.Parameters) > 0 {
+		builders = append(builders, builder{"importance", func() *chart.Chart { return importance(r) }})
+	}
+	if len(r.Parameters) > 1 {
+		builders = append(builders, builder{"heatmap", func() *chart.Chart { return heatmap(spec, r) }})
 	}
 	if len(spec.Parameters) > 1 {
-		builders = append(builders, builder{"parallel", "Parallel coordinates", func() (*plot.Plot, error) { return parallel(spec, r) }})
+		builders = append(builders, builder{"parallel", func() *chart.Chart { return parallel(spec, r) }})
 	}
 	if slices.ContainsFunc(spec.Parameters, func(p study.Parameter) bool { return p.Name == "arch" || p.Name == "impl" }) {
-		builders = append(builders,
-			builder{"models", "The models compared", func() (*plot.Plot, error) { return models(r) }},
-			builder{"models_curves", "The models' learning curves", func() (*plot.Plot, error) { return modelCurves(r) }})
+		builders = append(builders, builder{"models", func() *chart.Chart { return models(r) }},
+			builder{"models_curves", func() *chart.Chart { return modelCurves(r) }})
 	}
 	var out []Figure
 	for _, b := range builders {
-		p, err := b.build()
-		if err != nil {
-			return nil, fmt.Errorf("plot %s: %w", b.name, err)
-		}
-		p.Title.Text = b.title
-		f := Figure{Name: b.name, Title: b.title}
-		for _, format := range []string{"svg", "png"} {
-			wt, err := p.WriterTo(width, height, format)
-			if err != nil {
-				return nil, err
-			}
-			var buf bytes.Buffer
-			if _, err := wt.WriteTo(&buf); err != nil {
-				return nil, err
-			}
-			if format == "svg" {
-				f.SVG = buf.Bytes()
-			} else {
-				f.PNG = buf.Bytes()
-			}
-		}
-		out = append(out, f)
+		c := b.build()
+		out = append(out, Figure{Name: b.name, Title: c.Title, SVG: c.SVG()})
 	}
-	return out, nil
+	return out
 }
 
 // label names a trial in a legend: its number and parameter values.
@@ -101,6 +80,9 @@ func label(row Row) string {
 
 // trial finds a trial's record.
 func (r *Report) trial(number int) study.Trial {
+	if number >= 0 && number < len(r.Trials) && r.Trials[number].Number == number {
+		return r.Trials[number]
+	}
 	for _, t := range r.Trials {
 		if t.Number == number {
 			return t
@@ -109,261 +91,145 @@ func (r *Report) trial(number int) study.Trial {
 	return study.Trial{}
 }
 
-// meanCurve averages a per-epoch quantity over a trial's runs.
-func meanCurve(t study.Trial, get func(e int, run int) float64) plotter.XYs {
-	var xy plotter.XYs
+// meanCurve averages a per-epoch quantity over a trial's runs: epochs
+// 1, 2, … and the means.
+func meanCurve(t study.Trial, get func(study.Epoch) float64) (xs, ys []float64) {
 	for e := range t.Epochs() {
 		var sum float64
 		n := 0
-		for ri, run := range t.Runs {
+		for _, run := range t.Runs {
 			if e < len(run) {
-				sum += get(e, ri)
+				sum += get(run[e])
 				n++
 			}
 		}
-		xy = append(xy, plotter.XY{X: float64(e + 1), Y: sum / float64(n)})
+		xs = append(xs, float64(e+1))
+		ys = append(ys, sum/float64(n))
 	}
-	return xy
+	return xs, ys
 }
 
-func curves(r *Report, loss bool) (*plot.Plot, error) {
-	p := plot.New()
-	p.X.Label.Text = "epoch"
-	p.Y.Label.Text = "accuracy (solid: validation, dashed: training)"
-	if loss {
-		p.Y.Label.Text = "loss (solid: validation, dashed: training)"
+// finished are the search's trials with a value: complete or pruned.
+func (r *Report) finished() []study.Trial {
+	var out []study.Trial
+	for _, t := range r.Trials {
+		if t.Stage == study.SearchStage && (t.State == study.Complete || t.State == study.Pruned) {
+			out = append(out, t)
+		}
 	}
-	p.Legend.Top = !loss
-	p.Legend.Left = true
+	return out
+}
+
+// intermediate draws every search trial's metric epoch by epoch: complete
+// trials in colour, pruned ones faded, and a rule at each epoch where the
+// pruner stopped trials.
+func intermediate(spec *study.Spec, r *Report) *chart.Chart {
+	c := chart.New("Intermediate values: every trial's "+r.Metric+" per epoch", "epoch", r.Metric+" (mean over runs)")
+	rungs := map[int]bool{}
+	for _, t := range r.finished() {
+		st := chart.Style{Stroke: chart.Palette[0], Width: 1.3, Opacity: 0.7}
+		if t.State == study.Pruned {
+			st = chart.Style{Stroke: "#999", Width: 1, Opacity: 0.45}
+			rungs[t.Epochs()] = true
+		}
+		xs, ys := meanCurve(t, spec.Metric.Of)
+		c.Line(xs, ys, st, t.Number)
+	}
+	for _, e := range slices.Sorted(maps.Keys(rungs)) {
+		c.Rule(float64(e), "rung", chart.Style{Stroke: chart.Palette[3], Width: 1, Dash: "4 3"})
+	}
+	c.Legend("complete", chart.Style{Stroke: chart.Palette[0], Width: 1.5}, "line")
+	c.Legend("pruned", chart.Style{Stroke: "#999", Width: 1.5}, "line")
+	if len(rungs) > 0 {
+		c.Legend("pruned at this epoch", chart.Style{Stroke: chart.Palette[3], Dash: "4 3"}, "line")
+	}
+	return c
+}
+
+// curves draws the validation (solid) and training (dashed) curves of the
+// top trials.
+func curves(r *Report, loss bool) *chart.Chart {
+	what, val, train := "accuracy", func(e study.Epoch) float64 { return e.ValAccuracy }, func(e study.Epoch) float64 { return e.TrainAccuracy }
+	if loss {
+		what, val, train = "loss", func(e study.Epoch) float64 { return e.ValLoss }, func(e study.Epoch) float64 { return e.TrainLoss }
+	}
+	c := chart.New("Learning curves of the top trials: "+what, "epoch", what+" (solid: validation, dashed: training)")
 	for i, row := range r.Ranked[:min(topCurves, len(r.Ranked))] {
 		t := r.trial(row.Trial)
-		for _, train := range []bool{false, true} {
-			xy := meanCurve(t, func(e, ri int) float64 {
-				ep := t.Runs[ri][e]
-				switch {
-				case loss && train:
-					return ep.TrainLoss
-				case loss:
-					return ep.ValLoss
-				case train:
-					return ep.TrainAccuracy
-				}
-				return ep.ValAccuracy
-			})
-			l, err := plotter.NewLine(xy)
-			if err != nil {
-				return nil, err
-			}
-			l.Color = palette[i%len(palette)]
-			l.Width = vg.Points(1.5)
-			if train {
-				l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-			} else {
-				p.Legend.Add(label(row), l)
-			}
-			p.Add(l)
-		}
+		col := chart.Palette[i%len(chart.Palette)]
+		xs, ys := meanCurve(t, val)
+		c.Line(xs, ys, chart.Style{Stroke: col, Width: 1.8}, t.Number)
+		xs, ys = meanCurve(t, train)
+		c.Line(xs, ys, chart.Style{Stroke: col, Width: 1.4, Dash: "5 3"}, t.Number)
+		c.Legend(label(row), chart.Style{Stroke: col, Width: 2}, "line")
 	}
-	p.Add(plotter.NewGrid())
-	return p, nil
+	return c
 }
 
-func history(spec *study.Spec, r *Report) (*plot.Plot, error) {
-	p := plot.New()
-	p.X.Label.Text = "trial"
-	p.Y.Label.Text = r.Metric
-	var done, pruned, best plotter.XYs
-	var bestSoFar float64
+// history draws each trial's value in the order the trials were numbered,
+// complete ones with their 95% interval, and the best so far.
+func history(spec *study.Spec, r *Report) *chart.Chart {
+	c := chart.New("Optimization history", "trial", r.Metric)
+	var bx, by []float64
+	var best float64
 	have := false
-	for _, t := range r.Trials {
-		switch t.State {
-		case study.Complete:
-			done = append(done, plotter.XY{X: float64(t.Number), Y: t.Value})
-			if !have || spec.Metric.Better(t.Value, bestSoFar) {
-				bestSoFar, have = t.Value, true
+	for _, t := range r.finished() {
+		x := float64(t.Number)
+		if t.State == study.Complete {
+			if iv := spec.Estimate(t); iv.Kind != "none" && iv.High > iv.Low {
+				c.Line([]float64{x, x}, []float64{iv.Low, iv.High}, whiskerStyle, t.Number)
 			}
-		case study.Pruned:
-			pruned = append(pruned, plotter.XY{X: float64(t.Number), Y: t.Value})
+			c.Point(x, t.Value, completeStyle, t.Number)
+			if !have || spec.Metric.Better(t.Value, best) {
+				best, have = t.Value, true
+			}
+		} else {
+			c.Point(x, t.Value, prunedStyle, t.Number)
 		}
 		if have {
-			best = append(best, plotter.XY{X: float64(t.Number), Y: bestSoFar})
+			bx, by = append(bx, x), append(by, best)
 		}
 	}
-	for _, s := range []struct {
-		xy    plotter.XYs
-		name  string
-		shape draw.GlyphDrawer
-		col   color.Color
-	}{{done, "complete", draw.CircleGlyph{}, palette[0]}, {pruned, "pruned (last epoch run)", draw.RingGlyph{}, palette[7]}} {
-		if len(s.xy) == 0 {
-			continue
-		}
-		sc, err := plotter.NewScatter(s.xy)
-		if err != nil {
-			return nil, err
-		}
-		sc.GlyphStyle.Shape, sc.GlyphStyle.Color = s.shape, s.col
-		p.Add(sc)
-		p.Legend.Add(s.name, sc)
+	if len(bx) > 0 {
+		c.Line(bx, by, chart.Style{Stroke: chart.Palette[3], Width: 1.8}, chart.NoTrial)
 	}
-	if len(best) > 0 {
-		l, err := plotter.NewLine(best)
-		if err != nil {
-			return nil, err
-		}
-		l.Color, l.Width = palette[3], vg.Points(1.5)
-		p.Add(l)
-		p.Legend.Add("best complete so far", l)
-	}
-	p.Legend.Top, p.Legend.Left = spec.Metric.Minimize(), false
-	p.Add(plotter.NewGrid())
-	return p, nil
+	c.Legend("complete (95% interval)", completeStyle, "point")
+	c.Legend("pruned (last epoch run)", prunedStyle, "point")
+	c.Legend("best complete so far", chart.Style{Stroke: chart.Palette[3], Width: 2}, "line")
+	return c
 }
 
-// position places a parameter value on an axis: categorical values at
-// their index, log-distributed ones at their logarithm.
-func position(prm study.Parameter, v any) float64 {
-	if i := slices.Index(prm.Values, v); i >= 0 && (prm.Distribution == study.Categorical || prm.Distribution == study.Constant) {
-		return float64(i)
-	}
-	f, _ := toFloat(v)
-	if prm.Distribution == study.LogUniformValues {
-		return math.Log10(f)
-	}
-	return f
-}
-
-func slicePlot(spec *study.Spec, r *Report, index int) (*plot.Plot, error) {
-	prm := spec.Parameters[index]
-	p := plot.New()
-	p.X.Label.Text = prm.Name
-	p.Y.Label.Text = r.Metric
-	if prm.Distribution == study.LogUniformValues {
-		p.X.Label.Text = "log10 " + prm.Name
-	}
-	var done, pruned plotter.XYs
-	for _, t := range r.Trials {
-		if t.State != study.Complete && t.State != study.Pruned {
-			continue
-		}
-		xy := plotter.XY{X: position(prm, t.Params[index].Value), Y: t.Value}
+// ecdf draws the empirical distribution of the complete trials' metric:
+// the share of trials at or below each value.
+func ecdf(r *Report) *chart.Chart {
+	c := chart.New("Empirical distribution of "+r.Metric, r.Metric, "share of complete trials ≤ value")
+	var done []study.Trial
+	for _, t := range r.finished() {
 		if t.State == study.Complete {
-			done = append(done, xy)
-		} else {
-			pruned = append(pruned, xy)
+			done = append(done, t)
 		}
 	}
-	for i, xy := range []plotter.XYs{done, pruned} {
-		if len(xy) == 0 {
-			continue
-		}
-		sc, err := plotter.NewScatter(xy)
-		if err != nil {
-			return nil, err
-		}
-		sc.GlyphStyle.Shape, sc.GlyphStyle.Color = draw.CircleGlyph{}, palette[0]
-		name := "complete"
-		if i == 1 {
-			sc.GlyphStyle.Shape, sc.GlyphStyle.Color, name = draw.RingGlyph{}, palette[7], "pruned"
-		}
-		p.Add(sc)
-		p.Legend.Add(name, sc)
+	slices.SortStableFunc(done, func(a, b study.Trial) int { return cmpFloat(a.Value, b.Value) })
+	var xs, ys []float64
+	for i, t := range done {
+		y := float64(i+1) / float64(len(done))
+		prev := float64(i) / float64(len(done))
+		xs, ys = append(xs, t.Value, t.Value), append(ys, prev, y)
 	}
-	if prm.Distribution == study.Categorical || prm.Distribution == study.Constant {
-		names := make([]string, len(prm.Values))
-		for i, v := range prm.Values {
-			names[i] = study.FormatValue(v)
-		}
-		p.NominalX(names...)
-		p.X.Label.Text = prm.Name
+	c.Line(xs, ys, chart.Style{Stroke: chart.Palette[0], Width: 1.6}, chart.NoTrial)
+	for i, t := range done {
+		c.Point(t.Value, float64(i+1)/float64(len(done)), completeStyle, t.Number)
 	}
-	p.Add(plotter.NewGrid())
-	return p, nil
+	c.Y.Include(0, 1)
+	return c
 }
 
-// parallel draws one polyline per finished trial across one axis per
-// parameter and one for the metric, each scaled to [0, 1]; darker lines
-// are better trials.
-func parallel(spec *study.Spec, r *Report) (*plot.Plot, error) {
-	p := plot.New()
-	var finished []study.Trial
-	for _, t := range r.Trials {
-		if t.State == study.Complete || t.State == study.Pruned {
-			finished = append(finished, t)
-		}
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
 	}
-	axes := len(spec.Parameters) + 1
-	lo, hi := make([]float64, axes), make([]float64, axes)
-	for a := range axes {
-		lo[a], hi[a] = math.Inf(1), math.Inf(-1)
-	}
-	coord := func(t study.Trial, a int) float64 {
-		if a == axes-1 {
-			return t.Value
-		}
-		return position(spec.Parameters[a], t.Params[a].Value)
-	}
-	for _, t := range finished {
-		for a := range axes {
-			lo[a], hi[a] = min(lo[a], coord(t, a)), max(hi[a], coord(t, a))
-		}
-	}
-	scale := func(a int, v float64) float64 {
-		if hi[a] == lo[a] {
-			return 0.5
-		}
-		return (v - lo[a]) / (hi[a] - lo[a])
-	}
-	// Worst first, so that the best trials are drawn on top.
-	slices.SortStableFunc(finished, func(a, b study.Trial) int {
-		sa, sb := scale(axes-1, a.Value), scale(axes-1, b.Value)
-		if spec.Metric.Minimize() {
-			sa, sb = 1-sa, 1-sb
-		}
-		switch {
-		case sa < sb:
-			return -1
-		case sa > sb:
-			return 1
-		}
-		return 0
-	})
-	for rank, t := range finished {
-		var xy plotter.XYs
-		for a := range axes {
-			xy = append(xy, plotter.XY{X: float64(a), Y: scale(a, coord(t, a))})
-		}
-		l, err := plotter.NewLine(xy)
-		if err != nil {
-			return nil, err
-		}
-		// Shade by rank, not value, so that one outlier cannot wash out
-		// the differences among the rest.
-		q := float64(rank) / float64(max(len(finished)-1, 1))
-		shade := uint8(220 - 200*q)
-		l.Color = color.RGBA{shade, shade, 255 - uint8(100*(1-q)), 255}
-		l.Width = vg.Points(1 + 1.5*q)
-		p.Add(l)
-	}
-	names := make([]string, axes)
-	for a := range axes - 1 {
-		names[a] = fmt.Sprintf("%s\n%s–%s", spec.Parameters[a].Name, axisValue(spec.Parameters[a], lo[a]), axisValue(spec.Parameters[a], hi[a]))
-	}
-	names[axes-1] = fmt.Sprintf("%s\n%.4g–%.4g", r.Metric, lo[axes-1], hi[axes-1])
-	p.NominalX(names...)
-	p.Y.Label.Text = "scaled to each axis's range"
-	p.Add(plotter.NewGrid())
-	return p, nil
-}
-
-func axisValue(prm study.Parameter, v float64) string {
-	switch prm.Distribution {
-	case study.Categorical, study.Constant:
-		if i := int(v); i >= 0 && i < len(prm.Values) && !math.IsInf(v, 0) {
-			return study.FormatValue(prm.Values[i])
-		}
-	case study.LogUniformValues:
-		return fmt.Sprintf("%.3g", math.Pow(10, v))
-	}
-	return fmt.Sprintf("%.4g", v)
+	return 0
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,16 +135,9 @@ func TestAnalysis(t *testing.T) {
 }
 
 // BenchmarkReport analyses a 500-trial study and renders it: the four
-// formats, every plot (SVG and PNG) and the HTML page.
+// formats, every figure and the HTML page.
 func BenchmarkReport(b *testing.B) {
-	spec, base := fixedStudy(b)
-	var trials []study.Trial
-	for i := range 500 {
-		t := base[i%4]
-		t.Number = i
-		t.Value += float64(i%17) / 1000
-		trials = append(trials, t)
-	}
+	spec, trials := bigStudy(b)
 	for range b.N {
 		r := Analyze(spec, trials)
 		for _, f := range Formats {
@@ -150,11 +145,8 @@ func BenchmarkReport(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		figures, err := Plots(spec, r)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := WriteHTML(new(bytes.Buffer), r, figures); err != nil {
+		page := &Page{Report: r, Figures: Plots(spec, r)}
+		if err := page.WriteHTML(new(bytes.Buffer)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -182,5 +174,66 @@ func TestTiesOnTwoHundredImages(t *testing.T) {
 	}
 	if want := "1 other trial is within that interval: the search alone cannot tell them apart"; !strings.Contains(r.Answer, want) {
 		t.Errorf("answer lacks %q:\n%s", want, r.Answer)
+	}
+}
+
+// bigStudy is a made-up 500-trial study shaped like configs/lr_sizes.yaml
+// run longer: four parameters, 30 epochs, two thirds pruned at epoch 3 or
+// 9, one run each.
+func bigStudy(t testing.TB) (*study.Spec, []study.Trial) {
+	spec, err := study.ParseSpec("big.yaml", []byte(`name: big
+seed: 42
+fixed: {epochs: 30}
+method: random
+parameters:
+  lr:       {distribution: log_uniform_values, min: 0.001, max: 0.3}
+  sizes:    {values: ["784,128,64,10", "784,256,128,10", "784,128,128,10", "784,64,10"]}
+  batch:    {distribution: int_uniform, min: 4, max: 64}
+  schedule: {values: [constant, cosine]}
+budget: {trials: 500, batch: 4}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var trials []study.Trial
+	for n := range 500 {
+		lr := math.Exp(math.Log(0.001) + rng.Float64()*math.Log(300))
+		q := 1 - math.Abs(math.Log10(lr)+1.5)/2 // best near lr 0.03
+		epochs, state := 30, study.Complete
+		if n%3 != 0 {
+			epochs, state = []int{3, 9}[n%2], study.Pruned
+		}
+		var run []study.Epoch
+		for e := 1; e <= epochs; e++ {
+			acc := 0.5 + 0.4*q*(1-math.Exp(-float64(e)/4)) + rng.Float64()*0.01
+			run = append(run, study.Epoch{Epoch: e, LR: lr, TrainLoss: 1.5 - acc, TrainAccuracy: acc + 0.05, ValLoss: 1.6 - acc, ValAccuracy: acc, Seconds: float64(e) * 0.3})
+		}
+		trials = append(trials, study.Trial{Number: n, State: state, Value: run[len(run)-1].ValAccuracy, Seconds: float64(epochs) * 0.3,
+			Seeds: []uint64{study.TrialSeed(42, n, 0)}, Runs: [][]study.Epoch{run},
+			Params: []study.Param{{Name: "lr", Value: lr}, {Name: "sizes", Value: spec.Parameters[1].Values[n%4]},
+				{Name: "batch", Value: int64(4 + n%61)}, {Name: "schedule", Value: spec.Parameters[3].Values[n%2]}}})
+	}
+	return spec, trials
+}
+
+// TestPageSize: the page of a 500-trial study stays under 1.5 MB, every
+// ranked trial a row.
+func TestPageSize(t *testing.T) {
+	spec, trials := bigStudy(t)
+	dir := t.TempDir()
+	if err := WriteFiles(dir, spec, Analyze(spec, trials)); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, HTMLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(page, []byte(`<tr data-trial=`)); n != 500 {
+		t.Errorf("%d ranked rows, want 500", n)
+	}
+	t.Logf("report.html of 500 trials: %d bytes", len(page))
+	if len(page) > 1500<<10 {
+		t.Errorf("report.html of 500 trials is %d bytes, over 1.5 MB", len(page))
 	}
 }

@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 
+	"github.com/sweepml/sweep/command"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -44,7 +43,7 @@ func showTrial(stdout, stderr io.Writer, spec *study.Spec, trials []study.Trial,
 		}
 		fmt.Fprintln(stdout)
 		for _, stream := range []string{"stdout", "stderr"} {
-			b, err := os.ReadFile(filepath.Join(dir, "trials", strconv.Itoa(t.Number), fmt.Sprintf("run%d.%s", r, stream)))
+			b, err := os.ReadFile(command.LogFile(dir, t.Number, r, stream))
 			if err != nil || len(b) == 0 {
 				continue
 			}
