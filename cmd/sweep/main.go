@@ -8,6 +8,7 @@
 //	sweep plan SPEC            check a spec and show what it would run
 //	sweep report [DIR]         rank a sweep's trials, say which hyperparameters work best
 //	sweep replay DIR --trial N train a recorded trial again and compare with the record
+//	sweep serve [DIR]          a live web view of sweeps while they run
 //	sweep data export DIR      write the embedded MNIST's four files into DIR
 //	sweep data split FILE      write sweep train's training/validation rows as JSON
 //
@@ -60,6 +61,7 @@ Usage:
 	sweep plan SPEC          check a spec and show what it would run
 	sweep report [DIR]       rank a sweep's trials and say which hyperparameters work best
 	sweep replay DIR --trial N   train a recorded trial again and compare, epoch by epoch
+	sweep serve [DIR]        serve live report pages of sweeps (read-only, 127.0.0.1:8080)
 	sweep data export DIR    write the embedded MNIST's four IDX files (gzip) into DIR
 	sweep data split FILE    write sweep train's training and validation rows to FILE (JSON)
 
@@ -91,6 +93,8 @@ func run(ctx context.Context, stop <-chan struct{}, args []string, stdout, stder
 		return cmdReport(args[1:], stdout, stderr)
 	case "replay":
 		return cmdReplay(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return cmdServe(ctx, stop, args[1:], stdout, stderr)
 	case "data":
 		return cmdData(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":

@@ -1,0 +1,223 @@
+package serve
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"crypto/subtle"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sweepml/sweep/report"
+)
+
+// Server serves studies read-only: each one's live report page, its
+// version (what the page polls) and its report JSON; with more than one
+// study, a list of them.
+type Server struct {
+	// Token, when set, must come with every request: as ?token= or as
+	// "Authorization: Bearer TOKEN". Without it a request gets 401.
+	Token string
+	// Studies finds the studies by name: called on every request for the
+	// list, so that a sweep started later appears.
+	Studies func() map[string]Source
+	// Single serves one study at the root instead of a list.
+	Single Source
+	// MinInterval is the least time between two reads of one study (0:
+	// 250 ms): however many pages poll, the study is read at most this
+	// often.
+	MinInterval time.Duration
+
+	mu    sync.Mutex
+	cache map[string]*view // by study name; "" for Single
+}
+
+// view is the last rendering of one study.
+type view struct {
+	mu      sync.Mutex
+	checked time.Time
+	stamp   string
+	version string
+	page    []byte
+	json    []byte
+	err     error
+}
+
+// ServeHTTP routes: with Single, "/" (page), "/version" and
+// "/api/study"; otherwise "/" (list), "/api/studies" and the same three
+// under "/s/NAME/".
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.Token != "" && !s.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="sweep serve"`)
+		http.Error(w, "401 unauthorized: this server needs its token (?token=… or Authorization: Bearer …)", http.StatusUnauthorized)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Error(w, "read-only: GET only", http.StatusMethodNotAllowed)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if s.Single != nil {
+		s.study(w, r, "", s.Single, r.URL.Path)
+		return
+	}
+	path := r.URL.Path
+	switch {
+	case path == "/":
+		s.list(w, r)
+	case path == "/api/studies":
+		writeJSONList(w, s.names())
+	case strings.HasPrefix(path, "/s/"):
+		name, rest, found := strings.Cut(strings.TrimPrefix(path, "/s/"), "/")
+		src := s.Studies()[name]
+		if src == nil {
+			http.Error(w, "no study named "+name, http.StatusNotFound)
+			return
+		}
+		if !found {
+			http.Redirect(w, r, "/s/"+url.PathEscape(name)+"/"+query(r), http.StatusFound)
+			return
+		}
+		s.study(w, r, name, src, "/"+rest)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	got := r.URL.Query().Get("token")
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		got = strings.TrimPrefix(h, "Bearer ")
+	}
+	return subtle.ConstantTimeCompare([]byte(got), []byte(s.Token)) == 1
+}
+
+func query(r *http.Request) string {
+	if r.URL.RawQuery == "" {
+		return ""
+	}
+	return "?" + r.URL.RawQuery
+}
+
+// study answers a study's three paths.
+func (s *Server) study(w http.ResponseWriter, r *http.Request, name string, src Source, path string) {
+	v := s.view(name, src)
+	v.mu.Lock()
+	page, js, version, err := v.page, v.json, v.version, v.err
+	v.mu.Unlock()
+	if err != nil && page == nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	switch path {
+	case "/":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+	case "/version":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte(version))
+	case "/api/study":
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(js)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// view brings a study's rendering up to date, reading the study at most
+// once per MinInterval and rendering only when its version changed.
+func (s *Server) view(name string, src Source) *view {
+	s.mu.Lock()
+	if s.cache == nil {
+		s.cache = map[string]*view{}
+	}
+	v := s.cache[name]
+	if v == nil {
+		v = &view{}
+		s.cache[name] = v
+	}
+	s.mu.Unlock()
+	interval := s.MinInterval
+	if interval <= 0 {
+		interval = 250 * time.Millisecond
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.page != nil && time.Since(v.checked) < interval {
+		return v
+	}
+	v.checked = time.Now()
+	stamp := src.Stamp()
+	if v.page != nil && stamp != "" && stamp == v.stamp {
+		return v
+	}
+	spec, trials, dir, err := src.Load()
+	if err != nil {
+		v.err = err // the last good page stays
+		return v
+	}
+	v.stamp, v.err = stamp, nil
+	ver := version(trials)
+	if ver == v.version && v.page != nil {
+		return v
+	}
+	rep := report.Analyze(spec, trials)
+	var js bytes.Buffer
+	if err := report.Write(&js, rep, "json", 0); err != nil {
+		v.err = err
+		return v
+	}
+	page := &report.Page{Report: rep, Figures: report.Plots(spec, rep), Live: true, Version: ver}
+	if dir != "" {
+		page.Logs = report.LogTails(dir, trials)
+	}
+	var html bytes.Buffer
+	if err := page.WriteHTML(&html); err != nil {
+		v.err = err
+		return v
+	}
+	v.version, v.page, v.json = ver, html.Bytes(), js.Bytes()
+	return v
+}
+
+func (s *Server) names() []string {
+	var out []string
+	for name := range s.Studies() {
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func writeJSONList(w http.ResponseWriter, names []string) {
+	w.Header().Set("Content-Type", "application/json")
+	if names == nil {
+		names = []string{}
+	}
+	json.NewEncoder(w).Encode(map[string][]string{"studies": names})
+}
+
+var listPage = template.Must(template.New("list").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sweeps</title>
+<style>body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem; }</style>
+</head><body><h1>Sweeps</h1>
+{{if .Names}}<ul id="studies">{{range .Names}}<li><a href="s/{{.}}/{{$.Query}}">{{.}}</a></li>{{end}}</ul>
+{{else}}<p>No sweep here yet. Start one with sweep run SPEC; reload to see it.</p>{{end}}
+</body></html>
+`))
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	q := ""
+	if t := r.URL.Query().Get("token"); t != "" {
+		q = "?token=" + url.QueryEscape(t)
+	}
+	listPage.Execute(w, struct {
+		Names []string
+		Query template.URL
+	}{s.names(), template.URL(q)})
+}
