@@ -18,19 +18,19 @@ type pageData struct {
 }
 
 type pageTrial struct {
-	N      int       `json:"n"`
-	State  string    `json:"state"`
-	Stage  string    `json:"stage,omitempty"`
-	Value  *float64  `json:"value,omitempty"` // finished trials only
-	Params []any     `json:"params"`          // in the order of pageData.Params
-	Seeds  []string  `json:"seeds"`           // strings: a uint64 does not fit a JavaScript number
-	Reason string    `json:"reason,omitempty"`
-	Secs   float64   `json:"secs"`
-	Test   *float64  `json:"test,omitempty"` // mean test accuracy, final stage
-	Metric []number  `json:"metric"`         // the metric per epoch
-	TLoss  []number  `json:"train_loss"`
-	VLoss  []number  `json:"val_loss"`
-	Log    string    `json:"log,omitempty"`
+	N      int      `json:"n"`
+	State  string   `json:"state"`
+	Stage  string   `json:"stage,omitempty"`
+	Value  *float64 `json:"value,omitempty"` // finished trials only
+	Params []any    `json:"params"`          // in the order of pageData.Params
+	Seeds  []string `json:"seeds"`           // strings: a uint64 does not fit a JavaScript number
+	Reason string   `json:"reason,omitempty"`
+	Secs   float64  `json:"secs"`
+	Test   *float64 `json:"test,omitempty"` // mean test accuracy, final stage
+	Metric []number `json:"metric"`         // the metric per epoch
+	TLoss  []number `json:"train_loss"`
+	VLoss  []number `json:"val_loss"`
+	Log    string   `json:"log,omitempty"`
 }
 
 func (p *Page) data() pageData {

@@ -2,12 +2,12 @@ package serve
 
 import (
 	"bytes"
-	"encoding/json"
-	"slices"
 	"crypto/subtle"
+	"encoding/json"
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"

@@ -173,7 +173,9 @@ func TestServeLive(t *testing.T) {
 
 	exited := make(chan error, 1)
 	go func() { exited <- sweep.Wait() }()
-	rows := func() int { return browsertest.Eval[int](b, `document.querySelectorAll("#ranking tr[data-trial]").length`) }
+	rows := func() int {
+		return browsertest.Eval[int](b, `document.querySelectorAll("#ranking tr[data-trial]").length`)
+	}
 	seen := []int{rows()}
 	var final []study.Trial
 	var settle time.Time
