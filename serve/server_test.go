@@ -1,0 +1,75 @@
+package serve
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sweepml/sweep/study"
+)
+
+// fakeSource is a study held in memory, counting its loads.
+type fakeSource struct {
+	spec   *study.Spec
+	trials []study.Trial
+	loads  int
+}
+
+func (f *fakeSource) Stamp() string { return "" }
+func (f *fakeSource) Load() (*study.Spec, []study.Trial, string, error) {
+	f.loads++
+	return f.spec, f.trials, "", nil
+}
+
+func trial(n int, epochs int) study.Trial {
+	run := make([]study.Epoch, epochs)
+	for e := range run {
+		run[e] = study.Epoch{Epoch: e + 1, ValAccuracy: 0.5 + float64(e)/100}
+	}
+	return study.Trial{Number: n, State: study.Running, Params: []study.Param{{Name: "lr", Value: 0.01 * float64(n+1)}}, Seeds: []uint64{1}, Runs: [][]study.Epoch{run}}
+}
+
+// TestVersionAndReads: the version changes with a new epoch and a new
+// trial and not otherwise; polls within MinInterval do not read the study.
+func TestVersionAndReads(t *testing.T) {
+	spec, err := study.ParseSpec("s.yaml", []byte("name: s\nmethod: grid\nparameters:\n  lr: {values: [0.01, 0.02]}\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &fakeSource{spec: spec, trials: []study.Trial{trial(0, 1)}}
+	s := &Server{Single: src, MinInterval: time.Hour}
+	get := func(path string) string {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, rec.Code)
+		}
+		return rec.Body.String()
+	}
+	v1 := get("/version")
+	for range 10 {
+		get("/version")
+	}
+	if src.loads != 1 {
+		t.Errorf("%d loads within the interval, want 1", src.loads)
+	}
+	s.MinInterval = time.Nanosecond
+	time.Sleep(time.Millisecond)
+	if v := get("/version"); v != v1 {
+		t.Errorf("unchanged study: version %s, then %s", v1, v)
+	}
+	src.trials[0] = trial(0, 2)
+	time.Sleep(time.Millisecond)
+	v2 := get("/version")
+	src.trials = append(src.trials, trial(1, 1))
+	time.Sleep(time.Millisecond)
+	v3 := get("/version")
+	if v2 == v1 || v3 == v2 || !strings.HasPrefix(v3, "2-") {
+		t.Errorf("versions %s, %s, %s: want a change per epoch and per trial", v1, v2, v3)
+	}
+	if page := get("/"); !strings.Contains(page, `data-version="`+v3+`"`) || !strings.Contains(page, `data-live="1"`) {
+		t.Error("the page does not carry its version or live mode")
+	}
+}
