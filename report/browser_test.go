@@ -13,12 +13,13 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/sweepml/sweep/internal/browsertest"
+	"github.com/sweepml/sweep/study"
 )
 
-// servePage writes the fixed study's report and serves its directory.
-func servePage(t *testing.T) (url string, page []byte) {
-	spec, trials := fixedStudy(t)
-	dir := t.TempDir()
+// writePage writes a study's report files and returns their directory
+// and report.html.
+func writePage(t *testing.T, spec *study.Spec, trials []study.Trial) (dir string, page []byte) {
+	dir = t.TempDir()
 	if err := WriteFiles(dir, spec, Analyze(spec, trials)); err != nil {
 		t.Fatal(err)
 	}
@@ -26,6 +27,13 @@ func servePage(t *testing.T) (url string, page []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, page
+}
+
+// servePage writes the fixed study's report and serves its directory.
+func servePage(t *testing.T) (url string, page []byte) {
+	spec, trials := fixedStudy(t)
+	dir, page := writePage(t, spec, trials)
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/" + HTMLFile, page

@@ -221,14 +221,7 @@ budget: {trials: 500, batch: 4}
 // ranked trial a row.
 func TestPageSize(t *testing.T) {
 	spec, trials := bigStudy(t)
-	dir := t.TempDir()
-	if err := WriteFiles(dir, spec, Analyze(spec, trials)); err != nil {
-		t.Fatal(err)
-	}
-	page, err := os.ReadFile(filepath.Join(dir, HTMLFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, page := writePage(t, spec, trials)
 	if n := bytes.Count(page, []byte(`<tr data-trial=`)); n != 500 {
 		t.Errorf("%d ranked rows, want 500", n)
 	}
