@@ -42,9 +42,11 @@ bench:
 
 # Whole jobs end to end (bench/sweeps): the main job, configs/lr_sizes.yaml
 # with 1 and 2 workers, 1,000 tiny trials local and in PostgreSQL; wall,
-# user and system time, peak RSS, ratios from one run. About 3 minutes.
+# user and system time, peak RSS, ratios from one run; then sweep serve on
+# a 1,000-trial PostgreSQL study (page updates, effect on the workers).
+# About 4 minutes.
 bench-sweeps: build
-	SWEEP_BENCH=1 $(GO) test -count=1 -timeout 30m -run TestWholeSweeps -v ./bench/sweeps | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS' -e '^ok'
+	SWEEP_BENCH=1 $(GO) test -count=1 -timeout 30m -run 'TestWholeSweeps|TestServeLargeStudy' -v ./bench/sweeps | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS' -e '^ok'
 
 # Side by side with PyTorch and NumPy (Debian's python3-torch and
 # python3-numpy), one thread each: see bench/main.go.

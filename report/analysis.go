@@ -216,9 +216,16 @@ func groupLabel(g []obs) string {
 // value, or for a numeric parameter with more than 6 distinct values into
 // quartile bins.
 func groupsOf(prm study.Parameter, index int, trials []study.Trial) [][]obs {
+	sorted, _ := observations(prm, index, trials)
+	return group(sorted, binned(prm, sorted))
+}
+
+// observations are the trials' values of the parameter with their
+// metric, sorted (stably) by the value, and each trial's place in that
+// order.
+func observations(prm study.Parameter, index int, trials []study.Trial) (sorted []obs, place []int) {
 	obsv := make([]obs, len(trials))
-	numeric := prm.Distribution != study.Categorical && prm.Distribution != study.Constant
-	distinct := map[string]bool{}
+	order := make([]int, len(trials))
 	for i, t := range trials {
 		val := t.Params[index].Value
 		o := obs{label: study.FormatValue(val), v: t.Value, trial: t.Number}
@@ -227,11 +234,30 @@ func groupsOf(prm study.Parameter, index int, trials []study.Trial) [][]obs {
 		} else {
 			o.key = float64(slices.Index(prm.Values, val))
 		}
-		obsv[i] = o
-		distinct[o.label] = true
+		obsv[i], order[i] = o, i
 	}
-	slices.SortStableFunc(obsv, func(a, b obs) int { return cmpFloat(a.key, b.key) })
-	return group(obsv, numeric && len(distinct) > 6)
+	slices.SortStableFunc(order, func(a, b int) int { return cmpFloat(obsv[a].key, obsv[b].key) })
+	sorted, place = make([]obs, len(trials)), make([]int, len(trials))
+	for k, i := range order {
+		sorted[k], place[i] = obsv[i], k
+	}
+	return sorted, place
+}
+
+// binned reports whether sorted observations of the parameter are grouped
+// into quartile bins: a numeric parameter with more than 6 distinct
+// values.
+func binned(prm study.Parameter, sorted []obs) bool {
+	if prm.Distribution == study.Categorical || prm.Distribution == study.Constant {
+		return false
+	}
+	distinct := 0
+	for i, o := range sorted {
+		if i == 0 || o.label != sorted[i-1].label {
+			distinct++
+		}
+	}
+	return distinct > 6
 }
 
 // eta2 is the share of the values' variance between the groups.
@@ -270,12 +296,23 @@ const bootstraps = 200
 func bootstrapEta2(prm study.Parameter, index int, trials []study.Trial, point float64) study.Interval {
 	rng := rand.New(rand.NewPCG(uint64(index)+1, uint64(len(trials))))
 	scores := make([]float64, bootstraps)
-	sample := make([]study.Trial, len(trials))
+	// A resample drawn as counts of each observation in sorted order:
+	// laid out again it is sorted, without sorting.
+	sorted, place := observations(prm, index, trials)
+	counts := make([]int, len(trials))
+	sample := make([]obs, 0, len(trials))
 	for b := range scores {
-		for i := range sample {
-			sample[i] = trials[rng.IntN(len(trials))]
+		clear(counts)
+		for range trials {
+			counts[place[rng.IntN(len(trials))]]++
 		}
-		scores[b] = eta2(groupsOf(prm, index, sample))
+		sample = sample[:0]
+		for k, c := range counts {
+			for range c {
+				sample = append(sample, sorted[k])
+			}
+		}
+		scores[b] = eta2(group(sample, binned(prm, sample)))
 	}
 	slices.Sort(scores)
 	return study.Interval{Mean: point, Low: scores[bootstraps*25/1000], High: scores[bootstraps*975/1000-1], N: len(trials), Kind: "bootstrap"}
@@ -306,11 +343,11 @@ func group(obsv []obs, bins bool) [][]obs {
 			from = to
 		}
 	} else {
-		for _, o := range obsv {
-			if n := len(groups); n > 0 && groups[n-1][0].label == o.label {
-				groups[n-1] = append(groups[n-1], o)
-			} else {
-				groups = append(groups, []obs{o})
+		from := 0
+		for i := 1; i <= len(obsv); i++ {
+			if i == len(obsv) || obsv[i].label != obsv[from].label {
+				groups = append(groups, obsv[from:i])
+				from = i
 			}
 		}
 	}

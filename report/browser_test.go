@@ -12,14 +12,23 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/sweepml/sweep/command"
 	"github.com/sweepml/sweep/internal/browsertest"
 	"github.com/sweepml/sweep/study"
 )
 
 // writePage writes a study's report files and returns their directory
-// and report.html.
-func writePage(t *testing.T, spec *study.Spec, trials []study.Trial) (dir string, page []byte) {
+// and report.html. logs are command trials' outputs (stdout of the first
+// run, by trial number), written where sweep keeps them first.
+func writePage(t *testing.T, spec *study.Spec, trials []study.Trial, logs map[int]string) (dir string, page []byte) {
 	dir = t.TempDir()
+	for n, text := range logs {
+		file := command.LogFile(dir, n, 0, "stdout")
+		os.MkdirAll(filepath.Dir(file), 0o755)
+		if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := WriteFiles(dir, spec, Analyze(spec, trials)); err != nil {
 		t.Fatal(err)
 	}
@@ -31,13 +40,17 @@ func writePage(t *testing.T, spec *study.Spec, trials []study.Trial) (dir string
 }
 
 // servePage writes the fixed study's report and serves its directory.
+// Trial 1 has a log, as a command trial has, with markup in it.
 func servePage(t *testing.T) (url string, page []byte) {
 	spec, trials := fixedStudy(t)
-	dir, page := writePage(t, spec, trials)
+	dir, page := writePage(t, spec, trials, map[int]string{1: logText})
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/" + HTMLFile, page
 }
+
+// logText is trial 1's output: markup that must show as text.
+const logText = "epoch 1 loss 0.9\n<script>document.title = 'injected'</script><b>not bold</b>\nepoch 2 loss 0.5\n"
 
 // TestPageInBrowser opens report.html in headless Chromium as a user
 // would: the ranked table sorts by a clicked column and back, hovering a
@@ -102,6 +115,16 @@ func TestPageInBrowser(t *testing.T) {
 	b.Click(`#failed tr[data-failed="5"] td`)
 	if d := browsertest.Eval[string](b, `document.getElementById("detail").innerText`); !strings.Contains(d, "Failed: training diverged") {
 		t.Errorf("failed trial's detail:\n%s", d)
+	}
+
+	// A command trial's detail ends with its log, shown as text.
+	b.Click(`#ranking tr[data-trial="1"] td`)
+	logShown := browsertest.Eval[string](b, `(document.querySelector("#detail pre.log") || {}).textContent || ""`)
+	if want := "── run 1, stdout ──\n" + logText; logShown != want {
+		t.Errorf("trial 1's log in its detail:\n%q\nwant\n%q", logShown, want)
+	}
+	if n := browsertest.Eval[int](b, `document.querySelectorAll("#detail b, #detail script").length`); n != 0 || browsertest.Eval[string](b, `document.title`) == "injected" {
+		t.Error("the log's markup was interpreted")
 	}
 
 	// Filter: schedule = cosine leaves trials 1 and 3 (and their marks).

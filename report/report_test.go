@@ -221,7 +221,7 @@ budget: {trials: 500, batch: 4}
 // ranked trial a row.
 func TestPageSize(t *testing.T) {
 	spec, trials := bigStudy(t)
-	_, page := writePage(t, spec, trials)
+	_, page := writePage(t, spec, trials, nil)
 	if n := bytes.Count(page, []byte(`<tr data-trial=`)); n != 500 {
 		t.Errorf("%d ranked rows, want 500", n)
 	}

@@ -43,7 +43,8 @@ type view struct {
 	stamp   string
 	version string
 	page    []byte
-	json    []byte
+	report  *report.Report // of this version
+	json    []byte         // the report's JSON, written when first asked for
 	err     error
 }
 
@@ -107,6 +108,13 @@ func query(r *http.Request) string {
 func (s *Server) study(w http.ResponseWriter, r *http.Request, name string, src Source, path string) {
 	v := s.view(name, src)
 	v.mu.Lock()
+	var jsonErr error
+	if path == "/api/study" && v.json == nil && v.report != nil {
+		var js bytes.Buffer
+		if jsonErr = report.Write(&js, v.report, "json", 0); jsonErr == nil {
+			v.json = js.Bytes()
+		}
+	}
 	page, js, version, err := v.page, v.json, v.version, v.err
 	v.mu.Unlock()
 	if err != nil && page == nil {
@@ -121,6 +129,10 @@ func (s *Server) study(w http.ResponseWriter, r *http.Request, name string, src 
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte(version))
 	case "/api/study":
+		if jsonErr != nil {
+			http.Error(w, "the report's JSON: "+jsonErr.Error(), http.StatusInternalServerError)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(js)
 	default:
@@ -129,7 +141,9 @@ func (s *Server) study(w http.ResponseWriter, r *http.Request, name string, src 
 }
 
 // view brings a study's rendering up to date, reading the study at most
-// once per MinInterval and rendering only when its version changed.
+// once per MinInterval and rendering only when its version changed. The
+// page is rendered at once (what an open page asks for next); the
+// report's JSON only when a script asks for it.
 func (s *Server) view(name string, src Source) *view {
 	s.mu.Lock()
 	if s.cache == nil {
@@ -166,21 +180,17 @@ func (s *Server) view(name string, src Source) *view {
 		return v
 	}
 	rep := report.Analyze(spec, trials)
-	var js bytes.Buffer
-	if err := report.Write(&js, rep, "json", 0); err != nil {
-		v.err = err
-		return v
-	}
+	var html bytes.Buffer
+	html.Grow(len(v.page) + len(v.page)/8) // the last size and room to grow: no copying as it fills
 	page := &report.Page{Report: rep, Figures: report.Plots(spec, rep), Live: true, Version: ver}
 	if dir != "" {
 		page.Logs = report.LogTails(dir, trials)
 	}
-	var html bytes.Buffer
 	if err := page.WriteHTML(&html); err != nil {
 		v.err = err
 		return v
 	}
-	v.version, v.page, v.json = ver, html.Bytes(), js.Bytes()
+	v.version, v.page, v.report, v.json = ver, html.Bytes(), rep, nil
 	return v
 }
 

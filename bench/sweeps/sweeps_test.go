@@ -1,6 +1,7 @@
 // Package sweeps measures whole jobs end to end, as a user runs them: the
 // main job, configs/lr_sizes.yaml with 1 and 2 workers, and a study of
-// 1,000 tiny trials kept locally and in PostgreSQL. It is a benchmark,
+// 1,000 tiny trials kept locally and in PostgreSQL; and sweep serve on a
+// 1,000-trial PostgreSQL study (serve_test.go). It is a benchmark,
 // not a test: `make bench-sweeps` runs it (SWEEP_BENCH=1) and prints one
 // table of ratios measured in one run; plain `go test` skips it.
 package sweeps

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -17,6 +18,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/sweepml/sweep/internal/browsertest"
+	"github.com/sweepml/sweep/internal/pgtest"
+	"github.com/sweepml/sweep/pgstore"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/report"
 	"github.com/sweepml/sweep/study"
@@ -41,31 +44,30 @@ func (l *lockedBuffer) String() string {
 }
 
 // startServe runs `sweep serve ARGS` in this process until the test ends
-// and returns the address it printed, token included.
-func startServe(t *testing.T, args ...string) (link string, stderr *lockedBuffer) {
-	var stdout lockedBuffer
-	stderr = &lockedBuffer{}
+// and returns the address it printed, token included, and all it prints.
+func startServe(t *testing.T, args ...string) (link string, output *lockedBuffer) {
+	output = &lockedBuffer{}
 	stop := make(chan struct{})
 	done := make(chan int, 1)
-	go func() { done <- run(context.Background(), stop, append([]string{"serve"}, args...), &stdout, stderr) }()
+	go func() { done <- run(context.Background(), stop, append([]string{"serve"}, args...), output, output) }()
 	t.Cleanup(func() {
 		close(stop)
 		if code := <-done; code != 0 {
-			t.Errorf("sweep serve exited %d: %s", code, stderr)
+			t.Errorf("sweep serve exited %d: %s", code, output)
 		}
 	})
 	re := regexp.MustCompile(`on (http://\S+)`)
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := re.FindStringSubmatch(stdout.String()); m != nil {
-			return m[1], stderr
+		if m := re.FindStringSubmatch(output.String()); m != nil {
+			return m[1], output
 		}
 		select {
 		case code := <-done:
-			t.Fatalf("sweep serve exited %d: %s", code, stderr)
+			t.Fatalf("sweep serve exited %d: %s", code, output)
 		default:
 		}
 	}
-	t.Fatalf("sweep serve printed no address: %s", stderr)
+	t.Fatalf("sweep serve printed no address: %s", output)
 	return "", nil
 }
 
@@ -97,9 +99,9 @@ func TestServeToken(t *testing.T) {
 	dir := filepath.Join(results, "tiny")
 	journal, _ := os.ReadFile(filepath.Join(dir, study.JournalFile))
 
-	link, stderr := startServe(t, "--addr", "0.0.0.0:0", dir)
-	if !strings.Contains(stderr.String(), "is not a loopback address: every request needs the token") {
-		t.Errorf("stderr: %s", stderr)
+	link, output := startServe(t, "--addr", "0.0.0.0:0", dir)
+	if !strings.Contains(output.String(), "is not a loopback address: every request needs the token") {
+		t.Errorf("printed: %s", output)
 	}
 	u, err := url.Parse(link)
 	if err != nil {
@@ -232,4 +234,71 @@ func TestServeLive(t *testing.T) {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// TestServeStorage serves a PostgreSQL storage: a sweep run after the
+// server started appears in its list; its page and report JSON are those
+// `sweep report` makes from the same storage; a trial recorded later
+// reaches the page; the password is never shown.
+func TestServeStorage(t *testing.T) {
+	url := pgtest.Start(t).URL("served")
+	link, output := startServe(t, "--addr", "127.0.0.1:0", "--storage", url)
+	base := strings.TrimSuffix(link, "/")
+	if code, body := get(t, "GET", base+"/api/studies", nil); code != 200 || strings.TrimSpace(body) != `{"studies":[]}` {
+		t.Errorf("GET /api/studies before any sweep: %d %s", code, body)
+	}
+	if code, _, errOut := cli("run", "--storage", url, writeSpec(t, tinySpec)); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, errOut)
+	}
+	if code, body := get(t, "GET", base+"/", nil); code != 200 || !strings.Contains(body, `<a href="s/tiny/">tiny</a>`) {
+		t.Errorf("GET / after the sweep: %d %s", code, body)
+	}
+	_, page := get(t, "GET", base+"/s/tiny/", nil)
+	_, js := get(t, "GET", base+"/s/tiny/api/study", nil)
+	t.Chdir(t.TempDir())
+	code, want, errOut := cli("report", "--storage", url, "--format", "json", "--files=false", "tiny")
+	if code != 0 || js != want {
+		t.Errorf("/api/study differs from sweep report's JSON (exit %d: %s):\n%.300s\nwant\n%.300s", code, errOut, js, want)
+	}
+	rows := strings.Count(page, "<tr data-trial=")
+	if rows == 0 || !strings.Contains(page, `"trials"`) {
+		t.Errorf("the page has %d ranked rows", rows)
+	}
+
+	// A trial recorded through the storage, as a worker records one.
+	st, err := pgstore.Open(context.Background(), url, pgstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	id, _ := st.GetStudyIDFromName("tiny")
+	all, err := st.GetAllTrials(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, before := get(t, "GET", base+"/s/tiny/version", nil)
+	if err := pgtest.CopyTrial(st, id, all[0]); err != nil {
+		t.Fatal(err)
+	}
+	var after string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if _, after = get(t, "GET", base+"/s/tiny/version", nil); after != before {
+			break
+		}
+	}
+	n := len(all)
+	if !strings.HasPrefix(before, fmt.Sprintf("%d-", n)) || !strings.HasPrefix(after, fmt.Sprintf("%d-", n+1)) {
+		t.Errorf("versions %q then %q: want %d trials, then %d", before, after, n, n+1)
+	}
+	if _, page = get(t, "GET", base+"/s/tiny/", nil); !strings.Contains(page, fmt.Sprintf(`data-version="%s"`, after)) || !strings.Contains(page, fmt.Sprintf(`data-trial="%d"`, n)) {
+		t.Errorf("the page after a new trial is not of version %s or lacks trial %d", after, n)
+	}
+	if !strings.Contains(output.String(), "Serving postgres://postgres@127.0.0.1:") {
+		t.Errorf("printed %q", output)
+	}
+	for _, s := range []string{output.String(), page, js} {
+		if strings.Contains(s, pgtest.Password) {
+			t.Error("the password was shown")
+		}
+	}
 }

@@ -6,6 +6,8 @@
 package pgtest
 
 import (
+	"errors"
+
 	"fmt"
 	"net"
 	"os"
@@ -15,6 +17,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/c-bata/goptuna"
 )
 
 // Password is the password of the server's postgres user.
@@ -105,4 +109,25 @@ func (s *Server) Stop() {
 func (s *Server) URL(db string) string {
 	s.run("psql", "-h", s.dir, "-p", strconv.Itoa(s.port), "-U", "postgres", "-q", "-c", "CREATE DATABASE "+db)
 	return fmt.Sprintf("postgres://postgres:%s@127.0.0.1:%d/%s?sslmode=disable", Password, s.port, db)
+}
+
+// CopyTrial appends a copy of a finished trial to a study through the
+// storage, as a worker records a new one: a change of the study for tests
+// and benchmarks of its readers.
+func CopyTrial(st goptuna.Storage, studyID int, src goptuna.FrozenTrial) error {
+	id, err := st.CreateNewTrial(studyID)
+	for name, x := range src.InternalParams {
+		err = errors.Join(err, st.SetTrialParam(id, name, x, src.Distributions[name]))
+	}
+	for k, v := range src.SystemAttrs {
+		err = errors.Join(err, st.SetTrialSystemAttr(id, k, v))
+	}
+	for k, v := range src.UserAttrs {
+		err = errors.Join(err, st.SetTrialUserAttr(id, k, v))
+	}
+	for step, v := range src.IntermediateValues {
+		err = errors.Join(err, st.SetTrialIntermediateValue(id, step, v))
+	}
+	err = errors.Join(err, st.SetTrialValue(id, src.Value))
+	return errors.Join(err, st.SetTrialState(id, src.State))
 }
