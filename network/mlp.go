@@ -134,10 +134,16 @@ func (m *MLP[T]) reserve(ws *workspace[T], n int) {
 		return
 	}
 	L := len(m.cfg.Sizes)
-	ws.rows, ws.act, ws.delta = n, make([][]T, L), make([][]T, L)
+	training := ws == &m.trainWS // evaluation keeps no gradients
+	ws.rows, ws.act, ws.delta = n, make([][]T, L), nil
+	if training {
+		ws.delta = make([][]T, L)
+	}
 	for l := 1; l < L; l++ {
 		ws.act[l] = make([]T, n*m.cfg.Sizes[l])
-		ws.delta[l] = make([]T, n*m.cfg.Sizes[l])
+		if training {
+			ws.delta[l] = make([]T, n*m.cfg.Sizes[l])
+		}
 	}
 }
 

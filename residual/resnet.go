@@ -200,9 +200,13 @@ func (n *Net[T]) reserve(ws *workspace[T], rows int) {
 	L := len(n.cfg.Sizes)
 	ws.rows = rows
 	ws.a, ws.h, ws.dh, ws.dz = make([][]T, L), make([][]T, L), make([][]T, L), make([][]T, L)
+	training := ws == &n.trainWS // evaluation keeps no gradients
 	for l := 1; l < L; l++ {
 		size := rows * n.cfg.Sizes[l]
-		ws.h[l], ws.dh[l], ws.dz[l] = make([]T, size), make([]T, size), make([]T, size)
+		ws.h[l] = make([]T, size)
+		if training {
+			ws.dh[l], ws.dz[l] = make([]T, size), make([]T, size)
+		}
 		// a[l] holds act(h[l-1]) in the pre-activation form.
 		ws.a[l] = make([]T, rows*max(n.cfg.Sizes[l], n.cfg.Sizes[l-1]))
 	}
