@@ -22,8 +22,8 @@ type Server struct {
 	// Token, when set, must come with every request: as ?token= or as
 	// "Authorization: Bearer TOKEN". Without it a request gets 401.
 	Token string
-	// Studies finds the studies by name: called on every request for the
-	// list, so that a sweep started later appears.
+	// Studies finds the studies by name: called again at most once per
+	// MinInterval, so that a sweep started later appears.
 	Studies func() map[string]Source
 	// Single serves one study at the root instead of a list.
 	Single Source
@@ -32,8 +32,10 @@ type Server struct {
 	// often.
 	MinInterval time.Duration
 
-	mu    sync.Mutex
-	cache map[string]*view // by study name; "" for Single
+	mu      sync.Mutex
+	cache   map[string]*view // by study name; "" for Single
+	studies map[string]Source
+	listed  time.Time // when studies was found
 }
 
 // view is the last rendering of one study.
@@ -74,7 +76,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSONList(w, s.names())
 	case strings.HasPrefix(path, "/s/"):
 		name, rest, found := strings.Cut(strings.TrimPrefix(path, "/s/"), "/")
-		src := s.Studies()[name]
+		src := s.studiesNow()[name]
 		if src == nil {
 			http.Error(w, "no study named "+name, http.StatusNotFound)
 			return
@@ -155,10 +157,7 @@ func (s *Server) view(name string, src Source) *view {
 		s.cache[name] = v
 	}
 	s.mu.Unlock()
-	interval := s.MinInterval
-	if interval <= 0 {
-		interval = 250 * time.Millisecond
-	}
+	interval := s.interval()
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.page != nil && time.Since(v.checked) < interval {
@@ -194,9 +193,27 @@ func (s *Server) view(name string, src Source) *view {
 	return v
 }
 
+// interval is MinInterval or its default.
+func (s *Server) interval() time.Duration {
+	if s.MinInterval <= 0 {
+		return 250 * time.Millisecond
+	}
+	return s.MinInterval
+}
+
+// studiesNow is Studies, called again only once MinInterval has passed.
+func (s *Server) studiesNow() map[string]Source {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.studies == nil || time.Since(s.listed) >= s.interval() {
+		s.studies, s.listed = s.Studies(), time.Now()
+	}
+	return s.studies
+}
+
 func (s *Server) names() []string {
 	var out []string
-	for name := range s.Studies() {
+	for name := range s.studiesNow() {
 		out = append(out, name)
 	}
 	slices.Sort(out)

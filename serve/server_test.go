@@ -73,3 +73,41 @@ func TestVersionAndReads(t *testing.T) {
 		t.Error("the page does not carry its version or live mode")
 	}
 }
+
+// TestListReads: however many requests come, the list of studies is
+// looked up at most once per MinInterval; a study's report JSON is
+// written only when asked for, and is the report of the study read.
+func TestListReads(t *testing.T) {
+	spec, err := study.ParseSpec("s.yaml", []byte("name: s\nmethod: grid\nparameters:\n  lr: {values: [0.01, 0.02]}\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &fakeSource{spec: spec, trials: []study.Trial{trial(0, 3)}}
+	lists := 0
+	s := &Server{MinInterval: time.Hour, Studies: func() map[string]Source {
+		lists++
+		return map[string]Source{"s": src}
+	}}
+	get := func(path string) string {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, rec.Code)
+		}
+		return rec.Body.String()
+	}
+	for range 5 {
+		get("/")
+		get("/api/studies")
+		get("/s/s/version")
+	}
+	if lists != 1 {
+		t.Errorf("the list looked up %d times within the interval, want 1", lists)
+	}
+	if v := s.cache["s"]; v == nil || v.json != nil {
+		t.Error("the report JSON was written before anyone asked for it")
+	}
+	if js := get("/s/s/api/study"); !strings.Contains(js, `"name": "s"`) || !strings.Contains(js, `"val_accuracy": 0.52`) {
+		t.Errorf("/api/study: %.300s", js)
+	}
+}

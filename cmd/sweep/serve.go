@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/sweepml/sweep/pgstore"
@@ -71,14 +72,21 @@ Flags:
 		defer st.Close()
 		what = st.Redacted()
 		if arg != "" {
-			srv.Single = pgSource{st, arg}
+			srv.Single = newPGSource(st, arg)
 			what += " " + arg
 		} else {
+			var mu sync.Mutex
+			sources := map[string]*pgSource{} // kept: each reads its study incrementally
 			srv.Studies = func() map[string]serve.Source {
-				out := map[string]serve.Source{}
 				sums, _ := st.GetAllStudySummaries()
+				mu.Lock()
+				defer mu.Unlock()
+				out := map[string]serve.Source{}
 				for _, s := range sums {
-					out[s.Name] = pgSource{st, s.Name}
+					if sources[s.Name] == nil {
+						sources[s.Name] = newPGSource(st, s.Name)
+					}
+					out[s.Name] = sources[s.Name]
 				}
 				return out
 			}
@@ -130,19 +138,27 @@ func loopback(addr string) bool {
 }
 
 // pgSource is a study in PostgreSQL. It has no cheap stamp: every check
-// reads the study, which the store does incrementally (finished trials
-// are cached, only changes are fetched).
+// reads the study, which costs only its changes: the store fetches the
+// running and new trials (finished ones are cached), and the reader
+// builds only their records.
 type pgSource struct {
-	st   *pgstore.Store
-	name string
+	mu sync.Mutex
+	st *pgstore.Store
+	r  study.StoredReader
 }
 
-func (p pgSource) Stamp() string { return "" }
+func newPGSource(st *pgstore.Store, name string) *pgSource {
+	return &pgSource{st: st, r: study.StoredReader{Storage: st, Name: name, Where: st.Redacted(), Settings: recipe.Table}}
+}
 
-func (p pgSource) Load() (*study.Spec, []study.Trial, string, error) {
-	spec, trials, err := study.Read(p.st, p.name, p.st.Redacted(), recipe.Table)
+func (p *pgSource) Stamp() string { return "" }
+
+func (p *pgSource) Load() (*study.Spec, []study.Trial, string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	spec, trials, err := p.r.Read()
 	if err != nil && !pgstore.Transient(err) && !errors.Is(err, context.Canceled) {
-		err = fmt.Errorf("sweep %s: %w", p.name, err)
+		err = fmt.Errorf("sweep %s: %w", p.r.Name, err)
 	}
 	return spec, trials, "", err
 }

@@ -250,8 +250,14 @@ func TestServeStorage(t *testing.T) {
 	if code, _, errOut := cli("run", "--storage", url, writeSpec(t, tinySpec)); code != 0 {
 		t.Fatalf("run: exit %d: %s", code, errOut)
 	}
-	if code, body := get(t, "GET", base+"/", nil); code != 200 || !strings.Contains(body, `<a href="s/tiny/">tiny</a>`) {
-		t.Errorf("GET / after the sweep: %d %s", code, body)
+	var list string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if _, list = get(t, "GET", base+"/", nil); strings.Contains(list, `<a href="s/tiny/">tiny</a>`) {
+			break
+		}
+	}
+	if !strings.Contains(list, `<a href="s/tiny/">tiny</a>`) {
+		t.Errorf("GET / after the sweep: %s", list)
 	}
 	_, page := get(t, "GET", base+"/s/tiny/", nil)
 	_, js := get(t, "GET", base+"/s/tiny/api/study", nil)
