@@ -55,33 +55,36 @@ type poller struct {
 }
 
 // poll asks once; it returns the update it made, if any.
-func (p *poller) poll(t *testing.T) (update, bool) {
+func (p *poller) poll() (update, bool, error) {
 	start := time.Now()
-	v := fetch(t, p.base+"version")
-	if v == p.last {
-		return update{}, false
+	v, err := fetch(p.base + "version")
+	if err != nil || v == p.last {
+		return update{}, false, err
 	}
-	page := fetch(t, p.base)
+	page, err := fetch(p.base)
+	if err != nil {
+		return update{}, false, err
+	}
 	n, _ := strconv.Atoi(strings.SplitN(v, "-", 2)[0])
 	u := update{trials: n, latency: time.Since(start), bytes: len(page)}
 	p.mu.Lock()
 	p.last = v
 	p.updates = append(p.updates, u)
 	p.mu.Unlock()
-	return u, true
+	return u, true, nil
 }
 
-func fetch(t *testing.T, u string) string {
+func fetch(u string) (string, error) {
 	resp, err := http.Get(u)
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %v %s", u, err, resp.Status)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: %s", u, resp.Status)
 	}
-	return string(b)
+	return string(b), err
 }
 
 // startServe starts `sweep serve` as a process and returns its address
@@ -115,6 +118,82 @@ func cpu(t *testing.T, p *os.Process) time.Duration {
 	return time.Duration(user+sys) * 10 * time.Millisecond // USER_HZ is 100 on Linux
 }
 
+// rounds are the sweeps run alone and with a live page open, in turn.
+type rounds struct {
+	alone, watched []measured
+	serveCPU       time.Duration // sweep serve's during the watched runs
+	during         []update      // the page's updates during them
+	url            string        // the last watched study's database
+	page           *poller       // polling it
+}
+
+// watch runs the sweep alone and with a live page open, in turn, three
+// times, each in a fresh database.
+func watch(t *testing.T, bin, spec string, pg *pgtest.Server) (r rounds) {
+	for round := range 3 {
+		r.alone = append(r.alone, run(t, bin, "run", "--workers", "2", "--storage", pg.URL(fmt.Sprint("alone", round)), spec))
+		r.url = pg.URL(fmt.Sprint("watched", round))
+		base, proc := startServe(t, bin, "--storage", r.url, "served")
+		r.page = &poller{base: base}
+		stop, polled := make(chan struct{}), make(chan struct{})
+		cpu0 := cpu(t, proc)
+		go func() {
+			defer close(polled)
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Second):
+					if _, _, err := r.page.poll(); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		}()
+		r.watched = append(r.watched, run(t, bin, "run", "--workers", "2", "--storage", r.url, spec))
+		close(stop)
+		<-polled
+		r.serveCPU += cpu(t, proc) - cpu0
+		r.during = append(r.during, r.page.updates...)
+	}
+	return r
+}
+
+// appended measures page updates of a finished study, the machine
+// otherwise quiet: a trial appended, then the page's next poll, n times.
+func appended(t *testing.T, r rounds, n int) (sorted []time.Duration, last update) {
+	time.Sleep(300 * time.Millisecond)
+	if _, _, err := r.page.poll(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := pgstore.Open(context.Background(), r.url, pgstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	studyID, err := st.GetStudyIDFromName("served")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := st.GetAllTrials(studyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if err := pgtest.CopyTrial(st, studyID, all[len(all)-1-i]); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond) // past the server's MinInterval
+		u, ok, err := r.page.poll()
+		if err != nil || !ok {
+			t.Fatalf("update %d: the version did not change (%v)", i, err)
+		}
+		sorted, last = append(sorted, u.latency), u
+	}
+	slices.Sort(sorted)
+	return sorted, last
+}
+
 // TestServeLargeStudy measures `sweep serve` on a 1,000-trial study in
 // PostgreSQL: how long a page update takes, during the sweep and after
 // it, and whether an open page slows the workers.
@@ -128,85 +207,23 @@ func TestServeLargeStudy(t *testing.T) {
 	}
 	spec := filepath.Join(t.TempDir(), "served.yaml")
 	os.WriteFile(spec, []byte(served), 0o644)
-	pg := pgtest.Start(t)
-
-	// The workers alone and with a live page open, in turn, three times.
-	var alone, watched []measured
-	var serveCPU time.Duration
-	var during []update
-	var url string
-	var p *poller
-	for round := range 3 {
-		alone = append(alone, run(t, bin, "run", "--workers", "2", "--storage", pg.URL(fmt.Sprint("alone", round)), spec))
-		url = pg.URL(fmt.Sprint("watched", round))
-		base, proc := startServe(t, bin, "--storage", url, "served")
-		p = &poller{base: base}
-		stop, polled := make(chan struct{}), make(chan struct{})
-		cpu0 := cpu(t, proc)
-		go func() {
-			defer close(polled)
-			for {
-				select {
-				case <-stop:
-					return
-				case <-time.After(time.Second):
-					p.poll(t)
-				}
-			}
-		}()
-		watched = append(watched, run(t, bin, "run", "--workers", "2", "--storage", url, spec))
-		close(stop)
-		<-polled
-		serveCPU += cpu(t, proc) - cpu0
-		during = append(during, p.updates...)
-	}
-
-	// Updates of the finished study, the machine otherwise quiet: a trial
-	// appended, then the page's next poll.
-	time.Sleep(300 * time.Millisecond)
-	p.poll(t)
-	st, err := pgstore.Open(context.Background(), url, pgstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	studyID, err := st.GetStudyIDFromName("served")
-	if err != nil {
-		t.Fatal(err)
-	}
-	all, err := st.GetAllTrials(studyID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var after []time.Duration
-	var last update
-	for i := range 20 {
-		if err := pgtest.CopyTrial(st, studyID, all[len(all)-1-i]); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(300 * time.Millisecond) // past the server's MinInterval
-		u, ok := p.poll(t)
-		if !ok {
-			t.Fatalf("update %d: the version did not change", i)
-		}
-		after, last = append(after, u.latency), u
-	}
-	slices.Sort(after)
+	r := watch(t, bin, spec, pgtest.Start(t))
+	after, last := appended(t, r, 20)
 
 	fmt.Printf("\nsweep serve on a 1,000-trial PostgreSQL study, one run, %s\n\n", time.Now().UTC().Format("2006-01-02"))
 	var ratios []float64
 	var workersCPU time.Duration
-	for i := range alone {
-		fmt.Printf("workers alone                    %v\n", alone[i])
-		fmt.Printf("workers, a live page open        %v\n", watched[i])
-		ratios = append(ratios, watched[i].wall.Seconds()/alone[i].wall.Seconds())
-		workersCPU += watched[i].user + watched[i].sys
+	for i := range r.alone {
+		fmt.Printf("workers alone                    %v\n", r.alone[i])
+		fmt.Printf("workers, a live page open        %v\n", r.watched[i])
+		ratios = append(ratios, r.watched[i].wall.Seconds()/r.alone[i].wall.Seconds())
+		workersCPU += r.watched[i].user + r.watched[i].sys
 	}
 	fmt.Printf("  watched ÷ alone, in turn        %.3f\n", ratios)
 	fmt.Printf("  sweep serve's CPU meanwhile     %.2f s (%.1f%% of the workers' %.2f s)\n",
-		serveCPU.Seconds(), 100*serveCPU.Seconds()/workersCPU.Seconds(), workersCPU.Seconds())
+		r.serveCPU.Seconds(), 100*r.serveCPU.Seconds()/workersCPU.Seconds(), workersCPU.Seconds())
 	fmt.Printf("page updates during the sweep (trials: GET version + GET page):")
-	for _, u := range during {
+	for _, u := range r.during {
 		fmt.Printf(" %d: %.0f ms;", u.trials, 1000*u.latency.Seconds())
 	}
 	fmt.Printf("\npage updates of the finished study (%d trials, page %.2f MB), 20 trials appended one by one:\n",
