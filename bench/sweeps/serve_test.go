@@ -106,16 +106,13 @@ func startServe(t *testing.T, bin string, args ...string) (string, *os.Process) 
 	return m[1], cmd.Process
 }
 
-// cpu is a process's user and system time so far, from /proc.
+// cpu is a process's user and system time so far.
 func cpu(t *testing.T, p *os.Process) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Pid))
-	if err != nil {
-		t.Fatal(err)
+	comm, cpu := processCPU(strconv.Itoa(p.Pid))
+	if comm == "" {
+		t.Fatalf("no process %d", p.Pid)
 	}
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
-	user, _ := strconv.Atoi(f[11])
-	sys, _ := strconv.Atoi(f[12])
-	return time.Duration(user+sys) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+	return cpu
 }
 
 // rounds are the sweeps run alone and with a live page open, in turn.

@@ -13,7 +13,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -101,7 +103,9 @@ func TestWholeSweeps(t *testing.T) {
 	os.WriteFile(tinySpec, []byte(tiny), 0o644)
 	local := run(t, bin, "run", "--workers", "2", "--results", filepath.Join(dir, "local"), tinySpec)
 	url := pgtest.Start(t).URL("bench")
+	pg0 := postgresCPU()
 	shared := run(t, bin, "run", "--workers", "2", "--storage", url, tinySpec)
+	pgCPU := postgresCPU() - pg0
 
 	echoSpec := filepath.Join(dir, "echo.yaml")
 	os.WriteFile(echoSpec, []byte(echo), 0o644)
@@ -118,9 +122,43 @@ func TestWholeSweeps(t *testing.T) {
 	fmt.Printf("1,000 tiny trials, local         %v\n", local)
 	fmt.Printf("1,000 tiny trials, PostgreSQL    %v\n", shared)
 	fmt.Printf("  shared ÷ local                  %.2f\n", shared.wall.Seconds()/local.wall.Seconds())
+	cpuTotal := (shared.user + shared.sys + pgCPU).Seconds()
+	fmt.Printf("  PostgreSQL's own CPU meanwhile  %.2f s: worker and server together %.2f s on %d cores, so at best %.2f s, %.2f× local\n",
+		pgCPU.Seconds(), cpuTotal, runtime.NumCPU(), cpuTotal/float64(runtime.NumCPU()), cpuTotal/float64(runtime.NumCPU())/local.wall.Seconds())
 	fmt.Printf("1,000 command trials (echo)      %v\n", commands)
 	fmt.Printf("  per command trial               %.2f ms of wall time (start, read, record), against %.2f ms per tiny built-in trial\n",
 		commands.wall.Seconds(), local.wall.Seconds())
+}
+
+// postgresCPU is the user and system time so far of every PostgreSQL
+// process on the machine.
+func postgresCPU() time.Duration {
+	var total time.Duration
+	procs, _ := os.ReadDir("/proc")
+	for _, d := range procs {
+		if comm, cpu := processCPU(d.Name()); comm == "postgres" {
+			total += cpu
+		}
+	}
+	return total
+}
+
+// processCPU is a process's name and its user and system time so far,
+// from /proc/PID/stat; "" if there is no such process.
+func processCPU(pid string) (comm string, cpu time.Duration) {
+	b, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
+	s := string(b)
+	open, closing := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if err != nil || open < 0 || closing < open {
+		return "", 0
+	}
+	f := strings.Fields(s[closing+1:]) // from the third field, state
+	if len(f) < 13 {
+		return "", 0
+	}
+	user, _ := strconv.Atoi(f[11])
+	sys, _ := strconv.Atoi(f[12])
+	return s[open+1 : closing], time.Duration(user+sys) * 10 * time.Millisecond // USER_HZ is 100 on Linux
 }
 
 // identical reports whether two sweeps recorded the same trials: numbers,
