@@ -97,7 +97,11 @@ func Open(ctx context.Context, conn string, opt Options) (*Store, error) {
 		return f
 	}
 	s.db = stdlib.OpenDB(*cfg)
+	// As many kept open as may be used at once: a worker's coordinator,
+	// the ends of trials being recorded and the heartbeat use several, and
+	// a connection opened afresh costs a handshake and authentication.
 	s.db.SetMaxOpenConns(8)
+	s.db.SetMaxIdleConns(8)
 	if err := s.retry(ctx, "connecting", func() error { return s.db.PingContext(ctx) }); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("storage %s: %w", s.redacted, s.clean(err))
