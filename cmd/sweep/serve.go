@@ -143,12 +143,11 @@ func loopback(addr string) bool {
 // builds only their records.
 type pgSource struct {
 	mu sync.Mutex
-	st *pgstore.Store
 	r  study.StoredReader
 }
 
 func newPGSource(st *pgstore.Store, name string) *pgSource {
-	return &pgSource{st: st, r: study.StoredReader{Storage: st, Name: name, Where: st.Redacted(), Settings: recipe.Table}}
+	return &pgSource{r: study.StoredReader{Storage: st, Name: name, Where: st.Redacted(), Settings: recipe.Table}}
 }
 
 func (p *pgSource) Stamp() string { return "" }
