@@ -97,8 +97,8 @@ func Open(ctx context.Context, conn string, opt Options) (*Store, error) {
 		return f
 	}
 	s.db = stdlib.OpenDB(*cfg)
-	// As many kept open as may be used at once: a worker's coordinator,
-	// the ends of trials being recorded and the heartbeat use several, and
+	// As many kept idle as may be open: a worker's coordinator and its
+	// heartbeat, or the pages sweep serve answers, use several at once, and
 	// a connection opened afresh costs a handshake and authentication.
 	s.db.SetMaxOpenConns(8)
 	s.db.SetMaxIdleConns(8)
