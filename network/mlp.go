@@ -34,6 +34,8 @@ type MLP[T train.Float] struct {
 	// Buffers for the largest batch seen so far, one set for training and
 	// one for evaluation, so that neither reallocates the other's.
 	trainWS, evalWS workspace[T]
+	// firstW holds W[1]'s rows in a batch's spans, for either workspace.
+	firstW []T
 	// dense turns the sparse first layer off, for tests and benchmarks.
 	dense bool
 }
@@ -57,11 +59,10 @@ func New[T train.Float](cfg Config) (*MLP[T], error) {
 		fanIn, fanOut := m.cfg.Sizes[l], m.cfg.Sizes[l+1]
 		// The draws fill fan-out × fan-in, the order of earlier releases
 		// (and of residual's layers), so that a seed keeps its network.
-		drawn := make([]T, len(w))
-		InitWeights(drawn, fanIn, fanOut, m.cfg.Init, rng)
+		draw := drawer(fanIn, fanOut, m.cfg.Init, rng)
 		for o := range fanOut {
 			for i := range fanIn {
-				w[i*fanOut+o] = drawn[o*fanIn+i]
+				w[i*fanOut+o] = T(draw())
 			}
 		}
 	}
@@ -72,18 +73,20 @@ func New[T train.Float](cfg Config) (*MLP[T], error) {
 // fan-in and fan-out, in order; the draws are made in float64 so that
 // float32 and float64 networks start from the same weights up to rounding.
 func InitWeights[T train.Float](w []T, fanIn, fanOut int, scheme Init, rng *rand.Rand) {
-	switch scheme {
-	case He:
-		std := math.Sqrt(2 / float64(fanIn))
-		for i := range w {
-			w[i] = T(std * rng.NormFloat64())
-		}
-	default:
-		limit := math.Sqrt(6 / float64(fanIn+fanOut))
-		for i := range w {
-			w[i] = T(limit * (2*rng.Float64() - 1))
-		}
+	draw := drawer(fanIn, fanOut, scheme, rng)
+	for i := range w {
+		w[i] = T(draw())
 	}
+}
+
+// drawer returns the draws of InitWeights one at a time.
+func drawer(fanIn, fanOut int, scheme Init, rng *rand.Rand) func() float64 {
+	if scheme == He {
+		std := math.Sqrt(2 / float64(fanIn))
+		return func() float64 { return std * rng.NormFloat64() }
+	}
+	limit := math.Sqrt(6 / float64(fanIn+fanOut))
+	return func() float64 { return limit * (2*rng.Float64() - 1) }
 }
 
 // newZero allocates a network of cfg's shape with all parameters zero.
@@ -172,7 +175,7 @@ func (m *MLP[T]) forwardPrepared(ws *workspace[T], x []T, n int, labels []uint8)
 			copy(z[r*sizes[l]:(r+1)*sizes[l]], b)
 		}
 		if l == 1 && ws.first.sparse {
-			ws.first.forward(z, w, sizes[1])
+			ws.first.forward(z, w, sizes[1], &m.firstW)
 		} else {
 			linalg.Gemm(false, false, n, sizes[l], sizes[l-1], 1, in, sizes[l-1], w, sizes[l], 1, z, sizes[l])
 		}
@@ -299,6 +302,20 @@ func (m *MLP[T]) backward(ws *workspace[T], x []T, labels []uint8, lossSum float
 // without touching the gradients.
 func (m *MLP[T]) Evaluate(x []T, labels []uint8) (lossSum float64, correct int) {
 	return m.forward(&m.evalWS, x, labels)
+}
+
+// EvaluateColumns is Evaluate for a compact batch, whose rows hold only
+// the inputs in spans. It computes what Evaluate does with the dense
+// batch, bit for bit: the sparse first layer where Evaluate would take it,
+// otherwise the dense batch rebuilt.
+func (m *MLP[T]) EvaluateColumns(x []T, spans []dataset.Span, labels []uint8) (lossSum float64, correct int) {
+	ws := &m.evalWS
+	n := len(labels)
+	ws.first.use(x, spans, n)
+	if m.dense || !worthSparse[T](n, ws.first.k, m.Inputs()) {
+		return m.Evaluate(ws.first.expand(x, spans, n, m.Inputs()), labels)
+	}
+	return m.forwardPrepared(ws, nil, n, labels)
 }
 
 // Predict writes the most probable class of each row of x into dst, which

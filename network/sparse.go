@@ -38,8 +38,7 @@ type sparseInput[T train.Float] struct {
 	n, k   int            // rows of the batch, inputs in spans
 	spans  []dataset.Span // the maximal runs of inputs some row uses
 	x      []T            // the batch's columns in spans, n×k
-	w      []T            // W[1]'s rows in spans, k×fan-out
-	grad   []T            // the gradient of those rows
+	grad   []T            // the gradient of W[1]'s rows in spans
 	// Buffers of find and expand.
 	found []dataset.Span
 	used  []uint64 // per word of a row: the OR of that word over the rows
@@ -72,6 +71,13 @@ func (s *sparseInput[T]) expand(x []T, spans []dataset.Span, n, width int) []T {
 		}
 	}
 	return dense
+}
+
+// worthSparse says whether a dense batch of n rows of the given width, k
+// of whose inputs some row uses, takes the sparse path (find).
+func worthSparse[T train.Float](n, k, width int) bool {
+	size := int(unsafe.Sizeof(T(0)))
+	return n > 0 && width*size%8 == 0 && float64(k) <= sparseShare*float64(width)
 }
 
 // find reports whether the dense batch x of n rows of the given width
@@ -121,7 +127,7 @@ func (s *sparseInput[T]) find(x []T, n, width int) bool {
 		s.k += i - from
 	}
 	s.spans = s.found
-	if float64(s.k) > sparseShare*float64(width) {
+	if !worthSparse[T](n, s.k, width) {
 		return false
 	}
 	if len(s.own) < n*width {
@@ -138,22 +144,24 @@ func (s *sparseInput[T]) find(x []T, n, width int) bool {
 	return true
 }
 
-// forward adds the batch's product with W[1] (width × fanOut) to z.
-func (s *sparseInput[T]) forward(z, w []T, fanOut int) {
+// forward adds the batch's product with W[1] (width × fanOut) to z. Where
+// the spans are more than one, W[1]'s rows in them are copied together
+// into *buf (k×fanOut), which the model's workspaces share.
+func (s *sparseInput[T]) forward(z, w []T, fanOut int, buf *[]T) {
 	switch len(s.spans) {
 	case 0:
 		return
 	case 1: // W[1]'s rows in place
 		w = w[s.spans[0].From*fanOut : s.spans[0].To*fanOut]
 	default:
-		if len(s.w) < len(w) {
-			s.w = make([]T, len(w))
+		if len(*buf) < len(w) {
+			*buf = make([]T, len(w))
 		}
 		off := 0
 		for _, sp := range s.spans {
-			off += copy(s.w[off:], w[sp.From*fanOut:sp.To*fanOut])
+			off += copy((*buf)[off:], w[sp.From*fanOut:sp.To*fanOut])
 		}
-		w = s.w
+		w = *buf
 	}
 	linalg.Gemm(false, false, s.n, fanOut, s.k, 1, s.x, s.k, w, fanOut, 1, z, fanOut)
 }

@@ -218,3 +218,62 @@ func TestOneSpanUsesWeightsInPlace(t *testing.T) {
 		}
 	}
 }
+
+// denseOnly hides an MLP's compact methods: train.Evaluator gives it
+// dense batches.
+type denseOnly[T train.Float] struct{ train.Model[T] }
+
+// TestEvaluateColumnsMatchesEvaluate checks that a compact batch is
+// measured bit for bit as its dense batch is: batches small enough for the
+// sparse path, 5000-row batches that use more than sparseShare of the
+// image (the dense batch rebuilt), and the sparse path
+// turned off. train.Evaluator, which gathers compact batches for an MLP,
+// must then agree exactly with its dense batches, remainder batch
+// included.
+func TestEvaluateColumnsMatchesEvaluate(t *testing.T) {
+	t.Run("float64", func(t *testing.T) { checkEvaluateColumns[float64](t) })
+	t.Run("float32", func(t *testing.T) { checkEvaluateColumns[float32](t) })
+}
+
+func checkEvaluateColumns[T train.Float](t *testing.T) {
+	tr, val := testkit.MNISTSplit(t, 0)
+	var cols dataset.Columns
+	paths := map[bool]int{}
+	for _, batch := range []int{1, 64, 1000, 5000} {
+		for _, stride := range []int{1, 9} {
+			positions := make([]int32, batch)
+			for i := range positions {
+				positions[i] = int32(i * stride)
+			}
+			x, labels := make([]T, batch*784), make([]uint8, batch)
+			dataset.Gather(x, labels, tr, positions)
+			cols.Find(tr, positions)
+			compact := make([]T, batch*cols.Width)
+			dataset.GatherColumns(compact, labels, tr, positions, &cols)
+			for _, dense := range []bool{false, true} {
+				a, _ := New[T](Config{Sizes: []int{784, 32, 10}, Activation: ReLU, Seed: 5})
+				b, _ := New[T](Config{Sizes: []int{784, 32, 10}, Activation: ReLU, Seed: 5})
+				a.dense, b.dense = dense, dense
+				la, ca := a.Evaluate(x, labels)
+				lb, cb := b.EvaluateColumns(compact, cols.Spans, labels)
+				if la != lb || ca != cb {
+					t.Errorf("batch %d, stride %d, sparse path off %v: compact %v (%d correct), dense %v (%d)", batch, stride, dense, lb, cb, la, ca)
+				}
+				if !dense {
+					paths[a.evalWS.first.sparse]++
+				}
+			}
+		}
+	}
+	if paths[true] == 0 || paths[false] == 0 {
+		t.Fatalf("batches taking the sparse path: %d, the dense: %d; want both", paths[true], paths[false])
+	}
+	m, _ := New[T](Config{Sizes: []int{784, 32, 10}, Activation: ReLU, Seed: 5})
+	for _, batch := range []int{1000, 300} { // 12,000 rows: whole batches, and a remainder
+		lc, ac := train.NewEvaluator[T](m, batch).Evaluate(val)
+		ld, ad := train.NewEvaluator[T](denseOnly[T]{m}, batch).Evaluate(val)
+		if lc != ld || ac != ad {
+			t.Errorf("evaluator, batch %d: compact batches %v, %v; dense %v, %v", batch, lc, ac, ld, ad)
+		}
+	}
+}

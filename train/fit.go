@@ -203,12 +203,16 @@ func (s *Stepper[T]) Step(positions []int32, lr float64) (loss float64, correct 
 }
 
 // Evaluator measures a model on a data set in large batches, reusing its
-// buffers from call to call.
+// buffers from call to call. A ColumnModel gets compact batches: only the
+// pixels some row of the batch uses are converted and held.
 type Evaluator[T Float] struct {
-	model  Model[T]
-	batch  int
-	x      []T
-	labels []uint8
+	model     Model[T]
+	columns   ColumnModel[T] // the model, if it takes compact batches
+	cols      dataset.Columns
+	batch     int
+	x         []T
+	labels    []uint8
+	positions []int32
 }
 
 // NewEvaluator prepares to evaluate m in batches of batch rows (0 means
@@ -217,7 +221,8 @@ func NewEvaluator[T Float](m Model[T], batch int) *Evaluator[T] {
 	if batch <= 0 {
 		batch = DefaultEvalBatch
 	}
-	return &Evaluator[T]{model: m, batch: batch}
+	columns, _ := m.(ColumnModel[T])
+	return &Evaluator[T]{model: m, columns: columns, batch: batch}
 }
 
 // Evaluate returns the mean loss and the accuracy of the model on v.
@@ -226,19 +231,44 @@ func (e *Evaluator[T]) Evaluate(v dataset.View) (loss, accuracy float64) {
 		return math.NaN(), math.NaN()
 	}
 	batch := min(e.batch, v.Len())
-	if need := batch * v.Features(); len(e.x) < need {
-		e.x = make([]T, need)
+	if len(e.labels) < batch {
 		e.labels = make([]uint8, batch)
+		e.positions = make([]int32, batch)
 	}
 	var lossSum float64
 	var correct int
 	for from := 0; from < v.Len(); from += batch {
 		n := min(batch, v.Len()-from)
-		x, labels := e.x[:n*v.Features()], e.labels[:n]
-		dataset.GatherRange(x, labels, v, from, n)
-		l, c := e.model.Evaluate(x, labels)
+		l, c := e.evaluate(v, from, n)
 		lossSum += l
 		correct += c
 	}
 	return lossSum / float64(v.Len()), float64(correct) / float64(v.Len())
+}
+
+// evaluate measures the n rows of v from start.
+func (e *Evaluator[T]) evaluate(v dataset.View, start, n int) (lossSum float64, correct int) {
+	labels := e.labels[:n]
+	if e.columns == nil {
+		x := e.reserve(n * v.Features())
+		dataset.GatherRange(x, labels, v, start, n)
+		return e.model.Evaluate(x, labels)
+	}
+	positions := e.positions[:n]
+	for i := range positions {
+		positions[i] = int32(start + i)
+	}
+	e.cols.Find(v, positions)
+	x := e.reserve(n * e.cols.Width)
+	dataset.GatherColumns(x, labels, v, positions, &e.cols)
+	return e.columns.EvaluateColumns(x, e.cols.Spans, labels)
+}
+
+// reserve returns e.x resized to size values; it grows by at least an
+// eighth, as compact batches of a data set differ a little in width.
+func (e *Evaluator[T]) reserve(size int) []T {
+	if len(e.x) < size {
+		e.x = make([]T, max(size, len(e.x)+len(e.x)/8))
+	}
+	return e.x[:size]
 }

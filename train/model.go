@@ -46,6 +46,9 @@ type ColumnModel[T Float] interface {
 	// the inputs in spans (ascending, disjoint), one span after another;
 	// every other input is zero.
 	GradientColumns(x []T, spans []dataset.Span, labels []uint8) (loss float64, correct int)
+	// EvaluateColumns is Evaluate for a compact batch, with the very
+	// same result as Evaluate of the dense batch, bit for bit.
+	EvaluateColumns(x []T, spans []dataset.Span, labels []uint8) (lossSum float64, correct int)
 }
 
 // DType names the element type T: "float32" or "float64".
