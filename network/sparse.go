@@ -20,10 +20,12 @@ import (
 // with zeros between them. The result is the dense product's, summed over
 // fewer terms: equal up to rounding order.
 //
-// Training through train.Stepper, the batch comes compact (GradientColumns:
-// the dataset found the spans from the pixels' bytes and converted only
-// those). A dense batch given to Gradient or Evaluate is scanned here
-// instead (find) and its used columns copied.
+// Through train.Stepper and train.Evaluator, the batch comes compact
+// (GradientColumns, EvaluateColumns: the dataset found the spans from the
+// pixels' bytes and converted only those). A dense batch given to Gradient
+// or Evaluate is scanned here instead (find) and its used columns copied;
+// EvaluateColumns takes the path Evaluate would take for the dense batch,
+// so that the two agree bit for bit.
 
 // sparseShare is the largest share of the inputs a dense batch may use
 // for the sparse path to pay for its copies; larger batches use more of the

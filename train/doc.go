@@ -7,7 +7,7 @@
 // A model only has to compute a loss and its gradients (the Model
 // interface); everything about how parameters move lives here, once. A
 // model that can skip inputs blank in a whole batch (ColumnModel) gets
-// compact batches from the Stepper.
+// compact batches from the Stepper and the Evaluator.
 //
 // Fit is deterministic: the same model weights, data, configuration and
 // seed give a bit-identical history (apart from wall-clock seconds) and
