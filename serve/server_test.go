@@ -40,14 +40,7 @@ func TestVersionAndReads(t *testing.T) {
 	}
 	src := &fakeSource{spec: spec, trials: []study.Trial{trial(0, 1)}}
 	s := &Server{Single: src, MinInterval: time.Hour}
-	get := func(path string) string {
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
-		if rec.Code != http.StatusOK {
-			t.Fatalf("GET %s: %d", path, rec.Code)
-		}
-		return rec.Body.String()
-	}
+	get := func(path string) string { return getOK(t, s, path) }
 	v1 := get("/version")
 	for range 10 {
 		get("/version")
@@ -88,14 +81,7 @@ func TestListReads(t *testing.T) {
 		lists++
 		return map[string]Source{"s": src}
 	}}
-	get := func(path string) string {
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
-		if rec.Code != http.StatusOK {
-			t.Fatalf("GET %s: %d", path, rec.Code)
-		}
-		return rec.Body.String()
-	}
+	get := func(path string) string { return getOK(t, s, path) }
 	for range 5 {
 		get("/")
 		get("/api/studies")
@@ -110,4 +96,15 @@ func TestListReads(t *testing.T) {
 	if js := get("/s/s/api/study"); !strings.Contains(js, `"name": "s"`) || !strings.Contains(js, `"val_accuracy": 0.52`) {
 		t.Errorf("/api/study: %.300s", js)
 	}
+}
+
+// getOK answers a GET of path from s, failing the test unless it is 200 OK.
+func getOK(t *testing.T, s *Server, path string) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET %s: %d", path, rec.Code)
+	}
+	return rec.Body.String()
 }
