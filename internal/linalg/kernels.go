@@ -207,6 +207,18 @@ func scal32(alpha float32, x []float32) {
 	}
 }
 
+// velocity64 is the first pass of Momentum for float64: v = mu·v + g.
+func velocity64(mu float64, v, g []float64) {
+	g = g[:len(v)]
+	n4 := len(v) &^ 3
+	if n4 > 0 {
+		simd.VelocityF64(&v[0], &g[0], n4, mu)
+	}
+	for i := n4; i < len(v); i++ {
+		v[i] = float64(v[i]*mu) + g[i]
+	}
+}
+
 // momentum32 is Momentum for float32. The conversions keep each product
 // rounded on its own, as in the kernel: Go may otherwise fuse x*y + z.
 func momentum32(mu, negRate float32, v, g, w []float32) {

@@ -189,16 +189,24 @@ func Scal[T Float](alpha T, x []T) {
 
 // Momentum performs momentum SGD's update: v = mu·v + g, then
 // w = w + negRate·v. It rounds as Scal(mu, v), Axpy(1, g, v),
-// Axpy(negRate, v, w) do in Go. Float32 makes one pass over the three
-// vectors where simd runs, instead of three (the weights are larger than
-// the second-level cache, so the passes are memory traffic); float64
-// makes those three BLAS calls, as it always has.
+// Axpy(negRate, v, w) do. The weights are larger than the second-level
+// cache, so each pass over the three vectors is memory traffic. Where simd
+// runs, float32 makes one pass instead of three, rounding as Go does;
+// float64 makes two: v in one (a product and a sum, rounded as BLAS's
+// scal and axpy with α = 1 round them: no fused multiply-add can change
+// 1·g + v), then w with BLAS's axpy, whose rounding depends on the
+// library and the processor and so stays its own. A zero mu takes the
+// three calls, as BLAS's scal zeroes v then rather than multiplying it.
 func Momentum[T Float](mu, negRate T, v, g, w []T) {
-	if unsafe.Sizeof(mu) == 4 && simd.Available {
+	switch {
+	case unsafe.Sizeof(mu) == 4 && simd.Available:
 		momentum32(float32(mu), float32(negRate), As[float32](v), As[float32](g), As[float32](w))
 		return
+	case unsafe.Sizeof(mu) == 8 && simd.Available && mu != 0:
+		velocity64(float64(mu), As[float64](v), As[float64](g))
+	default:
+		Scal(mu, v)
+		Axpy(1, g, v)
 	}
-	Scal(mu, v)
-	Axpy(1, g, v)
 	Axpy(negRate, v, w)
 }

@@ -513,3 +513,30 @@ keepF64:
 keepDoneF64:
 	VZEROUPPER
 	RET
+
+// func VelocityF64(vel *float64, grad *float64, n int, mu float64)
+//
+// The first half of momentum SGD over n (a multiple of 4) parameters:
+// vel[i] = vel[i]·mu + grad[i], the product and the sum each rounded on
+// its own as in Go.
+TEXT ·VelocityF64(SB), NOSPLIT, $0-32
+	MOVQ         vel+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSD mu+24(FP), Y8
+	SHRQ         $2, CX
+	TESTQ        CX, CX
+	JEQ          doneVelocity
+
+velocity:
+	VMULPD  (DI), Y8, Y0
+	VADDPD  (SI), Y0, Y0
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	DECQ    CX
+	JNE     velocity
+
+doneVelocity:
+	VZEROUPPER
+	RET

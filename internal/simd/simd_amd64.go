@@ -54,6 +54,12 @@ func Prefetch(p *byte, n int)
 //go:noescape
 func MomentumF32(vel *float32, grad *float32, w *float32, n int, mu float32, negRate float32)
 
+// VelocityF64 computes, for i < n (a multiple of 4), vel[i] = vel[i]·mu +
+// grad[i], rounding the product and the sum each as Go does.
+//
+//go:noescape
+func VelocityF64(vel *float64, grad *float64, n int, mu float64)
+
 // Gemm4x8F64 is Gemm4x16F32 for float64: for r < 4,
 // c[r·ldc : r·ldc+8] += Σ_{t<k} a[r·ars + t·acs]·b[t·ldb : t·ldb+8].
 //

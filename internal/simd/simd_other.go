@@ -29,6 +29,10 @@ func MomentumF32(vel *float32, grad *float32, w *float32, n int, mu float32, neg
 	panic("simd: not available")
 }
 
+func VelocityF64(vel *float64, grad *float64, n int, mu float64) {
+	panic("simd: not available")
+}
+
 func Gemm4x8F64(c *float64, ldc int, a *float64, ars int, acs int, b *float64, ldb int, k int) {
 	panic("simd: not available")
 }
