@@ -108,7 +108,7 @@ func startServe(t *testing.T, bin string, args ...string) (string, *os.Process) 
 
 // cpu is a process's user and system time so far.
 func cpu(t *testing.T, p *os.Process) time.Duration {
-	comm, cpu := processCPU(strconv.Itoa(p.Pid))
+	comm, _, cpu, _ := processCPU(strconv.Itoa(p.Pid))
 	if comm == "" {
 		t.Fatalf("no process %d", p.Pid)
 	}

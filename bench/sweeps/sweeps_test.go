@@ -136,10 +136,11 @@ func TestWholeSweeps(t *testing.T) {
 	tinySpec := filepath.Join(dir, "tiny.yaml")
 	os.WriteFile(tinySpec, []byte(tiny), 0o644)
 	local := run(t, bin, "run", "--workers", "2", "--results", filepath.Join(dir, "local"), tinySpec)
-	url := pgtest.Start(t).URL("bench")
-	pg0 := postgresCPU()
+	server := pgtest.Start(t)
+	url := server.URL("bench")
+	pg0 := serverCPU(server.PID())
 	shared := run(t, bin, "run", "--workers", "2", "--storage", url, tinySpec)
-	pgCPU := postgresCPU() - pg0
+	pgCPU := serverCPU(server.PID()) - pg0
 
 	echoSpec := filepath.Join(dir, "echo.yaml")
 	os.WriteFile(echoSpec, []byte(echo), 0o644)
@@ -165,35 +166,42 @@ func TestWholeSweeps(t *testing.T) {
 		commands.wall.Seconds(), local.wall.Seconds())
 }
 
-// postgresCPU is the user and system time so far of every PostgreSQL
-// process on the machine.
-func postgresCPU() time.Duration {
-	var total time.Duration
+// serverCPU is the user and system time so far of the PostgreSQL server
+// whose postmaster is pid: the postmaster's own, that of the backends it
+// has reaped (which the kernel adds to its children's times) and that of
+// its children still running. A backend that exits keeps counting.
+func serverCPU(pid int) time.Duration {
+	_, _, own, reaped := processCPU(strconv.Itoa(pid))
+	total := own + reaped
 	procs, _ := os.ReadDir("/proc")
 	for _, d := range procs {
-		if comm, cpu := processCPU(d.Name()); comm == "postgres" {
+		if _, ppid, cpu, _ := processCPU(d.Name()); ppid == pid {
 			total += cpu
 		}
 	}
 	return total
 }
 
-// processCPU is a process's name and its user and system time so far,
-// from /proc/PID/stat; "" if there is no such process.
-func processCPU(pid string) (comm string, cpu time.Duration) {
+// processCPU is a process's name, its parent's id, its own user and system
+// time so far, and that of its children that have exited and been waited
+// for, from /proc/PID/stat; "" if there is no such process.
+func processCPU(pid string) (comm string, ppid int, cpu, children time.Duration) {
 	b, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
 	s := string(b)
 	open, closing := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
 	if err != nil || open < 0 || closing < open {
-		return "", 0
+		return "", 0, 0, 0
 	}
 	f := strings.Fields(s[closing+1:]) // from the third field, state
-	if len(f) < 13 {
-		return "", 0
+	if len(f) < 15 {
+		return "", 0, 0, 0
 	}
-	user, _ := strconv.Atoi(f[11])
-	sys, _ := strconv.Atoi(f[12])
-	return s[open+1 : closing], time.Duration(user+sys) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+	n := make([]int, 15)
+	for i := range n {
+		n[i], _ = strconv.Atoi(f[i])
+	}
+	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
+	return s[open+1 : closing], n[1], time.Duration(n[11]+n[12]) * tick, time.Duration(n[13]+n[14]) * tick
 }
 
 // identical reports whether two sweeps recorded the same trials: numbers,

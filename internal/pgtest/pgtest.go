@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/c-bata/goptuna"
@@ -103,6 +104,15 @@ func (s *Server) Start() {
 func (s *Server) Stop() {
 	s.t.Helper()
 	s.run("pg_ctl", "-D", s.data, "-m", "fast", "-w", "stop")
+}
+
+// PID is the process id of the server's postmaster, from its data
+// directory; 0 if the server is not running.
+func (s *Server) PID() int {
+	b, _ := os.ReadFile(filepath.Join(s.data, "postmaster.pid"))
+	first, _, _ := strings.Cut(string(b), "\n")
+	pid, _ := strconv.Atoi(first)
+	return pid
 }
 
 // URL is the address of a fresh database on the server.
