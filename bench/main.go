@@ -21,6 +21,8 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/sweepml/sweep/internal/simd"
 )
 
 // contender is one implementation at one setting.
@@ -58,8 +60,8 @@ func run(rounds int, python string) error {
 			return err
 		}
 	}
-	ours := "pure Go"
-	if _, ok := builds["OpenBLAS"]; ok {
+	ours := "pure Go" // what make builds: see the Makefile
+	if _, ok := builds["OpenBLAS"]; ok && !simd.Available {
 		ours = "OpenBLAS"
 	}
 	py := func(script string, args ...string) []string {
