@@ -157,12 +157,13 @@ func (m *MLP[T]) reserve(ws *workspace[T], n int) {
 func (m *MLP[T]) forward(ws *workspace[T], x []T, labels []uint8) (lossSum float64, correct int) {
 	n := len(x) / m.Inputs()
 	ws.first.sparse = !m.dense && ws.first.find(x, n, m.Inputs())
-	return m.forwardPrepared(ws, x, n, labels)
+	return m.forwardPrepared(ws, x, n, labels, 0)
 }
 
 // forwardPrepared is forward for n rows once ws.first says whether the
-// first layer takes its input from x or, sparse, from ws.first.
-func (m *MLP[T]) forwardPrepared(ws *workspace[T], x []T, n int, labels []uint8) (lossSum float64, correct int) {
+// first layer takes its input from x or, sparse, from ws.first; it adds
+// the rows' cross-entropies to lossSum, one after another.
+func (m *MLP[T]) forwardPrepared(ws *workspace[T], x []T, n int, labels []uint8, lossSum float64) (float64, int) {
 	sizes := m.cfg.Sizes
 	m.reserve(ws, n)
 	L := len(sizes) - 1
@@ -184,7 +185,7 @@ func (m *MLP[T]) forwardPrepared(ws *workspace[T], x []T, n int, labels []uint8)
 		}
 		in = z
 	}
-	return SoftmaxCrossEntropy(ws.act[L][:n*sizes[L]], sizes[L], labels)
+	return softmaxCrossEntropy(ws.act[L][:n*sizes[L]], sizes[L], labels, lossSum)
 }
 
 // SoftmaxCrossEntropy turns each row of k logits in z into probabilities,
@@ -193,6 +194,13 @@ func (m *MLP[T]) forwardPrepared(ws *workspace[T], x []T, n int, labels []uint8)
 // only computes the probabilities. Rows are shifted by their maximum for
 // stability: loss = log Σ exp(z−max) − (z[label]−max).
 func SoftmaxCrossEntropy[T train.Float](z []T, k int, labels []uint8) (lossSum float64, correct int) {
+	return softmaxCrossEntropy(z, k, labels, 0)
+}
+
+// softmaxCrossEntropy is SoftmaxCrossEntropy adding the rows'
+// cross-entropies to lossSum, one after another.
+func softmaxCrossEntropy[T train.Float](z []T, k int, labels []uint8, lossSum float64) (float64, int) {
+	var correct int
 	for r := range len(z) / k {
 		row := z[r*k : (r+1)*k]
 		best, maxZ := 0, row[0]
@@ -255,7 +263,7 @@ func (m *MLP[T]) GradientColumns(x []T, spans []dataset.Span, labels []uint8) (l
 		return m.Gradient(ws.first.expand(x, spans, n, m.Inputs()), labels)
 	}
 	ws.first.use(x, spans, n)
-	lossSum, correct := m.forwardPrepared(ws, nil, n, labels)
+	lossSum, correct := m.forwardPrepared(ws, nil, n, labels, 0)
 	return m.backward(ws, nil, labels, lossSum, correct)
 }
 
@@ -305,18 +313,28 @@ func (m *MLP[T]) Evaluate(x []T, labels []uint8) (lossSum float64, correct int) 
 }
 
 // EvaluateColumns is Evaluate for a compact batch, whose rows hold only
-// the inputs in spans. It computes what Evaluate does with the dense
-// batch, bit for bit: the sparse first layer where Evaluate would take it,
-// otherwise the dense batch rebuilt.
-func (m *MLP[T]) EvaluateColumns(x []T, spans []dataset.Span, labels []uint8) (lossSum float64, correct int) {
+// the inputs in spans, adding the batch's loss to lossSum row after row.
+// It computes what Evaluate does with the dense batch, bit for bit: the
+// sparse first layer where Evaluate would take it (which does not depend
+// on the number of rows), otherwise the dense batch rebuilt. A batch may
+// come in parts of RowGroup rows (see train.ColumnModel).
+func (m *MLP[T]) EvaluateColumns(x []T, spans []dataset.Span, labels []uint8, lossSum float64) (float64, int) {
 	ws := &m.evalWS
 	n := len(labels)
 	ws.first.use(x, spans, n)
 	if m.dense || !worthSparse[T](n, ws.first.k, m.Inputs()) {
-		return m.Evaluate(ws.first.expand(x, spans, n, m.Inputs()), labels)
+		// What Evaluate does with this batch: find would find these very
+		// spans in it, and so the dense path too.
+		ws.first.sparse = false
+		return m.forwardPrepared(ws, ws.first.expand(x, spans, n, m.Inputs()), n, labels, lossSum)
 	}
-	return m.forwardPrepared(ws, nil, n, labels)
+	return m.forwardPrepared(ws, nil, n, labels, lossSum)
 }
+
+// RowGroup is linalg's for T: every product of the forward pass is
+// x·W with x's rows those of the batch, and the loss is summed row after
+// row, so a batch in parts of a multiple of it comes out as a whole.
+func (m *MLP[T]) RowGroup() int { return linalg.RowGroup[T]() }
 
 // Predict writes the most probable class of each row of x into dst, which
 // must hold len(x)/Inputs() entries, and returns it.

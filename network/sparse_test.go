@@ -255,7 +255,7 @@ func checkEvaluateColumns[T train.Float](t *testing.T) {
 				b, _ := New[T](Config{Sizes: []int{784, 32, 10}, Activation: ReLU, Seed: 5})
 				a.dense, b.dense = dense, dense
 				la, ca := a.Evaluate(x, labels)
-				lb, cb := b.EvaluateColumns(compact, cols.Spans, labels)
+				lb, cb := b.EvaluateColumns(compact, cols.Spans, labels, 0)
 				if la != lb || ca != cb {
 					t.Errorf("batch %d, stride %d, sparse path off %v: compact %v (%d correct), dense %v (%d)", batch, stride, dense, lb, cb, la, ca)
 				}

@@ -7,7 +7,9 @@
 // A model only has to compute a loss and its gradients (the Model
 // interface); everything about how parameters move lives here, once. A
 // model that can skip inputs blank in a whole batch (ColumnModel) gets
-// compact batches from the Stepper and the Evaluator.
+// compact batches from the Stepper and the Evaluator, which, where the
+// model's RowGroup says the result is the same, converts and evaluates a
+// batch a part at a time.
 //
 // Fit is deterministic: the same model weights, data, configuration and
 // seed give a bit-identical history (apart from wall-clock seconds) and

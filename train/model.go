@@ -47,8 +47,14 @@ type ColumnModel[T Float] interface {
 	// every other input is zero.
 	GradientColumns(x []T, spans []dataset.Span, labels []uint8) (loss float64, correct int)
 	// EvaluateColumns is Evaluate for a compact batch, with the very
-	// same result as Evaluate of the dense batch, bit for bit.
-	EvaluateColumns(x []T, spans []dataset.Span, labels []uint8) (lossSum float64, correct int)
+	// same result as Evaluate of the dense batch, bit for bit, the loss
+	// added to lossSum row after row.
+	EvaluateColumns(x []T, spans []dataset.Span, labels []uint8, lossSum float64) (float64, int)
+	// RowGroup, when not 0, says that a batch given to EvaluateColumns in
+	// consecutive parts — the same spans, each part but the last a
+	// multiple of RowGroup rows, the loss so far passed on — comes out bit
+	// for bit as the whole batch does. 0: whole batches only.
+	RowGroup() int
 }
 
 // DType names the element type T: "float32" or "float64".

@@ -74,6 +74,27 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 	p.multiply(native, tA, tB, m, n, k, float32(alpha), As[float32](a), lda, As[float32](b), ldb, float32(beta), As[float32](c), ldc)
 }
 
+// RowGroup says how the rows of C depend on each other in Gemm with
+// alpha = 1. Where package simd's kernels multiply it is 4: they take C's
+// rows four at a time from the first, and each row comes out bit for bit
+// the same whichever other rows the call holds, as long as the calls that
+// make up a product split no group of four (each call but the last has a
+// multiple of 4 rows). Where a BLAS multiplies it is 0: a BLAS promises
+// nothing of the kind (its blocking, and the matrix-vector path for a
+// single row here, may change a row's rounding).
+func RowGroup[T Float]() int {
+	var native bool
+	if unsafe.Sizeof(T(0)) == 8 {
+		_, native = blas64.Implementation().(gonum.Implementation)
+	} else {
+		_, native = blas32.Implementation().(gonum.Implementation)
+	}
+	if native && simd.Available {
+		return 4
+	}
+	return 0
+}
+
 // product holds one element type's BLAS routines.
 type product[E float32 | float64] struct {
 	gemm gemmFunc[E]

@@ -90,3 +90,59 @@ func TestGemmAllocatesNothing(t *testing.T) {
 		t.Fatalf("Gemm allocated %v times per call, want 0", allocs)
 	}
 }
+
+// TestRowGroup checks RowGroup's promise where it makes one: a product
+// computed in parts of rows, each but the last a multiple of RowGroup,
+// equals the whole product bit for bit, for A stored plain and
+// transposed and B plain and transposed, beta 0 and 1.
+func TestRowGroup(t *testing.T) {
+	t.Run("float64", func(t *testing.T) { checkRowGroup[float64](t) })
+	t.Run("float32", func(t *testing.T) { checkRowGroup[float32](t) })
+}
+
+func checkRowGroup[T float32 | float64](t *testing.T) {
+	g := RowGroup[T]()
+	if g == 0 {
+		t.Skip("a BLAS multiplies: RowGroup promises nothing")
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	const m, n, k = 103, 37, 29
+	for _, tA := range []bool{false, true} {
+		for _, tB := range []bool{false, true} {
+			if tA && tB {
+				continue // no model multiplies so
+			}
+			for _, beta := range []T{0, 1} {
+				a, b := randoms[T](rng, m*k), randoms[T](rng, k*n)
+				lda, ldb := k, n
+				if tA {
+					lda = m
+				}
+				if tB {
+					ldb = k
+				}
+				c0 := randoms[T](rng, m*n)
+				whole := append([]T(nil), c0...)
+				Gemm(tA, tB, m, n, k, 1, a, lda, b, ldb, beta, whole, n)
+				for _, part := range []int{g, 3 * g, 8 * g} {
+					parts := append([]T(nil), c0...)
+					for from := 0; from < m; from += part {
+						rows := min(part, m-from)
+						var aPart []T
+						if tA {
+							aPart = a[from:] // columns from.. of the stored k×m matrix
+						} else {
+							aPart = a[from*lda:]
+						}
+						Gemm(tA, tB, rows, n, k, 1, aPart, lda, b, ldb, beta, parts[from*n:], n)
+					}
+					for i := range whole {
+						if whole[i] != parts[i] {
+							t.Fatalf("transA %v transB %v beta %v, parts of %d rows: C[%d] = %v, whole %v", tA, tB, beta, part, i, parts[i], whole[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
