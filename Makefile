@@ -2,15 +2,14 @@
 GO ?= go
 BIN := bin/sweep
 
-# Which build make makes. On processors with AVX2 and FMA the pure-Go
-# build (no cgo) multiplies with kernels of its own: there it trains as
-# fast as the OpenBLAS build and runs whole sweeps faster, in less memory
-# (docs/performance.md). Elsewhere the OpenBLAS build (cgo, tag openblas)
-# where Debian's libopenblas-dev is installed, and pure Go with gonum's
-# BLAS otherwise. make TAGS=openblas picks OpenBLAS. Both are tested.
+# Which build make makes: the OpenBLAS build (cgo, tag openblas) where
+# Debian's libopenblas-dev is installed — OpenBLAS picks kernels for the
+# processor (AVX-512 ones here) and trains fastest; the portable pure-Go
+# build otherwise, which multiplies with kernels of its own (AVX2) on amd64
+# and evaluates in less memory (docs/performance.md). make TAGS= picks
+# pure Go. Both are tested.
 OPENBLAS := $(shell ls /usr/lib/*/libopenblas.so /usr/lib/libopenblas.so 2>/dev/null | head -1)
-SIMD := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && echo yes)
-TAGS := $(if $(SIMD),,$(if $(OPENBLAS),openblas))
+TAGS := $(if $(OPENBLAS),openblas)
 CGO := $(if $(filter openblas,$(TAGS)),1,0)
 
 .PHONY: build run test bench bench-sweeps compare fuzz chaos full proof torch clean

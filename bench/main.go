@@ -21,8 +21,6 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-
-	"github.com/sweepml/sweep/internal/simd"
 )
 
 // contender is one implementation at one setting.
@@ -61,7 +59,7 @@ func run(rounds int, python string) error {
 		}
 	}
 	ours := "pure Go" // what make builds: see the Makefile
-	if _, ok := builds["OpenBLAS"]; ok && !simd.Available {
+	if _, ok := builds["OpenBLAS"]; ok {
 		ours = "OpenBLAS"
 	}
 	py := func(script string, args ...string) []string {
