@@ -56,7 +56,7 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 	if unsafe.Sizeof(alpha) == 8 {
 		impl := blas64.Implementation()
 		_, native := impl.(gonum.Implementation)
-		if native && simd.Available && alpha == 1 &&
+		if ownKernels(impl) && alpha == 1 &&
 			kernels64.gemm(transA, transB, m, n, k, As[float64](a), lda, As[float64](b), ldb, float64(beta), As[float64](c), ldc) {
 			return
 		}
@@ -66,7 +66,7 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 	}
 	impl := blas32.Implementation()
 	_, native := impl.(gonum.Implementation)
-	if native && simd.Available && alpha == 1 &&
+	if ownKernels(impl) && alpha == 1 &&
 		kernels32.gemm(transA, transB, m, n, k, As[float32](a), lda, As[float32](b), ldb, float32(beta), As[float32](c), ldc) {
 		return
 	}
@@ -83,16 +83,22 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 // nothing of the kind (its blocking, and the matrix-vector path for a
 // single row here, may change a row's rounding).
 func RowGroup[T Float]() int {
-	var native bool
+	var impl any = blas32.Implementation()
 	if unsafe.Sizeof(T(0)) == 8 {
-		_, native = blas64.Implementation().(gonum.Implementation)
-	} else {
-		_, native = blas32.Implementation().(gonum.Implementation)
+		impl = blas64.Implementation()
 	}
-	if native && simd.Available {
+	if ownKernels(impl) {
 		return 4
 	}
 	return 0
+}
+
+// ownKernels says whether the build multiplies with package simd's
+// kernels rather than the BLAS impl: impl is gonum's and the processor
+// runs the kernels.
+func ownKernels(impl any) bool {
+	_, native := impl.(gonum.Implementation)
+	return native && simd.Available
 }
 
 // product holds one element type's BLAS routines.
@@ -187,7 +193,7 @@ func Axpy[T Float](alpha T, x, y []T) {
 		return
 	}
 	impl := blas32.Implementation()
-	if _, native := impl.(gonum.Implementation); native && simd.Available {
+	if ownKernels(impl) {
 		axpy32(float32(alpha), As[float32](x), As[float32](y))
 		return
 	}
@@ -201,7 +207,7 @@ func Scal[T Float](alpha T, x []T) {
 		return
 	}
 	impl := blas32.Implementation()
-	if _, native := impl.(gonum.Implementation); native && simd.Available {
+	if ownKernels(impl) {
 		scal32(float32(alpha), As[float32](x))
 		return
 	}
