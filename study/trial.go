@@ -140,7 +140,9 @@ func (r *Reader) Read(storage goptuna.Storage, studyID int) ([]Trial, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.final == nil {
+	// The plan, once a trial past the search exists: no search trial's
+	// record needs it, and in a shared study it is a round trip.
+	if r.final == nil && len(frozen) > r.spec.TotalTrials() {
 		if r.final, err = ReadFinal(storage, studyID); err != nil {
 			return nil, err
 		}
