@@ -41,16 +41,22 @@ const flushEvery = time.Second
 
 // Begin starts worker's next attempt at a running trial it owns, and
 // records the attempt's number (the sweep:attempt attribute too, which
-// names the attempt's epoch records), in one statement.
+// names the attempt's epoch records) and the trial's parameters kept
+// (params.go), in one statement.
 func (s *Store) Begin(trialID int, worker string) (study.Attempt, error) {
+	names, values, dists := s.kept.takeFor(trialID)
 	var n int
 	err := s.queryRow([]any{&n}, `WITH begun AS (
 			UPDATE trials SET attempt = attempt + 1, heartbeat = now()
 			WHERE id = $1 AND worker = $2 AND state = 'Running' RETURNING id, attempt),
 		attr AS (
 			INSERT INTO trial_attrs (trial_id, system, key, value) SELECT id, true, $3, attempt::text FROM begun
-			ON CONFLICT (trial_id, system, key) DO UPDATE SET value = EXCLUDED.value)
-		SELECT attempt FROM begun`, trialID, worker, study.AttrAttempt)
+			ON CONFLICT (trial_id, system, key) DO UPDATE SET value = EXCLUDED.value),
+		params AS (
+			INSERT INTO trial_params (trial_id, name, value, distribution)
+			SELECT id, n, v, d FROM begun, unnest($4::text[], $5::float8[], $6::text[]) AS u(n, v, d)
+			ON CONFLICT (trial_id, name) DO UPDATE SET value = EXCLUDED.value, distribution = EXCLUDED.distribution)
+		SELECT attempt FROM begun`, trialID, worker, study.AttrAttempt, names, values, dists)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, study.ErrFenced
 	}

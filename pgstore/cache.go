@@ -1,7 +1,7 @@
 package pgstore
 
 import (
-	"cmp"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -14,11 +14,13 @@ import (
 // read costs is then the running and new trials, not the study's size.
 // Trial IDs come from a sequence and are never reused.
 
-// finishedCache is one study's finished trials, as read.
+// finishedCache is one study's trials as last read, by number: numbers
+// are dense (CreateTrialWithin), so the records stay in number order
+// without sorting.
 type finishedCache struct {
-	finished map[int]goptuna.FrozenTrial // by trial ID
-	pending  []int                       // IDs unfinished at the last read
-	maxID    int                         // the largest trial ID read
+	trials  []goptuna.FrozenTrial // by number
+	pending []int                 // IDs unfinished at the last read
+	maxID   int                   // the largest trial ID read
 }
 
 type caches struct {
@@ -44,32 +46,34 @@ func (s *Store) allTrials(studyID int) ([]goptuna.FrozenTrial, error) {
 	}
 	c := s.cache.byStudy[studyID]
 	if c == nil {
-		c = &finishedCache{finished: map[int]goptuna.FrozenTrial{}}
+		c = &finishedCache{}
 	}
 	fresh, err := s.trials(`t.study_id = $1 AND (t.id > $2 OR t.id = ANY($3))`, studyID, c.maxID, c.pending)
 	if err != nil {
 		return nil, err
 	}
 	s.cache.fetched += len(fresh)
-	out := make([]goptuna.FrozenTrial, 0, len(c.finished)+len(fresh))
-	for _, t := range c.finished {
-		out = append(out, t)
+	n := len(c.trials)
+	for _, t := range fresh { // in number order
+		if t.Number < 0 || t.Number > n {
+			return nil, fmt.Errorf("study %d: trial %d (ID %d) read before trial %d: numbers are not dense", studyID, t.Number, t.ID, n)
+		}
+		if t.Number == n {
+			n++
+		}
 	}
-	next := &finishedCache{finished: c.finished, maxID: c.maxID}
+	next := &finishedCache{trials: c.trials, maxID: c.maxID}
 	for _, t := range fresh {
 		next.maxID = max(next.maxID, t.ID)
-		if t.State.IsFinished() {
-			next.finished[t.ID] = t
+		if t.Number == len(next.trials) {
+			next.trials = append(next.trials, t)
 		} else {
+			next.trials[t.Number] = t
+		}
+		if !t.State.IsFinished() {
 			next.pending = append(next.pending, t.ID)
 		}
-		out = append(out, t)
 	}
 	s.cache.byStudy[studyID] = next
-	slicesSortByNumber(out)
-	return out, nil
-}
-
-func slicesSortByNumber(trials []goptuna.FrozenTrial) {
-	slices.SortFunc(trials, func(a, b goptuna.FrozenTrial) int { return cmp.Compare(a.Number, b.Number) })
+	return slices.Clone(next.trials), nil
 }

@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/c-bata/goptuna"
@@ -56,6 +57,9 @@ type Store struct {
 	secrets  []string // the password's forms, scrubbed from every error
 	opt      Options
 	cache    caches // the finished trials read, by study
+	kept     kept   // parameters set, not yet sent (params.go)
+	// statements counts the statements sent, tries included, for tests.
+	statements atomic.Int64
 }
 
 var _ goptuna.Storage = (*Store)(nil)
@@ -117,8 +121,8 @@ func Open(ctx context.Context, conn string, opt Options) (*Store, error) {
 // postgres://user@host:port/database.
 func (s *Store) Redacted() string { return s.redacted }
 
-// Close closes the connections.
-func (s *Store) Close() error { return s.db.Close() }
+// Close sends the parameters kept and closes the connections.
+func (s *Store) Close() error { return errors.Join(s.sendParams(), s.db.Close()) }
 
 func redacted(cfg *pgx.ConnConfig) string {
 	u := url.URL{Scheme: "postgres", User: url.User(cfg.User), Host: net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))), Path: "/" + cfg.Database}
@@ -244,22 +248,31 @@ func opName(query string) string {
 	return "querying"
 }
 
-// exec runs a statement with retries.
+// exec runs a statement with retries, after the parameters kept.
 func (s *Store) exec(query string, args ...any) (sql.Result, error) {
 	var res sql.Result
+	if err := s.sendParams(); err != nil {
+		return nil, err
+	}
 	ctx := s.ctx()
 	err := s.retry(ctx, opName(query), func() error {
 		var err error
+		s.statements.Add(1)
 		res, err = s.db.ExecContext(ctx, query, args...)
 		return err
 	})
 	return res, err
 }
 
-// query runs a query with retries, handing the rows to scan.
+// query runs a query with retries, after the parameters kept, handing
+// the rows to scan.
 func (s *Store) query(scan func(*sql.Rows) error, query string, args ...any) error {
+	if err := s.sendParams(); err != nil {
+		return err
+	}
 	ctx := s.ctx()
 	return s.retry(ctx, opName(query), func() error {
+		s.statements.Add(1)
 		rows, err := s.db.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
@@ -272,10 +285,14 @@ func (s *Store) query(scan func(*sql.Rows) error, query string, args ...any) err
 	})
 }
 
-// queryRow scans one row, with retries.
+// queryRow scans one row, with retries, after the parameters kept.
 func (s *Store) queryRow(dest []any, query string, args ...any) error {
+	if err := s.sendParams(); err != nil {
+		return err
+	}
 	ctx := s.ctx()
 	return s.retry(ctx, opName(query), func() error {
+		s.statements.Add(1)
 		return s.db.QueryRowContext(ctx, query, args...).Scan(dest...)
 	})
 }

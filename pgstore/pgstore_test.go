@@ -382,4 +382,73 @@ func TestBadRowsAreErrors(t *testing.T) {
 	if want := fmt.Sprintf("trial %d: parameter act has index 7, but its distribution lists 2 choices", tid); err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
 	}
+
+	// Trial numbers edited into a gap: an error, not records out of place.
+	s.exec(`DELETE FROM trial_params`)
+	for range 2 {
+		s.CreateTrialWithin(id, -1, "w")
+	}
+	if _, err := s.exec(`UPDATE trials SET number = 5 WHERE study_id = $1 AND number = 1`, id); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.GetAllTrials(id)
+	if want := fmt.Sprintf("study %d: trial 2 (ID %d) read before trial 1: numbers are not dense", id, tid+2); err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
+// TestParamsTravelWithBegin: a new trial's parameters are written by the
+// statement that begins it; until then no other worker sees them, yet
+// the store that set them reads them back; a begin that is fenced off
+// writes none (the claimant proposes the trial again).
+func TestParamsTravelWithBegin(t *testing.T) {
+	url := pgtest.Start(t).URL("params")
+	s, err := Open(context.Background(), url, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	other, err := Open(context.Background(), url, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	id, _ := s.CreateNewStudy("st")
+	dist := goptuna.UniformDistribution{Low: 0, High: 1}
+	tid, _, _, _ := s.CreateTrialWithin(id, -1, "w")
+	n := s.statements.Load()
+	s.SetTrialParam(tid, "a", 0.25, dist)
+	s.SetTrialParam(tid, "b", 0.5, dist)
+	if ft, _ := other.GetTrial(tid); len(ft.InternalParams) != 0 {
+		t.Errorf("parameters written before Begin: %v", ft.InternalParams)
+	}
+	if _, err := s.Begin(tid, "w"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.statements.Load() - n; got != 1 {
+		t.Errorf("two parameters and Begin took %d statements, want 1", got)
+	}
+	if ft, _ := other.GetTrial(tid); ft.InternalParams["a"] != 0.25 || ft.InternalParams["b"] != 0.5 {
+		t.Errorf("after Begin another worker reads %v", ft.InternalParams)
+	}
+
+	// The store reads what was written to it, begun or not.
+	tid2, _, _, _ := s.CreateTrialWithin(id, -1, "w")
+	s.SetTrialParam(tid2, "a", 0.75, dist)
+	if ft, err := s.GetTrial(tid2); err != nil || ft.InternalParams["a"] != 0.75 {
+		t.Errorf("read back before Begin: %v, %v", ft.InternalParams, err)
+	}
+
+	// Taken over before it began: its Begin is fenced and writes nothing.
+	tid3, _, _, _ := s.CreateTrialWithin(id, -1, "w")
+	if _, err := other.ClaimStale(id, 0, "w2"); err != nil {
+		t.Fatal(err)
+	}
+	s.SetTrialParam(tid3, "a", 0.125, dist)
+	if _, err := s.Begin(tid3, "w"); !errors.Is(err, study.ErrFenced) {
+		t.Fatalf("Begin of a trial taken over: %v", err)
+	}
+	if ft, _ := other.GetTrial(tid3); len(ft.InternalParams) != 0 {
+		t.Errorf("a fenced Begin wrote %v", ft.InternalParams)
+	}
 }

@@ -174,17 +174,6 @@ func (s *Store) SetTrialIntermediateValue(trialID, step int, value float64) erro
 	return err
 }
 
-// SetTrialParam records a trial's parameter.
-func (s *Store) SetTrialParam(trialID int, name string, internal float64, distribution any) error {
-	dist, err := goptuna.DistributionToJSON(distribution)
-	if err != nil {
-		return err
-	}
-	_, err = s.exec(`INSERT INTO trial_params (trial_id, name, value, distribution) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (trial_id, name) DO UPDATE SET value = EXCLUDED.value, distribution = EXCLUDED.distribution`, trialID, name, internal, string(dist))
-	return err
-}
-
 // SetTrialState sets a running trial's state. Setting the state it
 // already has succeeds, so that a retry after a lost reply is harmless.
 func (s *Store) SetTrialState(trialID int, state goptuna.TrialState) error {

@@ -87,7 +87,7 @@ func (e *engine) next(ctx context.Context) ([]*job, error) {
 		}
 		e.claimed = time.Now()
 	}
-	var numbers []int
+	var numbers, ids []int
 	for _, c := range claims {
 		ft, err := e.storage.GetTrial(c.ID)
 		if err != nil {
@@ -104,7 +104,7 @@ func (e *engine) next(ctx context.Context) ([]*job, error) {
 				return nil, err
 			}
 		}
-		numbers = append(numbers, c.Number)
+		numbers, ids = append(numbers, c.Number), append(ids, c.ID)
 	}
 	if len(claims) == 0 && !isStopped(ctx, e.opt.Stop) {
 		ok, err := e.ready()
@@ -118,16 +118,12 @@ func (e *engine) next(ctx context.Context) ([]*job, error) {
 		if err := e.propose(id, number); err != nil {
 			return nil, err
 		}
-		numbers = append(numbers, number)
+		numbers, ids = append(numbers, number), append(ids, id)
 	}
 	if len(numbers) == 0 {
 		return nil, nil
 	}
-	trials, err := e.trials()
-	if err != nil {
-		return nil, err
-	}
-	return e.begin(ctx, trials, numbers)
+	return e.begin(ctx, ids, numbers)
 }
 
 // propose sets a new trial's parameters: the sampler's for a search

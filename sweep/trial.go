@@ -63,21 +63,31 @@ func (e *engine) earlier(trials []study.Trial, number, run int) []curve {
 	return out
 }
 
-// begin starts this worker's attempt at each trial, with a context of its
-// own that the heartbeat cancels when the attempt is fenced off. A trial
-// already taken over is skipped.
-func (e *engine) begin(ctx context.Context, trials []study.Trial, numbers []int) ([]*job, error) {
+// begin starts this worker's attempt at each trial (in a shared study the
+// statement carries the trial's parameters, pgstore's Begin), then reads
+// the study for the trials' records and the curves their runs are pruned
+// against. Each job has a context of its own that the heartbeat cancels
+// when the attempt is fenced off. A trial already taken over is skipped.
+func (e *engine) begin(ctx context.Context, ids, numbers []int) ([]*job, error) {
+	attempts := make([]study.Attempt, len(ids))
+	for i, id := range ids {
+		a, err := e.storage.Begin(id, e.opt.Worker)
+		if err != nil && !errors.Is(err, study.ErrFenced) {
+			return nil, err
+		}
+		attempts[i] = a
+	}
+	trials, err := e.trials()
+	if err != nil {
+		return nil, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var jobs []*job
-	for _, number := range numbers {
-		t := trials[number]
-		a, err := e.storage.Begin(t.ID, e.opt.Worker)
-		if errors.Is(err, study.ErrFenced) {
+	for i, number := range numbers {
+		t, a := trials[number], attempts[i]
+		if a == nil {
 			continue
-		}
-		if err != nil {
-			return jobs, err
 		}
 		tctx, cancel := context.WithCancel(ctx)
 		j := &job{trial: t, attempt: a, ctx: tctx, outcomes: make([]outcome, len(t.Seeds)), left: len(t.Seeds)}
