@@ -45,7 +45,8 @@ bench:
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchmem ./...
 
 # Whole jobs end to end (bench/sweeps): the main job, configs/lr_sizes.yaml
-# with 1 and 2 workers, 1,000 tiny trials local and in PostgreSQL; wall,
+# with 1 and 2 workers, 1,000 tiny trials local and in PostgreSQL (then
+# again with the server on a core of its own, by taskset); wall,
 # user and system time, peak RSS, ratios from one run; then sweep serve on
 # a 1,000-trial PostgreSQL study (page updates, effect on the workers).
 # About 4 minutes.

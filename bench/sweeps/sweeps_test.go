@@ -1,6 +1,7 @@
 // Package sweeps measures whole jobs end to end, as a user runs them: the
 // main job, configs/lr_sizes.yaml with 1 and 2 workers, and a study of
-// 1,000 tiny trials kept locally and in PostgreSQL; and sweep serve on a
+// 1,000 tiny trials kept locally and in PostgreSQL (with the server on
+// the sweep's cores, then on a core of its own); and sweep serve on a
 // 1,000-trial PostgreSQL study (serve_test.go). It is a benchmark,
 // not a test: `make bench-sweeps` runs it (SWEEP_BENCH=1) and prints one
 // table of ratios measured in one run; plain `go test` skips it.
@@ -141,6 +142,15 @@ func TestWholeSweeps(t *testing.T) {
 	pg0 := serverCPU(server.PID())
 	shared := run(t, bin, "run", "--workers", "2", "--storage", url, tinySpec)
 	pgCPU := serverCPU(server.PID()) - pg0
+	// Then the server on a core of its own, as on a machine of its own,
+	// the two sweeps alike on the others.
+	cores := fmt.Sprintf("0-%d", runtime.NumCPU()-2)
+	pinned := runtime.NumCPU() >= 2 && pin(server.PID(), runtime.NumCPU()-1)
+	var pinnedLocal, pinnedShared measured
+	if pinned {
+		pinnedLocal = run(t, "taskset", "-c", cores, bin, "run", "--workers", "2", "--results", filepath.Join(dir, "local-pinned"), tinySpec)
+		pinnedShared = run(t, "taskset", "-c", cores, bin, "run", "--workers", "2", "--storage", server.URL("pinned"), tinySpec)
+	}
 
 	echoSpec := filepath.Join(dir, "echo.yaml")
 	os.WriteFile(echoSpec, []byte(echo), 0o644)
@@ -161,6 +171,12 @@ func TestWholeSweeps(t *testing.T) {
 	cpuTotal := (shared.user + shared.sys + pgCPU).Seconds()
 	fmt.Printf("  PostgreSQL's own CPU meanwhile  %.2f s: worker and server together %.2f s on %d cores, so at best %.2f s, %.2f× local\n",
 		pgCPU.Seconds(), cpuTotal, runtime.NumCPU(), cpuTotal/float64(runtime.NumCPU()), cpuTotal/float64(runtime.NumCPU())/local.wall.Seconds())
+	if pinned {
+		fmt.Printf("  PostgreSQL on core %d alone, the sweeps on cores %s: local %.2f s, shared %.2f s, %.2f×\n",
+			runtime.NumCPU()-1, cores, pinnedLocal.wall.Seconds(), pinnedShared.wall.Seconds(), pinnedShared.wall.Seconds()/pinnedLocal.wall.Seconds())
+	} else {
+		fmt.Printf("  (no taskset, or one core: the server was not measured on a core of its own)\n")
+	}
 	fmt.Printf("1,000 command trials (echo)      %v\n", commands)
 	fmt.Printf("  per command trial               %.2f ms of wall time (start, read, record), against %.2f ms per tiny built-in trial\n",
 		commands.wall.Seconds(), local.wall.Seconds())
@@ -180,6 +196,25 @@ func serverCPU(pid int) time.Duration {
 		}
 	}
 	return total
+}
+
+// pin binds the PostgreSQL server whose postmaster is pid, and its
+// children (the backends it forks later inherit it), to one core; false
+// if it cannot (no taskset).
+func pin(pid, core int) bool {
+	pids := []string{strconv.Itoa(pid)}
+	procs, _ := os.ReadDir("/proc")
+	for _, d := range procs {
+		if _, ppid, _, _ := processCPU(d.Name()); ppid == pid {
+			pids = append(pids, d.Name())
+		}
+	}
+	for _, p := range pids {
+		if exec.Command("taskset", "-a", "-p", "-c", strconv.Itoa(core), p).Run() != nil && p == pids[0] {
+			return false
+		}
+	}
+	return true
 }
 
 // processCPU is a process's name, its parent's id, its own user and system
