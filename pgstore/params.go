@@ -75,8 +75,8 @@ const writeParams = `INSERT INTO trial_params (trial_id, name, value, distributi
 
 // sendParams sends the parameters kept, in one statement; every
 // statement of the store but Begin comes after it. Those it fails to send
-// are kept.
-func (s *Store) sendParams() error {
+// are kept. With retry false it tries once (Close).
+func (s *Store) sendParams(retry bool) error {
 	s.kept.mu.Lock()
 	defer s.kept.mu.Unlock()
 	if len(s.kept.params) == 0 {
@@ -85,11 +85,17 @@ func (s *Store) sendParams() error {
 	all := append([]param(nil), s.kept.params...)
 	trials, names, values, dists := s.kept.take(-1)
 	ctx := s.ctx()
-	err := s.retry(ctx, "writing trial_params", func() error {
+	send := func() error {
 		s.statements.Add(1)
 		_, err := s.db.ExecContext(ctx, writeParams, trials, names, values, dists)
 		return err
-	})
+	}
+	var err error
+	if retry {
+		err = s.retry(ctx, "writing trial_params", send)
+	} else if err = send(); err != nil {
+		err = s.clean(err)
+	}
 	if err != nil {
 		s.kept.params = all
 	}

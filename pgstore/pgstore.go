@@ -121,8 +121,10 @@ func Open(ctx context.Context, conn string, opt Options) (*Store, error) {
 // postgres://user@host:port/database.
 func (s *Store) Redacted() string { return s.redacted }
 
-// Close sends the parameters kept and closes the connections.
-func (s *Store) Close() error { return errors.Join(s.sendParams(), s.db.Close()) }
+// Close sends the parameters kept, trying once (a worker that cannot
+// leaves its trial as one killed before Begin does), and closes the
+// connections.
+func (s *Store) Close() error { return errors.Join(s.sendParams(false), s.db.Close()) }
 
 func redacted(cfg *pgx.ConnConfig) string {
 	u := url.URL{Scheme: "postgres", User: url.User(cfg.User), Host: net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))), Path: "/" + cfg.Database}
@@ -251,7 +253,7 @@ func opName(query string) string {
 // exec runs a statement with retries, after the parameters kept.
 func (s *Store) exec(query string, args ...any) (sql.Result, error) {
 	var res sql.Result
-	if err := s.sendParams(); err != nil {
+	if err := s.sendParams(true); err != nil {
 		return nil, err
 	}
 	ctx := s.ctx()
@@ -267,7 +269,7 @@ func (s *Store) exec(query string, args ...any) (sql.Result, error) {
 // query runs a query with retries, after the parameters kept, handing
 // the rows to scan.
 func (s *Store) query(scan func(*sql.Rows) error, query string, args ...any) error {
-	if err := s.sendParams(); err != nil {
+	if err := s.sendParams(true); err != nil {
 		return err
 	}
 	ctx := s.ctx()
@@ -287,7 +289,7 @@ func (s *Store) query(scan func(*sql.Rows) error, query string, args ...any) err
 
 // queryRow scans one row, with retries, after the parameters kept.
 func (s *Store) queryRow(dest []any, query string, args ...any) error {
-	if err := s.sendParams(); err != nil {
+	if err := s.sendParams(true); err != nil {
 		return err
 	}
 	ctx := s.ctx()

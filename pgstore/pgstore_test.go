@@ -399,8 +399,9 @@ func TestBadRowsAreErrors(t *testing.T) {
 
 // TestParamsTravelWithBegin: a new trial's parameters are written by the
 // statement that begins it; until then no other worker sees them, yet
-// the store that set them reads them back; a begin that is fenced off
-// writes none (the claimant proposes the trial again).
+// the store that set them reads them back, and sends them when closed; a
+// begin that is fenced off writes none (the claimant proposes the trial
+// again).
 func TestParamsTravelWithBegin(t *testing.T) {
 	url := pgtest.Start(t).URL("params")
 	s, err := Open(context.Background(), url, Options{})
@@ -437,6 +438,19 @@ func TestParamsTravelWithBegin(t *testing.T) {
 	s.SetTrialParam(tid2, "a", 0.75, dist)
 	if ft, err := s.GetTrial(tid2); err != nil || ft.InternalParams["a"] != 0.75 {
 		t.Errorf("read back before Begin: %v, %v", ft.InternalParams, err)
+	}
+
+	// A store closed with parameters kept sends them.
+	closing, err := Open(context.Background(), url, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closing.SetTrialParam(tid2, "b", 0.0625, dist)
+	if err := closing.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if ft, _ := other.GetTrial(tid2); ft.InternalParams["b"] != 0.0625 {
+		t.Errorf("after Close another worker reads %v", ft.InternalParams)
 	}
 
 	// Taken over before it began: its Begin is fenced and writes nothing.

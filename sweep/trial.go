@@ -72,7 +72,10 @@ func (e *engine) begin(ctx context.Context, ids, numbers []int) ([]*job, error) 
 	attempts := make([]study.Attempt, len(ids))
 	for i, id := range ids {
 		a, err := e.storage.Begin(id, e.opt.Worker)
-		if err != nil && !errors.Is(err, study.ErrFenced) {
+		if errors.Is(err, study.ErrFenced) {
+			continue // attempts[i] stays nil
+		}
+		if err != nil {
 			return nil, err
 		}
 		attempts[i] = a
