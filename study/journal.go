@@ -23,9 +23,10 @@ import (
 // Journal is safe for concurrent use.
 type Journal struct {
 	*goptuna.InMemoryStorage
-	mu   sync.Mutex
-	file *os.File
-	path string
+	mu     sync.Mutex
+	file   *os.File
+	path   string
+	trials int // created: counted, since the storage counts only by copying them all
 }
 
 var _ goptuna.Storage = (*Journal)(nil)
@@ -221,6 +222,9 @@ func (j *Journal) apply(e event) error {
 		return m.SetStudySystemAttr(e.Study, e.Name, e.Text)
 	case "create_trial":
 		_, err := m.CreateNewTrial(e.Study)
+		if err == nil {
+			j.trials++
+		}
 		return err
 	case "param":
 		dist, err := goptuna.JSONToDistribution(e.Dist)
@@ -319,18 +323,18 @@ func (j *Journal) SetStudySystemAttr(studyID int, key, value string) error {
 // CreateNewTrial records a new running trial and returns its ID, which is
 // also its number.
 func (j *Journal) CreateNewTrial(studyID int) (int, error) {
-	j.mu.Lock()
-	n := len(mustTrials(j.InMemoryStorage, studyID))
-	j.mu.Unlock()
+	n := j.NumTrials()
 	if err := j.record(event{Op: "create_trial", Study: studyID}); err != nil {
 		return -1, err
 	}
 	return n, nil
 }
 
-func mustTrials(m *goptuna.InMemoryStorage, studyID int) []goptuna.FrozenTrial {
-	trials, _ := m.GetAllTrials(studyID)
-	return trials
+// NumTrials is the number of trials the journal holds.
+func (j *Journal) NumTrials() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.trials
 }
 
 // CloneTrial is not supported.

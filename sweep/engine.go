@@ -31,6 +31,7 @@ type engine struct {
 	// journal): trials follow the window rule (horizon.go), so results do
 	// not depend on timing.
 	exclusive bool
+	local     *local // the journal, when exclusive
 	sampler   sampler
 	pruner    pruner
 	progress  *progress
@@ -39,6 +40,7 @@ type engine struct {
 
 	mu     sync.Mutex
 	active map[int]*running // the trials this process runs, by ID: heartbeated
+	curves map[[2]int]curve // finished trials' runs as the pruner sees them, by trial ID and run (under mu)
 }
 
 // running is a trial this process runs: its attempt, and how to stop it

@@ -31,20 +31,11 @@ func (e *engine) ready() (bool, error) {
 	if !e.exclusive {
 		return true, nil
 	}
-	trials, err := e.trials()
-	if err != nil {
-		return false, err
-	}
-	n := len(trials)
+	n := e.local.NumTrials()
 	if n >= e.spec.TotalTrials() {
 		return true, nil
 	}
-	for _, t := range trials[:e.horizon(n)] {
-		if t.State == study.Running {
-			return false, nil
-		}
-	}
-	return true, nil
+	return e.local.finishedBelow(e.horizon(n))
 }
 
 // attrWindow marks a study scheduled by the window rule. Studies without

@@ -101,13 +101,14 @@ func Run(ctx context.Context, spec *study.Spec, src []byte, obj Objective, opt O
 		return nil, err
 	}
 	storage := opt.Storage
+	var journal *local
 	if storage == nil {
 		l, err := openLocal(spec, src, opt)
 		if err != nil {
 			return nil, err
 		}
 		defer l.Close()
-		storage = l
+		storage, journal = l, l
 	} else if opt.Restart {
 		if err := restartShared(spec, storage, opt); err != nil {
 			return nil, err
@@ -123,8 +124,8 @@ func Run(ctx context.Context, spec *study.Spec, src []byte, obj Objective, opt O
 		}
 	}
 	e := &engine{spec: spec, opt: opt, obj: obj, build: buildOf(obj), study: st, storage: storage, reader: study.NewReader(spec),
-		view: &horizonView{Storage: storage, limit: -1}, exclusive: opt.Storage == nil,
-		sampler: smp, pruner: newPruner(spec.EarlyTerminate), active: map[int]*running{}}
+		view: &horizonView{Storage: storage, limit: -1}, exclusive: journal != nil, local: journal,
+		sampler: smp, pruner: newPruner(spec.EarlyTerminate), active: map[int]*running{}, curves: map[[2]int]curve{}}
 	if e.exclusive {
 		if err := checkWindow(storage, st.ID, spec); err != nil {
 			return nil, err

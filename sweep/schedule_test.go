@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/c-bata/goptuna"
+
 	"github.com/sweepml/sweep/study"
 )
 
@@ -109,4 +111,37 @@ func TestAlignedStudyIsNotResumed(t *testing.T) {
 			t.Errorf("finished search: %v", err)
 		}
 	}
+}
+
+// TestFinishedBelow: the window rule's question about a local journal,
+// answered from the trials finished since it was last asked, with trials
+// finishing out of order.
+func TestFinishedBelow(t *testing.T) {
+	j, err := study.OpenJournal(filepath.Join(t.TempDir(), study.JournalFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	l := &local{Journal: j, claimed: map[int]bool{}}
+	id, _ := j.CreateNewStudy("s")
+	for range 4 {
+		j.CreateNewTrial(id)
+	}
+	want := func(n int, finished bool) {
+		t.Helper()
+		if got, err := l.finishedBelow(n); err != nil || got != finished {
+			t.Errorf("finishedBelow(%d) = %v, %v; want %v", n, got, err, finished)
+		}
+	}
+	j.SetTrialState(1, goptuna.TrialStateComplete)
+	j.SetTrialState(2, goptuna.TrialStatePruned)
+	want(0, true)
+	want(1, false)
+	want(3, false)
+	j.SetTrialState(0, goptuna.TrialStateFail)
+	want(3, true)
+	want(4, false)
+	j.SetTrialState(3, goptuna.TrialStateComplete)
+	want(4, true)
+	want(2, true)
 }

@@ -53,14 +53,25 @@ func (e *engine) earlier(trials []study.Trial, number, run int) []curve {
 	var out []curve
 	for _, t := range trials[:limit] {
 		if t.State.Finished() && run < len(t.Runs) { // with folds, run r of each trial validates on the same fold
-			c := curve{complete: t.State == study.Complete, scores: map[int]float64{}}
-			for _, ep := range t.Runs[run] {
-				c.scores[ep.Epoch] = e.spec.Metric.Score(e.spec.Metric.Of(ep))
-			}
-			out = append(out, c)
+			out = append(out, e.curve(t, run))
 		}
 	}
 	return out
+}
+
+// curve is run run of a finished trial as the pruner compares it, built
+// once: a finished trial never changes.
+func (e *engine) curve(t study.Trial, run int) curve {
+	key := [2]int{t.ID, run}
+	if c, ok := e.curves[key]; ok {
+		return c
+	}
+	c := curve{complete: t.State == study.Complete, scores: map[int]float64{}}
+	for _, ep := range t.Runs[run] {
+		c.scores[ep.Epoch] = e.spec.Metric.Score(e.spec.Metric.Of(ep))
+	}
+	e.curves[key] = c
+	return c
 }
 
 // begin starts this worker's attempt at each trial (in a shared study the
