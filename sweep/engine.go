@@ -27,16 +27,15 @@ type engine struct {
 	// the trials below the proposed trial's horizon.
 	proposals *goptuna.Study
 	view      *horizonView
-	// exclusive is true when this process alone runs the study (a local
-	// journal): trials follow the window rule (horizon.go), so results do
-	// not depend on timing.
-	exclusive bool
-	local     *local // the journal, when exclusive
-	sampler   sampler
-	pruner    pruner
-	progress  *progress
-	final     study.Final // the final stage's plan, once the search has finished
-	claimed   time.Time   // when stale trials were last claimed
+	// local is the journal when this process alone runs the study, nil
+	// for a shared storage. Then trials follow the window rule
+	// (horizon.go), so results do not depend on timing.
+	local    *local
+	sampler  sampler
+	pruner   pruner
+	progress *progress
+	final    study.Final // the final stage's plan, once the search has finished
+	claimed  time.Time   // when stale trials were last claimed
 
 	mu     sync.Mutex
 	active map[int]*running // the trials this process runs, by ID: heartbeated
@@ -134,7 +133,7 @@ func (e *engine) propose(id, number int) error {
 	stage, source := e.spec.StageOf(number, e.final)
 	if stage == study.SearchStage {
 		e.view.limit = -1
-		if e.exclusive {
+		if e.local != nil {
 			e.view.limit = e.horizon(number)
 		}
 		return e.sampler.propose(e.proposals, id, number)

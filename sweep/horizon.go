@@ -28,7 +28,7 @@ func (e *engine) horizon(n int) int {
 // trial, once the final stage is planned, at once); in a shared study
 // always.
 func (e *engine) ready() (bool, error) {
-	if !e.exclusive {
+	if e.local == nil {
 		return true, nil
 	}
 	n := e.local.NumTrials()

@@ -124,9 +124,9 @@ func Run(ctx context.Context, spec *study.Spec, src []byte, obj Objective, opt O
 		}
 	}
 	e := &engine{spec: spec, opt: opt, obj: obj, build: buildOf(obj), study: st, storage: storage, reader: study.NewReader(spec),
-		view: &horizonView{Storage: storage, limit: -1}, exclusive: journal != nil, local: journal,
+		view: &horizonView{Storage: storage, limit: -1}, local: journal,
 		sampler: smp, pruner: newPruner(spec.EarlyTerminate), active: map[int]*running{}, curves: map[[2]int]curve{}}
-	if e.exclusive {
+	if e.local != nil {
 		if err := checkWindow(storage, st.ID, spec); err != nil {
 			return nil, err
 		}

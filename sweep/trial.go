@@ -47,7 +47,7 @@ func (e *engine) tooManyFailures(trials []study.Trial) error {
 // it was created), in a shared study every finished search trial.
 func (e *engine) earlier(trials []study.Trial, number, run int) []curve {
 	limit := min(len(trials), e.spec.TotalTrials())
-	if e.exclusive {
+	if e.local != nil {
 		limit = min(limit, e.horizon(number))
 	}
 	var out []curve
