@@ -395,6 +395,37 @@ func TestBadRowsAreErrors(t *testing.T) {
 	if want := fmt.Sprintf("study %d: trial 2 (ID %d) read before trial 1: numbers are not dense", id, tid+2); err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
 	}
+	// A new trial is numbered past the largest number, not by the count
+	// of trials, which here is a number taken: creating it neither hangs
+	// nor fills the gap, and the budget counts numbers.
+	if _, err := s.exec(`DELETE FROM trials WHERE study_id = $1 AND number = 5`, id); err != nil {
+		t.Fatal(err)
+	}
+	type created struct {
+		number int
+		ok     bool
+		err    error
+	}
+	create := func(limit int) created {
+		c := make(chan created, 1)
+		go func() {
+			_, n, ok, err := s.CreateTrialWithin(id, limit, "w")
+			c <- created{n, ok, err}
+		}()
+		select {
+		case r := <-c:
+			return r
+		case <-time.After(30 * time.Second):
+			t.Fatalf("CreateTrialWithin(limit %d) on numbers 0 and 2 has not returned in 30 s", limit)
+			return created{}
+		}
+	}
+	if got := create(3); got != (created{-1, false, nil}) {
+		t.Errorf("limit 3 on numbers 0 and 2: got %+v, want the budget spent", got)
+	}
+	if got := create(-1); got != (created{3, true, nil}) {
+		t.Errorf("on numbers 0 and 2: got %+v, want number 3", got)
+	}
 }
 
 // TestParamsTravelWithBegin: a new trial's parameters are written by the

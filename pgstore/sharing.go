@@ -15,14 +15,17 @@ import (
 
 // CreateTrialWithin creates a running trial, owned by worker, unless the
 // study already has limit trials (limit < 0: no limit), in one statement.
-// Trial numbers are dense and never used twice: a trial is numbered by the
-// count of the committed ones, and of two workers numbering one alike the
-// second inserts nothing and tries again. So a trial commits only after
-// every trial numbered below it, with a larger ID (see cache.go).
+// Trial numbers are dense and never used twice: a trial is numbered one
+// past the largest committed number (found in the index on study and
+// number, whatever the study's size), and of two workers numbering one
+// alike the second inserts nothing and tries again. So a trial commits
+// only after every trial numbered below it, with a larger ID (see
+// cache.go). Numbers edited by hand into a gap are not filled: the
+// study's next read reports them.
 func (s *Store) CreateTrialWithin(studyID, limit int, worker string) (id, number int, ok bool, err error) {
 	for {
 		err := s.queryRow([]any{&id, &number}, `INSERT INTO trials (study_id, number, worker)
-			SELECT $1, c.n, $3 FROM (SELECT count(*) AS n FROM trials WHERE study_id = $1) c WHERE $2 < 0 OR c.n < $2
+			SELECT $1, c.n, $3 FROM (`+nextNumber+`) c WHERE $2 < 0 OR c.n < $2
 			ON CONFLICT (study_id, number) DO NOTHING RETURNING id, number`, studyID, limit, worker)
 		if err == nil {
 			return id, number, true, nil
@@ -31,7 +34,7 @@ func (s *Store) CreateTrialWithin(studyID, limit int, worker string) (id, number
 			return -1, -1, false, err
 		}
 		var n int // the budget is spent, or another worker took the number
-		if err := s.queryRow([]any{&n}, `SELECT count(*) FROM trials WHERE study_id = $1`, studyID); err != nil {
+		if err := s.queryRow([]any{&n}, nextNumber, studyID); err != nil {
 			return -1, -1, false, err
 		}
 		if limit >= 0 && n >= limit {
@@ -39,6 +42,9 @@ func (s *Store) CreateTrialWithin(studyID, limit int, worker string) (id, number
 		}
 	}
 }
+
+// nextNumber is the number after the study $1's largest, 0 for the first.
+const nextNumber = `SELECT COALESCE(max(number) + 1, 0) AS n FROM trials WHERE study_id = $1`
 
 // ClaimStale takes over, for worker, the running trials of the study
 // whose heartbeat is older than grace. Each stale trial goes to exactly
