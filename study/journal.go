@@ -27,6 +27,7 @@ type Journal struct {
 	file   *os.File
 	path   string
 	trials int // created: counted, since the storage counts only by copying them all
+	read   int // trial records handed out (TrialsRead)
 }
 
 var _ goptuna.Storage = (*Journal)(nil)

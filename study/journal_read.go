@@ -16,6 +16,7 @@ func (j *Journal) GetAllTrials(studyID int) ([]goptuna.FrozenTrial, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	trials, err := j.InMemoryStorage.GetAllTrials(studyID)
+	j.read += len(trials)
 	for i := range trials {
 		trials[i] = frozenCopy(trials[i])
 	}
@@ -27,7 +28,16 @@ func (j *Journal) GetTrial(trialID int) (goptuna.FrozenTrial, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	t, err := j.InMemoryStorage.GetTrial(trialID)
+	j.read++
 	return frozenCopy(t), err
+}
+
+// TrialsRead is the number of trial records the journal has handed out
+// (GetAllTrials, GetTrial): what its readers cost, for tests.
+func (j *Journal) TrialsRead() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.read
 }
 
 // GetTrialParams returns a trial's parameters.

@@ -2,7 +2,10 @@ package study_test
 
 import (
 	"path/filepath"
+	"reflect"
 	"testing"
+
+	"github.com/c-bata/goptuna"
 
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/study"
@@ -62,5 +65,63 @@ func TestReaderReadsThePlanOnceNeeded(t *testing.T) {
 	}
 	if storage.n != 1 {
 		t.Errorf("the plan was read %d times once needed, want 1", storage.n)
+	}
+}
+
+// TestReadTrialIsRead: a trial read alone has the record Read gives it,
+// finished or running, search or final stage; reading search trials alone
+// does not read the plan, and a finished trial is read from the storage
+// once.
+func TestReadTrialIsRead(t *testing.T) {
+	src := "name: s\nseed: 1\nmethod: random\nparameters:\n  lr: {min: 0.01, max: 0.1}\nbudget: {trials: 3}\nconfirm: false\n"
+	spec, err := study.ParseSpec("spec.yaml", []byte(src), recipe.Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := study.OpenJournal(filepath.Join(t.TempDir(), study.JournalFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	id, _ := j.CreateNewStudy(spec.Name)
+	dist := goptuna.LogUniformDistribution{Low: 0.01, High: 0.1}
+	for n := range spec.TotalTrials() + 1 {
+		tid, _ := j.CreateNewTrial(id)
+		if err := j.SetTrialParam(tid, "lr", 0.01*float64(n+1), dist); err != nil {
+			t.Fatal(err)
+		}
+		j.SetTrialUserAttr(tid, study.EpochKey(0, 0, 1), `{"epoch": 1, "val_accuracy": 0.5}`)
+		if n != 1 {
+			j.SetTrialValue(tid, 0.5)
+			j.SetTrialState(tid, goptuna.TrialStateComplete)
+		}
+	}
+	j.SetStudySystemAttr(id, study.AttrFinal, study.Final{2}.String())
+	want, err := study.NewReader(spec).Read(j, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storage := &planReads{Journal: j}
+	r := study.NewReader(spec)
+	for round := range 2 {
+		for _, w := range want {
+			before := j.TrialsRead()
+			got, err := r.ReadTrial(storage, id, w.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, w) {
+				t.Errorf("trial %d alone: %+v, want %+v", w.Number, got, w)
+			}
+			if reads := j.TrialsRead() - before; round == 1 && w.State != study.Running && reads != 0 {
+				t.Errorf("trial %d, finished, read again from the storage", w.Number)
+			}
+		}
+		if round == 0 && storage.n != 1 {
+			t.Errorf("the plan was read %d times, want once, for the final trial", storage.n)
+		}
+	}
+	if want[1].State != study.Running || want[3].Stage != study.TestStage {
+		t.Errorf("the study read: trial 1 %s, trial 3 %s", want[1].State, want[3].Stage)
 	}
 }

@@ -140,28 +140,61 @@ func (r *Reader) Read(storage goptuna.Storage, studyID int) ([]Trial, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The plan, once a trial past the search exists: no search trial's
-	// record needs it, and in a shared study it is a round trip.
-	if r.final == nil && len(frozen) > r.spec.TotalTrials() {
-		if r.final, err = ReadFinal(storage, studyID); err != nil {
+	if len(frozen) > 0 {
+		if err := r.plan(storage, studyID, len(frozen)-1); err != nil {
 			return nil, err
 		}
 	}
-	final := r.final
 	out := make([]Trial, len(frozen))
 	for i, ft := range frozen {
-		if t, ok := r.finished[ft.ID]; ok {
-			out[i] = t
-			continue
-		}
-		if out[i], err = r.spec.trial(ft, final); err != nil {
+		if out[i], err = r.record(ft); err != nil {
 			return nil, err
-		}
-		if out[i].State != Running {
-			r.finished[ft.ID] = out[i]
 		}
 	}
 	return out, nil
+}
+
+// ReadTrial builds one trial's record, as Read does, reading only that
+// trial (a finished one not even that, once read).
+func (r *Reader) ReadTrial(storage goptuna.Storage, studyID, trialID int) (Trial, error) {
+	if t, ok := r.finished[trialID]; ok {
+		return t, nil
+	}
+	ft, err := storage.GetTrial(trialID)
+	if err != nil {
+		return Trial{}, err
+	}
+	if err := r.plan(storage, studyID, ft.Number); err != nil {
+		return Trial{}, err
+	}
+	return r.record(ft)
+}
+
+// plan reads the final-stage plan once a trial past the search (number
+// is the largest read) exists: no search trial's record needs it, and in
+// a shared study it is a round trip.
+func (r *Reader) plan(storage goptuna.Storage, studyID, number int) error {
+	if r.final != nil || number < r.spec.TotalTrials() {
+		return nil
+	}
+	var err error
+	r.final, err = ReadFinal(storage, studyID)
+	return err
+}
+
+// record builds a trial's record, once for a finished one.
+func (r *Reader) record(ft goptuna.FrozenTrial) (Trial, error) {
+	if t, ok := r.finished[ft.ID]; ok {
+		return t, nil
+	}
+	t, err := r.spec.trial(ft, r.final)
+	if err != nil {
+		return Trial{}, err
+	}
+	if t.State != Running {
+		r.finished[ft.ID] = t
+	}
+	return t, nil
 }
 
 // ReadFinal reads the study's final-stage plan, nil until it is made.

@@ -39,7 +39,9 @@ type engine struct {
 
 	mu     sync.Mutex
 	active map[int]*running // the trials this process runs, by ID: heartbeated
-	curves map[[2]int]curve // finished trials' runs as the pruner sees them, by trial ID and run (under mu)
+	curves map[[2]int]curve // a shared study's finished trials' runs as the pruner sees them, by trial ID and run (under mu)
+	// settled is what a local study's pruner compares with (under mu).
+	settled settled
 }
 
 // running is a trial this process runs: its attempt, and how to stop it

@@ -38,6 +38,46 @@ func (e *engine) ready() (bool, error) {
 	return e.local.finishedBelow(e.horizon(n))
 }
 
+// settled is, in a local study, what the pruner compares a trial's runs
+// with: the curves of the trials below its horizon, every one of which
+// finished before the trial was created. Horizons grow as trials are
+// created, so each trial below one is read once, when the first horizon
+// above it is; a trial taken over from an earlier process, with a lower
+// horizon, takes a prefix.
+type settled struct {
+	n      int       // trials read: those numbered below n
+	curves [][]curve // by run: the read trials' curves, in number order
+	ends   [][]int   // by run: ends[r][k] is len(curves[r]) with trial k read
+}
+
+// below returns run run's curves of the trials numbered below h.
+func (s *settled) below(e *engine, h, run int) ([]curve, error) {
+	runs := e.spec.Runs(study.SearchStage)
+	if s.curves == nil {
+		s.curves, s.ends = make([][]curve, runs), make([][]int, runs)
+	}
+	for ; s.n < h; s.n++ {
+		t, err := e.reader.ReadTrial(e.storage, e.study.ID, s.n) // a journal's trial IDs are their numbers
+		if err != nil {
+			return nil, err
+		}
+		if !t.State.Finished() {
+			return nil, fmt.Errorf("trial %d is below a horizon of %d and has not finished: the window rule does not hold", s.n, h)
+		}
+		for r := range runs {
+			if r < len(t.Runs) { // with folds, run r of each trial validates on the same fold
+				s.curves[r] = append(s.curves[r], e.newCurve(t, r))
+			}
+			s.ends[r] = append(s.ends[r], len(s.curves[r]))
+		}
+	}
+	if h == 0 {
+		return nil, nil
+	}
+	k := s.ends[run][h-1]
+	return s.curves[run][:k:k], nil
+}
+
 // attrWindow marks a study scheduled by the window rule. Studies without
 // it were scheduled in aligned batches; one of those cannot be resumed
 // mid-search without mixing the two rules.

@@ -87,6 +87,20 @@ func WorkerName() string {
 // Run runs the sweep the spec describes with obj training its trials, or
 // resumes it. src is the spec's text, kept with the study.
 func Run(ctx context.Context, spec *study.Spec, src []byte, obj Objective, opt Options) (*Result, error) {
+	e, err := newEngine(spec, src, obj, opt)
+	if err != nil {
+		return nil, err
+	}
+	if e.local != nil {
+		defer e.local.Close()
+	}
+	return e.run(ctx)
+}
+
+// newEngine opens the sweep's study, in opt.Storage or a local journal
+// (which the caller closes, unless newEngine fails), and prepares to run
+// it.
+func newEngine(spec *study.Spec, src []byte, obj Objective, opt Options) (_ *engine, err error) {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -103,12 +117,15 @@ func Run(ctx context.Context, spec *study.Spec, src []byte, obj Objective, opt O
 	storage := opt.Storage
 	var journal *local
 	if storage == nil {
-		l, err := openLocal(spec, src, opt)
-		if err != nil {
+		if journal, err = openLocal(spec, src, opt); err != nil {
 			return nil, err
 		}
-		defer l.Close()
-		storage, journal = l, l
+		defer func() {
+			if err != nil {
+				journal.Close()
+			}
+		}()
+		storage = journal
 	} else if opt.Restart {
 		if err := restartShared(spec, storage, opt); err != nil {
 			return nil, err
@@ -135,7 +152,7 @@ func Run(ctx context.Context, spec *study.Spec, src []byte, obj Objective, opt O
 		goptuna.StudyOptionDefineSearchSpace(spec.SearchSpace())); err != nil {
 		return nil, err
 	}
-	return e.run(ctx)
+	return e, nil
 }
 
 // restartShared deletes a shared study, unless a live worker still runs

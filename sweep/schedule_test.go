@@ -145,3 +145,45 @@ func TestFinishedBelow(t *testing.T) {
 	want(4, true)
 	want(2, true)
 }
+
+// TestLocalReadsEachTrialOnce: a local sweep reads, per trial, the trial
+// it begins and, once, each trial that comes below a horizon (what the
+// pruner compares with), not the whole study: the records its journal
+// hands out grow with the number of trials, not with its square (reading
+// the study per trial, 200 trials cost over 20,000).
+func TestLocalReadsEachTrialOnce(t *testing.T) {
+	const trials = 200
+	src := fmt.Sprintf("name: reads\nseed: 3\nmethod: random\nconfirm: false\nparameters:\n  lr: {distribution: uniform, min: 0.01, max: 1}\n"+
+		"budget: {trials: %d, batch: 4}\nearly_terminate: {type: successive_halving, min_epochs: 1, eta: 2}\n", trials)
+	spec := parse(t, src)
+	obj := ObjectiveFunc(func(ctx context.Context, run study.TrialRun, report func(study.Epoch) error) error {
+		lr := run.Params[0].Value.(float64)
+		for ep := 1; ep <= 4; ep++ {
+			if err := report(study.Epoch{Epoch: ep, ValAccuracy: lr * float64(ep) / 4}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	e, err := newEngine(spec, []byte(src), obj, Options{Workers: 2, ResultsDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.local.Close()
+	res, err := e.run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pruned := 0
+	for _, tr := range res.Trials {
+		if tr.State == study.Pruned {
+			pruned++
+		}
+	}
+	if len(res.Trials) != trials+1 || pruned == 0 { // the search's, and the test-set trial
+		t.Fatalf("%d trials, %d pruned: want %d, some pruned", len(res.Trials), pruned, trials+1)
+	}
+	if n := e.local.TrialsRead(); n > 20*trials {
+		t.Errorf("the journal handed out %d trial records for %d trials, want at most %d", n, trials, 20*trials)
+	}
+}

@@ -43,20 +43,20 @@ func (e *engine) tooManyFailures(trials []study.Trial) error {
 }
 
 // earlier is what the pruner compares run run of trial number with: in a
-// local study the finished trials below its horizon (all finished before
-// it was created), in a shared study every finished search trial.
-func (e *engine) earlier(trials []study.Trial, number, run int) []curve {
-	limit := min(len(trials), e.spec.TotalTrials())
+// local study the trials below its horizon (all finished before it was
+// created; settled), in a shared study every finished search trial
+// (trials, the study as read).
+func (e *engine) earlier(trials []study.Trial, number, run int) ([]curve, error) {
 	if e.local != nil {
-		limit = min(limit, e.horizon(number))
+		return e.settled.below(e, e.horizon(number), run)
 	}
 	var out []curve
-	for _, t := range trials[:limit] {
+	for _, t := range trials[:min(len(trials), e.spec.TotalTrials())] {
 		if t.State.Finished() && run < len(t.Runs) { // with folds, run r of each trial validates on the same fold
 			out = append(out, e.curve(t, run))
 		}
 	}
-	return out
+	return out, nil
 }
 
 // curve is run run of a finished trial as the pruner compares it, built
@@ -66,19 +66,27 @@ func (e *engine) curve(t study.Trial, run int) curve {
 	if c, ok := e.curves[key]; ok {
 		return c
 	}
+	c := e.newCurve(t, run)
+	e.curves[key] = c
+	return c
+}
+
+// newCurve builds run run of a finished trial as the pruner compares it.
+func (e *engine) newCurve(t study.Trial, run int) curve {
 	c := curve{complete: t.State == study.Complete, scores: map[int]float64{}}
 	for _, ep := range t.Runs[run] {
 		c.scores[ep.Epoch] = e.spec.Metric.Score(e.spec.Metric.Of(ep))
 	}
-	e.curves[key] = c
 	return c
 }
 
 // begin starts this worker's attempt at each trial (in a shared study the
 // statement carries the trial's parameters, pgstore's Begin), then reads
-// the study for the trials' records and the curves their runs are pruned
-// against. Each job has a context of its own that the heartbeat cancels
-// when the attempt is fenced off. A trial already taken over is skipped.
+// the trials' records and the curves their runs are pruned against: a
+// shared study is read whole (pgstore fetches only what changed), a local
+// one only the trials begun and, once each, those below their horizons.
+// Each job has a context of its own that the heartbeat cancels when the
+// attempt is fenced off. A trial already taken over is skipped.
 func (e *engine) begin(ctx context.Context, ids, numbers []int) ([]*job, error) {
 	attempts := make([]study.Attempt, len(ids))
 	for i, id := range ids {
@@ -91,24 +99,40 @@ func (e *engine) begin(ctx context.Context, ids, numbers []int) ([]*job, error) 
 		}
 		attempts[i] = a
 	}
-	trials, err := e.trials()
-	if err != nil {
-		return nil, err
+	var trials []study.Trial
+	if e.local == nil {
+		var err error
+		if trials, err = e.trials(); err != nil {
+			return nil, err
+		}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var jobs []*job
 	for i, number := range numbers {
-		t, a := trials[number], attempts[i]
+		a := attempts[i]
 		if a == nil {
 			continue
+		}
+		var t study.Trial
+		if e.local != nil {
+			var err error
+			if t, err = e.reader.ReadTrial(e.storage, e.study.ID, ids[i]); err != nil {
+				return nil, err
+			}
+		} else {
+			t = trials[number]
 		}
 		tctx, cancel := context.WithCancel(ctx)
 		j := &job{trial: t, attempt: a, ctx: tctx, outcomes: make([]outcome, len(t.Seeds)), left: len(t.Seeds)}
 		j.earlier = make([][]curve, len(t.Seeds))
-		if t.Stage == study.SearchStage { // the final stage is not pruned
+		if t.Stage == study.SearchStage && e.pruner != nil { // the final stage is not pruned
 			for r := range j.earlier {
-				j.earlier[r] = e.earlier(trials, number, r)
+				var err error
+				if j.earlier[r], err = e.earlier(trials, number, r); err != nil {
+					cancel()
+					return nil, err
+				}
 			}
 		}
 		e.active[t.ID] = &running{attempt: a, cancel: cancel}
