@@ -90,7 +90,8 @@ func TestReadTrialIsRead(t *testing.T) {
 		if err := j.SetTrialParam(tid, "lr", 0.01*float64(n+1), dist); err != nil {
 			t.Fatal(err)
 		}
-		j.SetTrialUserAttr(tid, study.EpochKey(0, 0, 1), `{"epoch": 1, "val_accuracy": 0.5}`)
+		j.SetTrialSystemAttr(tid, study.AttrAttempt, "1")
+		j.SetTrialUserAttr(tid, study.EpochKey(1, 0, 1), `{"epoch": 1, "val_accuracy": 0.5}`)
 		if n != 1 {
 			j.SetTrialValue(tid, 0.5)
 			j.SetTrialState(tid, goptuna.TrialStateComplete)
@@ -121,7 +122,7 @@ func TestReadTrialIsRead(t *testing.T) {
 			t.Errorf("the plan was read %d times, want once, for the final trial", storage.n)
 		}
 	}
-	if want[1].State != study.Running || want[3].Stage != study.TestStage {
-		t.Errorf("the study read: trial 1 %s, trial 3 %s", want[1].State, want[3].Stage)
+	if want[1].State != study.Running || want[3].Stage != study.TestStage || len(want[0].Runs[0]) != 1 {
+		t.Errorf("the study read: trial 1 %s, trial 3 %s, trial 0's runs %v", want[1].State, want[3].Stage, want[0].Runs)
 	}
 }

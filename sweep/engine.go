@@ -35,13 +35,12 @@ type engine struct {
 	pruner   pruner
 	progress *progress
 	final    study.Final // the final stage's plan, once the search has finished
+	settled  settled     // a local study's trials below the horizons, ended
 	claimed  time.Time   // when stale trials were last claimed
 
 	mu     sync.Mutex
 	active map[int]*running // the trials this process runs, by ID: heartbeated
 	curves map[[2]int]curve // a shared study's finished trials' runs as the pruner sees them, by trial ID and run (under mu)
-	// settled is what a local study's pruner compares with (under mu).
-	settled settled
 }
 
 // running is a trial this process runs: its attempt, and how to stop it

@@ -35,43 +35,59 @@ func (e *engine) ready() (bool, error) {
 	if n >= e.spec.TotalTrials() {
 		return true, nil
 	}
-	return e.local.finishedBelow(e.horizon(n))
+	return e.settled.advance(e, e.horizon(n))
 }
 
-// settled is, in a local study, what the pruner compares a trial's runs
-// with: the curves of the trials below its horizon, every one of which
-// finished before the trial was created. Horizons grow as trials are
-// created, so each trial below one is read once, when the first horizon
-// above it is; a trial taken over from an earlier process, with a lower
-// horizon, takes a prefix.
+// settled is what a local study knows of the trials below a horizon: how
+// far from trial 0 they have all ended (completed, pruned or failed), and
+// the curves the pruner compares a trial's runs with: those of the
+// completed and pruned ones. A trial that has ended never changes, and
+// horizons grow as trials are created, so each trial is read once: the
+// window rule asks only about the trials ended since it last asked,
+// and a trial taken over from an earlier process, with a lower horizon,
+// takes a prefix of the curves. The coordinator's alone.
 type settled struct {
-	n      int       // trials read: those numbered below n
-	curves [][]curve // by run: the read trials' curves, in number order
+	n      int       // the trials numbered below n have all ended, and are read
+	curves [][]curve // by run: theirs, in number order (with a pruner)
 	ends   [][]int   // by run: ends[r][k] is len(curves[r]) with trial k read
 }
 
-// below returns run run's curves of the trials numbered below h.
-func (s *settled) below(e *engine, h, run int) ([]curve, error) {
+// advance reads the trials below h not read yet, in number order, as long
+// as they have ended, and reports whether every trial below h has.
+func (s *settled) advance(e *engine, h int) (bool, error) {
 	runs := e.spec.Runs(study.SearchStage)
 	if s.curves == nil {
 		s.curves, s.ends = make([][]curve, runs), make([][]int, runs)
 	}
 	for ; s.n < h; s.n++ {
 		t, err := e.reader.ReadTrial(e.storage, e.study.ID, s.n) // a journal's trial IDs are their numbers
-		if err != nil {
-			return nil, err
+		if err != nil || t.State == study.Running {
+			return false, err
 		}
-		if !t.State.Finished() {
-			return nil, fmt.Errorf("trial %d is below a horizon of %d and has not finished: the window rule does not hold", s.n, h)
+		if e.pruner == nil {
+			continue
 		}
 		for r := range runs {
-			if r < len(t.Runs) { // with folds, run r of each trial validates on the same fold
+			// A failed trial has no curve; with folds, run r of each
+			// trial validates on the same fold.
+			if t.State.Finished() && r < len(t.Runs) {
 				s.curves[r] = append(s.curves[r], e.newCurve(t, r))
 			}
 			s.ends[r] = append(s.ends[r], len(s.curves[r]))
 		}
 	}
-	if h == 0 {
+	return true, nil
+}
+
+// below returns run run's curves of the trials numbered below h, every
+// one of which has ended (the window rule), for a study with a pruner.
+func (s *settled) below(e *engine, h, run int) ([]curve, error) {
+	switch ok, err := s.advance(e, h); {
+	case err != nil:
+		return nil, err
+	case !ok:
+		return nil, fmt.Errorf("trial %d is below a horizon of %d and has not ended: the window rule does not hold", s.n, h)
+	case h == 0 || e.pruner == nil:
 		return nil, nil
 	}
 	k := s.ends[run][h-1]

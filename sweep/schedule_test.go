@@ -113,24 +113,37 @@ func TestAlignedStudyIsNotResumed(t *testing.T) {
 	}
 }
 
-// TestFinishedBelow: the window rule's question about a local journal,
-// answered from the trials finished since it was last asked, with trials
-// finishing out of order.
-func TestFinishedBelow(t *testing.T) {
+// TestSettled: the window rule's question about a local journal, answered
+// from the trials ended since it was last asked, with trials ending out
+// of order; and the pruner's curves below a horizon, those of the
+// completed and pruned trials (not of a failed one), a prefix for a lower
+// horizon.
+func TestSettled(t *testing.T) {
+	src := "name: s\nseed: 3\nmethod: grid\nconfirm: false\nparameters:\n  lr: {values: [0.1, 0.2, 0.3, 0.4]}\nbudget: {batch: 2}\n" +
+		"early_terminate: {type: successive_halving, min_epochs: 1, eta: 2}\n"
+	spec := parse(t, src)
 	j, err := study.OpenJournal(filepath.Join(t.TempDir(), study.JournalFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer j.Close()
 	l := &local{Journal: j, claimed: map[int]bool{}}
-	id, _ := j.CreateNewStudy("s")
-	for range 4 {
-		j.CreateNewTrial(id)
+	st, err := goptuna.CreateStudy(spec.Name, goptuna.StudyOptionStorage(l), goptuna.StudyOptionLogger(nil))
+	if err != nil {
+		t.Fatal(err)
 	}
-	want := func(n int, finished bool) {
+	e := &engine{spec: spec, storage: l, study: st, reader: study.NewReader(spec), pruner: newPruner(spec.EarlyTerminate)}
+	prm := spec.Parameters[0]
+	for n := range 4 {
+		id, _ := j.CreateNewTrial(st.ID)
+		j.SetTrialParam(id, prm.Name, float64(n), prm.GoptunaDistribution())
+		j.SetTrialSystemAttr(id, study.AttrAttempt, "1")
+		j.SetTrialUserAttr(id, study.EpochKey(1, 0, 1), fmt.Sprintf(`{"epoch": 1, "val_accuracy": 0.%d}`, n))
+	}
+	want := func(h int, finished bool) {
 		t.Helper()
-		if got, err := l.finishedBelow(n); err != nil || got != finished {
-			t.Errorf("finishedBelow(%d) = %v, %v; want %v", n, got, err, finished)
+		if got, err := e.settled.advance(e, h); err != nil || got != finished {
+			t.Errorf("advance(%d) = %v, %v; want %v", h, got, err, finished)
 		}
 	}
 	j.SetTrialState(1, goptuna.TrialStateComplete)
@@ -138,26 +151,46 @@ func TestFinishedBelow(t *testing.T) {
 	want(0, true)
 	want(1, false)
 	want(3, false)
+	if _, err := e.settled.below(e, 3, 0); err == nil || err.Error() != "trial 0 is below a horizon of 3 and has not ended: the window rule does not hold" {
+		t.Errorf("curves below an unfinished trial: %v", err)
+	}
 	j.SetTrialState(0, goptuna.TrialStateFail)
 	want(3, true)
 	want(4, false)
 	j.SetTrialState(3, goptuna.TrialStateComplete)
 	want(4, true)
 	want(2, true)
+	// Trial 0 failed: it has no curve.
+	for h, from := range [][]int{{}, {}, {1}, {1, 2}, {1, 2, 3}} {
+		curves, err := e.settled.below(e, h, 0)
+		if err != nil || len(curves) != len(from) {
+			t.Fatalf("below(%d): %d curves, %v; want %d", h, len(curves), err, len(from))
+		}
+		for i, c := range curves {
+			n := from[i]
+			if want := float64(n) / 10; c.scores[1] != want || c.complete != (n != 2) {
+				t.Errorf("below(%d): trial %d's curve %+v, want score %v", h, n, c, want)
+			}
+		}
+	}
 }
 
-// TestLocalReadsEachTrialOnce: a local sweep reads, per trial, the trial
-// it begins and, once, each trial that comes below a horizon (what the
-// pruner compares with), not the whole study: the records its journal
+// TestLocalReadsEachTrialOnce: a local sweep, some of whose trials fail,
+// reads, per trial, the trial it begins and, once, each trial that comes
+// below a horizon (whether it has ended, and what the pruner compares
+// with), not the whole study: the records its journal
 // hands out grow with the number of trials, not with its square (reading
 // the study per trial, 200 trials cost over 20,000).
 func TestLocalReadsEachTrialOnce(t *testing.T) {
 	const trials = 200
 	src := fmt.Sprintf("name: reads\nseed: 3\nmethod: random\nconfirm: false\nparameters:\n  lr: {distribution: uniform, min: 0.01, max: 1}\n"+
-		"budget: {trials: %d, batch: 4}\nearly_terminate: {type: successive_halving, min_epochs: 1, eta: 2}\n", trials)
+		"budget: {trials: %d, batch: 4, max_failed: %d}\nearly_terminate: {type: successive_halving, min_epochs: 1, eta: 2}\n", trials, trials)
 	spec := parse(t, src)
 	obj := ObjectiveFunc(func(ctx context.Context, run study.TrialRun, report func(study.Epoch) error) error {
 		lr := run.Params[0].Value.(float64)
+		if run.Number%17 == 5 {
+			return errors.New("a failure")
+		}
 		for ep := 1; ep <= 4; ep++ {
 			if err := report(study.Epoch{Epoch: ep, ValAccuracy: lr * float64(ep) / 4}); err != nil {
 				return err
@@ -174,14 +207,12 @@ func TestLocalReadsEachTrialOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pruned := 0
+	count := map[study.State]int{}
 	for _, tr := range res.Trials {
-		if tr.State == study.Pruned {
-			pruned++
-		}
+		count[tr.State]++
 	}
-	if len(res.Trials) != trials+1 || pruned == 0 { // the search's, and the test-set trial
-		t.Fatalf("%d trials, %d pruned: want %d, some pruned", len(res.Trials), pruned, trials+1)
+	if len(res.Trials) != trials+1 || count[study.Pruned] == 0 || count[study.Failed] != 12 { // the search's, and the test-set trial
+		t.Fatalf("%d trials, %v: want %d, some pruned, 12 failed", len(res.Trials), count, trials+1)
 	}
 	if n := e.local.TrialsRead(); n > 20*trials {
 		t.Errorf("the journal handed out %d trial records for %d trials, want at most %d", n, trials, 20*trials)

@@ -44,7 +44,6 @@ type local struct {
 	dir     string
 	mu      sync.Mutex
 	claimed map[int]bool
-	done    int // trials numbered below it have all finished (finishedBelow)
 }
 
 var _ Storage = (*local)(nil)
@@ -61,25 +60,6 @@ func (l *local) CreateTrialWithin(studyID, limit int, _ string) (int, int, bool,
 	l.claimed[id] = true
 	l.mu.Unlock()
 	return id, id, true, nil // a journal's trial IDs are their numbers
-}
-
-// finishedBelow reports whether every trial numbered below n has
-// finished. A trial finishes for good, so the trials known finished from
-// 0 on are not looked at again: a call costs the trials that finished
-// since the last.
-func (l *local) finishedBelow(n int) (bool, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for ; l.done < n; l.done++ {
-		t, err := l.GetTrial(l.done) // a journal's trial IDs are their numbers
-		if err != nil {
-			return false, err
-		}
-		if !t.State.IsFinished() {
-			return false, nil
-		}
-	}
-	return true, nil
 }
 
 // Begin counts the attempt in the trial's attributes; its writes go
