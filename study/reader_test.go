@@ -23,11 +23,10 @@ func (p *planReads) GetStudySystemAttrs(id int) (map[string]string, error) {
 	return p.Journal.GetStudySystemAttrs(id)
 }
 
-// TestReaderReadsThePlanOnceNeeded: while a study searches, reading its
-// trials does not read the final-stage plan (in a shared study, a round
-// trip per trial): no search trial's record needs it. Once a trial past
-// the search exists, the plan is read, once.
-func TestReaderReadsThePlanOnceNeeded(t *testing.T) {
+// threeTrialStudy is an empty journal of a random search of three trials
+// and its spec; the journal is closed when the test ends.
+func threeTrialStudy(t *testing.T) (*study.Spec, *study.Journal, int) {
+	t.Helper()
 	src := "name: s\nseed: 1\nmethod: random\nparameters:\n  lr: {min: 0.01, max: 0.1}\nbudget: {trials: 3}\nconfirm: false\n"
 	spec, err := study.ParseSpec("spec.yaml", []byte(src), recipe.Table)
 	if err != nil {
@@ -37,8 +36,17 @@ func TestReaderReadsThePlanOnceNeeded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer j.Close()
+	t.Cleanup(func() { j.Close() })
 	id, _ := j.CreateNewStudy(spec.Name)
+	return spec, j, id
+}
+
+// TestReaderReadsThePlanOnceNeeded: while a study searches, reading its
+// trials does not read the final-stage plan (in a shared study, a round
+// trip per trial): no search trial's record needs it. Once a trial past
+// the search exists, the plan is read, once.
+func TestReaderReadsThePlanOnceNeeded(t *testing.T) {
+	spec, j, id := threeTrialStudy(t)
 	storage := &planReads{Journal: j}
 	r := study.NewReader(spec)
 	for range spec.TotalTrials() {
@@ -73,17 +81,7 @@ func TestReaderReadsThePlanOnceNeeded(t *testing.T) {
 // does not read the plan, and a finished trial is read from the storage
 // once.
 func TestReadTrialIsRead(t *testing.T) {
-	src := "name: s\nseed: 1\nmethod: random\nparameters:\n  lr: {min: 0.01, max: 0.1}\nbudget: {trials: 3}\nconfirm: false\n"
-	spec, err := study.ParseSpec("spec.yaml", []byte(src), recipe.Table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := study.OpenJournal(filepath.Join(t.TempDir(), study.JournalFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
-	id, _ := j.CreateNewStudy(spec.Name)
+	spec, j, id := threeTrialStudy(t)
 	dist := goptuna.LogUniformDistribution{Low: 0.01, High: 0.1}
 	for n := range spec.TotalTrials() + 1 {
 		tid, _ := j.CreateNewTrial(id)
