@@ -43,9 +43,9 @@ func (e *engine) tooManyFailures(trials []study.Trial) error {
 }
 
 // earlier is what the pruner compares run run of trial number with: in a
-// local study the trials below its horizon (all finished before it was
-// created; settled), in a shared study every finished search trial
-// (trials, the study as read).
+// local study the completed and pruned trials below its horizon (every
+// trial below it ended before it was created; settled), in a shared study
+// every completed and pruned search trial (trials, the study as read).
 func (e *engine) earlier(trials []study.Trial, number, run int) ([]curve, error) {
 	if e.local != nil {
 		return e.settled.below(e, e.horizon(number), run)
