@@ -234,10 +234,15 @@ func TestSharedReportMatchesLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := open(t, url)
-	if _, err := Run(context.Background(), spec, []byte(src), builtin(spec), Options{Workers: 2, Storage: st}); err != nil {
+	reads := &studyReads{Store: st}
+	if _, err := Run(context.Background(), spec, []byte(src), builtin(spec), Options{Workers: 2, Storage: reads}); err != nil {
 		t.Fatal(err)
 	}
 	shared := load(t, url)
+	// Without a pruner, a worker reads the trials it begins, not the study.
+	if reads.n >= len(shared)/2 {
+		t.Errorf("the study was read %d times for %d trials", reads.n, len(shared))
+	}
 	a, _ := json.Marshal(study.Ranked(spec, comparable(local.Trials)))
 	b, _ := json.Marshal(study.Ranked(spec, comparable(shared)))
 	if !bytes.Equal(a, b) {
@@ -263,6 +268,17 @@ func TestSharedReportMatchesLocal(t *testing.T) {
 	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "has a trial running on a live worker") {
 		t.Errorf("restart under a live worker: %v", err)
 	}
+}
+
+// studyReads counts the reads of a whole study.
+type studyReads struct {
+	*pgstore.Store
+	n int
+}
+
+func (s *studyReads) GetAllTrials(studyID int) ([]goptuna.FrozenTrial, error) {
+	s.n++
+	return s.Store.GetAllTrials(studyID)
 }
 
 // trialsOf reads the shared study's trials as stored.

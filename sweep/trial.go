@@ -83,10 +83,11 @@ func (e *engine) newCurve(t study.Trial, run int) curve {
 // begin starts this worker's attempt at each trial (in a shared study the
 // statement carries the trial's parameters, pgstore's Begin), then reads
 // the trials' records and the curves their runs are pruned against: a
-// shared study is read whole (pgstore fetches only what changed), a local
-// one only the trials begun and, once each, those below their horizons.
-// Each job has a context of its own that the heartbeat cancels when the
-// attempt is fenced off. A trial already taken over is skipped.
+// shared study with a pruner is read whole (pgstore fetches only what
+// changed), for every finished trial's curves; otherwise only the trials
+// begun are read (and, in a local study, once each, those below their
+// horizons). Each job has a context of its own that the heartbeat cancels
+// when the attempt is fenced off. A trial already taken over is skipped.
 func (e *engine) begin(ctx context.Context, ids, numbers []int) ([]*job, error) {
 	attempts := make([]study.Attempt, len(ids))
 	for i, id := range ids {
@@ -99,8 +100,9 @@ func (e *engine) begin(ctx context.Context, ids, numbers []int) ([]*job, error) 
 		}
 		attempts[i] = a
 	}
+	whole := e.local == nil && e.pruner != nil
 	var trials []study.Trial
-	if e.local == nil {
+	if whole {
 		var err error
 		if trials, err = e.trials(); err != nil {
 			return nil, err
@@ -115,7 +117,7 @@ func (e *engine) begin(ctx context.Context, ids, numbers []int) ([]*job, error) 
 			continue
 		}
 		var t study.Trial
-		if e.local != nil {
+		if !whole {
 			var err error
 			if t, err = e.reader.ReadTrial(e.storage, e.study.ID, ids[i]); err != nil {
 				return nil, err
