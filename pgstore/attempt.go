@@ -3,6 +3,8 @@ package pgstore
 import (
 	"database/sql"
 	"errors"
+	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -27,6 +29,7 @@ type Attempt struct {
 	s      *Store
 	id, n  int
 	worker string
+	trial  goptuna.FrozenTrial // as begun
 
 	mu     sync.Mutex
 	system []bool // attributes not yet sent
@@ -42,13 +45,27 @@ const flushEvery = time.Second
 // Begin starts worker's next attempt at a running trial it owns, and
 // records the attempt's number (the sweep:attempt attribute too, which
 // names the attempt's epoch records) and the trial's parameters kept
-// (params.go), in one statement.
+// (params.go), in one statement that also reads the trial back: the
+// attempt's Trial.
 func (s *Store) Begin(trialID int, worker string) (study.Attempt, error) {
 	names, values, dists := s.kept.takeFor(trialID)
 	var n int
-	err := s.queryRow([]any{&n}, `WITH begun AS (
+	var ft goptuna.FrozenTrial
+	found := false
+	// The statement's parts share one snapshot: the final SELECT reads the
+	// trial's rows as they were before the attempt's attribute and the
+	// parameters were written, and those are set on the record below.
+	err := s.query(func(rows *sql.Rows) error {
+		found = rows.Next()
+		if !found {
+			return nil
+		}
+		var err error
+		ft, err = scanTrial(rows, &n)
+		return err
+	}, `WITH begun AS (
 			UPDATE trials SET attempt = attempt + 1, heartbeat = now()
-			WHERE id = $1 AND worker = $2 AND state = 'Running' RETURNING id, attempt),
+			WHERE id = $1 AND worker = $2 AND state = 'Running' RETURNING *),
 		attr AS (
 			INSERT INTO trial_attrs (trial_id, system, key, value) SELECT id, true, $3, attempt::text FROM begun
 			ON CONFLICT (trial_id, system, key) DO UPDATE SET value = EXCLUDED.value),
@@ -56,18 +73,27 @@ func (s *Store) Begin(trialID int, worker string) (study.Attempt, error) {
 			INSERT INTO trial_params (trial_id, name, value, distribution)
 			SELECT id, n, v, d FROM begun, unnest($4::text[], $5::float8[], $6::text[]) AS u(n, v, d)
 			ON CONFLICT (trial_id, name) DO UPDATE SET value = EXCLUDED.value, distribution = EXCLUDED.distribution)
-		SELECT attempt FROM begun`, trialID, worker, study.AttrAttempt, names, values, dists)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, study.ErrFenced
-	}
+		SELECT t.attempt, `+trialColumns+` FROM begun t`, trialID, worker, study.AttrAttempt, names, values, dists)
 	if err != nil {
 		return nil, err
 	}
-	return &Attempt{s: s, id: trialID, n: n, worker: worker}, nil
+	if !found {
+		return nil, study.ErrFenced
+	}
+	for i, name := range names {
+		if err := setParam(&ft, name, values[i], dists[i]); err != nil {
+			return nil, fmt.Errorf("trial %d: %w", trialID, err)
+		}
+	}
+	ft.SystemAttrs[study.AttrAttempt] = strconv.Itoa(n)
+	return &Attempt{s: s, id: trialID, n: n, worker: worker, trial: ft}, nil
 }
 
 // Number is the attempt's number, 1 for the first.
 func (a *Attempt) Number() int { return a.n }
+
+// Trial is the trial as the attempt began it.
+func (a *Attempt) Trial() goptuna.FrozenTrial { return a.trial }
 
 // fence is the condition every write of the attempt carries.
 const fence = `EXISTS (SELECT 1 FROM trials WHERE id = $1 AND worker = $2 AND attempt = $3 AND state IN ('Running', 'Waiting'))`

@@ -275,6 +275,59 @@ func TestAttemptsAreFenced(t *testing.T) {
 	}
 }
 
+// TestBeginReadsTheTrial: the trial an attempt begins is the trial as a
+// read right after gives it, parameters sent with Begin and attempt
+// number included, for a new trial and for one taken over, and Begin is
+// one statement.
+func TestBeginReadsTheTrial(t *testing.T) {
+	srv := pgtest.Start(t)
+	s, err := Open(context.Background(), srv.URL("begin"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id, _ := s.CreateNewStudy("st")
+	trial, _, _, _ := s.CreateTrialWithin(id, -1, "first")
+	if err := errors.Join(s.SetTrialUserAttr(trial, "u", "x"), s.SetTrialIntermediateValue(trial, 2, 0.25)); err != nil {
+		t.Fatal(err)
+	}
+	s.SetTrialParam(trial, "lr", 0.1, goptuna.LogUniformDistribution{Low: 0.001, High: 1})
+	s.SetTrialParam(trial, "act", 1, goptuna.CategoricalDistribution{Choices: []string{"relu", "tanh"}})
+	begin := func(worker string) study.Attempt {
+		t.Helper()
+		before := s.statements.Load()
+		a, err := s.Begin(trial, worker)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := s.statements.Load() - before; n != 1 {
+			t.Errorf("%s's Begin took %d statements", worker, n)
+		}
+		want, err := s.GetTrial(trial)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := a.Trial(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s's attempt %d began\n%+v\nread after:\n%+v", worker, a.Number(), got, want)
+		}
+		return a
+	}
+	first := begin("first")
+	if p := first.Trial().Params; p["act"] != "tanh" || p["lr"] != 0.1 || first.Trial().SystemAttrs[study.AttrAttempt] != "1" {
+		t.Errorf("first attempt's trial %+v", first.Trial())
+	}
+	if err := errors.Join(first.SetUserAttr(study.EpochKey(1, 0, 1), "{}"), first.Heartbeat()); err != nil {
+		t.Fatal(err)
+	}
+	if claims, err := s.ClaimStale(id, 0, "taker"); err != nil || len(claims) != 1 {
+		t.Fatalf("claims %+v, %v", claims, err)
+	}
+	taker := begin("taker")
+	if ft := taker.Trial(); ft.SystemAttrs[study.AttrAttempt] != "2" || ft.UserAttrs[study.EpochKey(1, 0, 1)] != "{}" || ft.IntermediateValues[2] != 0.25 {
+		t.Errorf("taker's trial %+v", ft)
+	}
+}
+
 // TestNotPostgreSQL: a server that answers HTTP, not PostgreSQL, is an
 // error within the connect timeout, with no gigabyte "message" read.
 func TestNotPostgreSQL(t *testing.T) {

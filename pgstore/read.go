@@ -14,38 +14,52 @@ import (
 	"github.com/sweepml/sweep/study"
 )
 
-// trials reads the trials matching a condition on t (trials), each with
-// its parameters, attributes and intermediate values, in one statement:
-// one round trip and one snapshot. Numbers travel as the hex of their
+// trialColumns are what a read of a trial selects, t being its row: the
+// trial's own columns, then its parameters, attributes and intermediate
+// values as JSON arrays (fillTrial). Numbers travel as the hex of their
 // IEEE 754 bits (float8send), exact whatever the server's
 // extra_float_digits.
+const trialColumns = `t.id, t.study_id, t.number, t.state, t.value, t.started, t.completed,
+	COALESCE((SELECT json_agg(json_build_array(p.name, encode(float8send(p.value), 'hex'), p.distribution)) FROM trial_params p WHERE p.trial_id = t.id), '[]'),
+	COALESCE((SELECT json_agg(json_build_array(a.system, a.key, a.value)) FROM trial_attrs a WHERE a.trial_id = t.id), '[]'),
+	COALESCE((SELECT json_agg(json_build_array(v.step, encode(float8send(v.value), 'hex'))) FROM trial_values v WHERE v.trial_id = t.id), '[]')`
+
+// trials reads the trials matching a condition on t (trials), each with
+// its parameters, attributes and intermediate values, in one statement:
+// one round trip and one snapshot.
 func (s *Store) trials(cond string, args ...any) ([]goptuna.FrozenTrial, error) {
 	var out []goptuna.FrozenTrial
 	err := s.query(func(rows *sql.Rows) error {
 		out = nil
 		for rows.Next() {
-			ft := goptuna.FrozenTrial{IntermediateValues: map[int]float64{}, InternalParams: map[string]float64{},
-				Params: map[string]any{}, Distributions: map[string]any{}, UserAttrs: map[string]string{}, SystemAttrs: map[string]string{}}
-			var state string
-			var completed sql.NullTime
-			var params, attrs, values []byte
-			if err := rows.Scan(&ft.ID, &ft.StudyID, &ft.Number, &state, &ft.Value, &ft.DatetimeStart, &completed, &params, &attrs, &values); err != nil {
+			ft, err := scanTrial(rows)
+			if err != nil {
 				return err
-			}
-			ft.State = stateNames[state]
-			ft.DatetimeComplete = completed.Time
-			if err := fillTrial(&ft, params, attrs, values); err != nil {
-				return fmt.Errorf("trial %d: %w", ft.ID, err)
 			}
 			out = append(out, ft)
 		}
 		return nil
-	}, `SELECT t.id, t.study_id, t.number, t.state, t.value, t.started, t.completed,
-		COALESCE((SELECT json_agg(json_build_array(p.name, encode(float8send(p.value), 'hex'), p.distribution)) FROM trial_params p WHERE p.trial_id = t.id), '[]'),
-		COALESCE((SELECT json_agg(json_build_array(a.system, a.key, a.value)) FROM trial_attrs a WHERE a.trial_id = t.id), '[]'),
-		COALESCE((SELECT json_agg(json_build_array(v.step, encode(float8send(v.value), 'hex'))) FROM trial_values v WHERE v.trial_id = t.id), '[]')
-		FROM trials t WHERE `+cond+` ORDER BY t.number`, args...)
+	}, `SELECT `+trialColumns+` FROM trials t WHERE `+cond+` ORDER BY t.number`, args...)
 	return out, err
+}
+
+// scanTrial scans a row of trialColumns, after the columns before, into
+// a trial.
+func scanTrial(rows *sql.Rows, before ...any) (goptuna.FrozenTrial, error) {
+	ft := goptuna.FrozenTrial{IntermediateValues: map[int]float64{}, InternalParams: map[string]float64{},
+		Params: map[string]any{}, Distributions: map[string]any{}, UserAttrs: map[string]string{}, SystemAttrs: map[string]string{}}
+	var state string
+	var completed sql.NullTime
+	var params, attrs, values []byte
+	if err := rows.Scan(append(before, &ft.ID, &ft.StudyID, &ft.Number, &state, &ft.Value, &ft.DatetimeStart, &completed, &params, &attrs, &values)...); err != nil {
+		return ft, err
+	}
+	ft.State = stateNames[state]
+	ft.DatetimeComplete = completed.Time
+	if err := fillTrial(&ft, params, attrs, values); err != nil {
+		return ft, fmt.Errorf("trial %d: %w", ft.ID, err)
+	}
+	return ft, nil
 }
 
 // fillTrial fills a trial's maps from its rows, as read by trials: JSON
@@ -62,18 +76,9 @@ func fillTrial(ft *goptuna.FrozenTrial, params, attrs, values []byte) error {
 		if err != nil {
 			return err
 		}
-		d, err := goptuna.JSONToDistribution([]byte(p[2]))
-		if err == nil {
-			err = study.CheckInternal(p[0], d, v)
-		}
-		if err != nil {
+		if err := setParam(ft, p[0], v, p[2]); err != nil {
 			return err
 		}
-		ext, err := goptuna.ToExternalRepresentation(d, v)
-		if err != nil {
-			return err
-		}
-		ft.InternalParams[p[0]], ft.Params[p[0]], ft.Distributions[p[0]] = v, ext, d
 	}
 	for _, a := range as {
 		var system bool
@@ -105,6 +110,24 @@ func fillTrial(ft *goptuna.FrozenTrial, params, attrs, values []byte) error {
 		}
 		ft.IntermediateValues[step] = v
 	}
+	return nil
+}
+
+// setParam sets a trial's parameter from its internal value and its
+// distribution's JSON.
+func setParam(ft *goptuna.FrozenTrial, name string, v float64, dist string) error {
+	d, err := goptuna.JSONToDistribution([]byte(dist))
+	if err == nil {
+		err = study.CheckInternal(name, d, v)
+	}
+	if err != nil {
+		return err
+	}
+	ext, err := goptuna.ToExternalRepresentation(d, v)
+	if err != nil {
+		return err
+	}
+	ft.InternalParams[name], ft.Params[name], ft.Distributions[name] = v, ext, d
 	return nil
 }
 

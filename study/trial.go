@@ -164,6 +164,12 @@ func (r *Reader) ReadTrial(storage goptuna.Storage, studyID, trialID int) (Trial
 	if err != nil {
 		return Trial{}, err
 	}
+	return r.Record(storage, studyID, ft)
+}
+
+// Record builds the record of a trial already read (an attempt's Trial),
+// as Read does, reading the final-stage plan if it needs it.
+func (r *Reader) Record(storage goptuna.Storage, studyID int, ft goptuna.FrozenTrial) (Trial, error) {
 	if err := r.plan(storage, studyID, ft.Number); err != nil {
 		return Trial{}, err
 	}
@@ -310,6 +316,9 @@ func (t Trial) MarshalJSON() ([]byte, error) {
 // over, each fails with ErrFenced.
 type Attempt interface {
 	Number() int // 1 for a trial's first attempt
+	// Trial is the trial as the attempt began it: its parameters and
+	// attributes, the attempt's number among them.
+	Trial() goptuna.FrozenTrial
 	SetUserAttr(key, value string) error
 	SetSystemAttr(key, value string) error
 	SetValue(value float64) error

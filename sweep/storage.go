@@ -73,15 +73,21 @@ func (l *local) Begin(trialID int, _ string) (study.Attempt, error) {
 	if err := l.SetTrialSystemAttr(trialID, study.AttrAttempt, strconv.Itoa(n+1)); err != nil {
 		return nil, err
 	}
-	return &journalAttempt{l.Journal, trialID, n + 1}, nil
+	ft, err := l.GetTrial(trialID)
+	if err != nil {
+		return nil, err
+	}
+	return &journalAttempt{l.Journal, trialID, n + 1, ft}, nil
 }
 
 type journalAttempt struct {
 	j     *study.Journal
 	id, n int
+	trial goptuna.FrozenTrial // as begun
 }
 
-func (a *journalAttempt) Number() int { return a.n }
+func (a *journalAttempt) Number() int                { return a.n }
+func (a *journalAttempt) Trial() goptuna.FrozenTrial { return a.trial }
 func (a *journalAttempt) SetUserAttr(k, v string) error {
 	return a.j.SetTrialUserAttr(a.id, k, v)
 }

@@ -80,13 +80,13 @@ func (e *engine) newCurve(t study.Trial, run int) curve {
 	return c
 }
 
-// begin starts this worker's attempt at each trial (in a shared study the
-// statement carries the trial's parameters, pgstore's Begin), then reads
-// the trials' records and the curves their runs are pruned against: a
-// shared study with a pruner is read whole (pgstore fetches only what
-// changed), for every finished trial's curves; otherwise only the trials
-// begun are read (and, in a local study, once each, those below their
-// horizons). Each job has a context of its own that the heartbeat cancels
+// begin starts this worker's attempt at each trial (in a shared study one
+// statement carries the trial's parameters and reads the trial back,
+// pgstore's Begin), then builds the trials' records and the curves their
+// runs are pruned against: a shared study with a pruner is read whole
+// (pgstore fetches only what changed), for every finished trial's curves;
+// otherwise each record is the attempt's Trial (and, in a local study, the
+// trials below the horizons are read once each). Each job has a context of its own that the heartbeat cancels
 // when the attempt is fenced off. A trial already taken over is skipped.
 func (e *engine) begin(ctx context.Context, ids, numbers []int) ([]*job, error) {
 	attempts := make([]study.Attempt, len(ids))
@@ -119,7 +119,7 @@ func (e *engine) begin(ctx context.Context, ids, numbers []int) ([]*job, error) 
 		var t study.Trial
 		if !whole {
 			var err error
-			if t, err = e.reader.ReadTrial(e.storage, e.study.ID, ids[i]); err != nil {
+			if t, err = e.reader.Record(e.storage, e.study.ID, a.Trial()); err != nil {
 				return nil, err
 			}
 		} else {
