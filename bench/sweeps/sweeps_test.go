@@ -15,6 +15,7 @@ import (
 	"reflect"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -136,20 +137,29 @@ func TestWholeSweeps(t *testing.T) {
 
 	tinySpec := filepath.Join(dir, "tiny.yaml")
 	os.WriteFile(tinySpec, []byte(tiny), 0o644)
-	local := run(t, bin, "run", "--workers", "2", "--results", filepath.Join(dir, "local"), tinySpec)
 	server := pgtest.Start(t)
-	url := server.URL("bench")
-	pg0 := serverCPU(server.PID())
-	shared := run(t, bin, "run", "--workers", "2", "--storage", url, tinySpec)
-	pgCPU := serverCPU(server.PID()) - pg0
-	// Then the server on a core of its own, as on a machine of its own,
-	// the two sweeps alike on the others.
+	// The tiny study local and shared in turn, tinyRounds times: a run of
+	// a second moves by ±20% on this machine. First on the same cores,
+	// then with the server on a core of its own, as on a machine of its
+	// own, the two sweeps alike on the others.
+	var tinyRuns, pinnedRuns [][2]measured
+	var pgCPU time.Duration // over the rounds on the same cores
+	for i := range tinyRounds {
+		local := run(t, bin, "run", "--workers", "2", "--results", filepath.Join(dir, fmt.Sprint("local", i)), tinySpec)
+		pg0 := serverCPU(server.PID())
+		shared := run(t, bin, "run", "--workers", "2", "--storage", server.URL(fmt.Sprint("bench", i)), tinySpec)
+		pgCPU += serverCPU(server.PID()) - pg0
+		tinyRuns = append(tinyRuns, [2]measured{local, shared})
+	}
 	cores := fmt.Sprintf("0-%d", runtime.NumCPU()-2)
 	pinned := runtime.NumCPU() >= 2 && pin(server.PID(), runtime.NumCPU()-1)
-	var pinnedLocal, pinnedShared measured
-	if pinned {
-		pinnedLocal = run(t, "taskset", "-c", cores, bin, "run", "--workers", "2", "--results", filepath.Join(dir, "local-pinned"), tinySpec)
-		pinnedShared = run(t, "taskset", "-c", cores, bin, "run", "--workers", "2", "--storage", server.URL("pinned"), tinySpec)
+	for i := range tinyRounds {
+		if !pinned {
+			break
+		}
+		local := run(t, "taskset", "-c", cores, bin, "run", "--workers", "2", "--results", filepath.Join(dir, fmt.Sprint("local-pinned", i)), tinySpec)
+		shared := run(t, "taskset", "-c", cores, bin, "run", "--workers", "2", "--storage", server.URL(fmt.Sprint("pinned", i)), tinySpec)
+		pinnedRuns = append(pinnedRuns, [2]measured{local, shared})
 	}
 
 	echoSpec := filepath.Join(dir, "echo.yaml")
@@ -165,21 +175,53 @@ func TestWholeSweeps(t *testing.T) {
 	fmt.Printf("  speed-up                        %.2f×, results identical: %v, sys ÷ user %.1f%%\n",
 		one.wall.Seconds()/two.wall.Seconds(), same, 100*two.sys.Seconds()/two.user.Seconds())
 	fmt.Printf("  2 workers' peak RSS             %.0f MB, %.0f MB without the files' pages\n", two.rssMB, two.rssMB-two.fileMB)
+	mid, ratios := medianRound(tinyRuns)
+	local, shared := tinyRuns[mid][0], tinyRuns[mid][1]
 	fmt.Printf("1,000 tiny trials, local         %v\n", local)
 	fmt.Printf("1,000 tiny trials, PostgreSQL    %v\n", shared)
-	fmt.Printf("  shared ÷ local                  %.2f\n", shared.wall.Seconds()/local.wall.Seconds())
-	cpuTotal := (shared.user + shared.sys + pgCPU).Seconds()
-	fmt.Printf("  PostgreSQL's own CPU meanwhile  %.2f s: worker and server together %.2f s on %d cores, so at best %.2f s, %.2f× local\n",
-		pgCPU.Seconds(), cpuTotal, runtime.NumCPU(), cpuTotal/float64(runtime.NumCPU()), cpuTotal/float64(runtime.NumCPU())/local.wall.Seconds())
+	fmt.Printf("  shared ÷ local                  %s (the two rows: the median round)\n", ratios)
+	var cpu, localWall time.Duration
+	for _, r := range tinyRuns {
+		cpu += r[1].user + r[1].sys
+		localWall += r[0].wall
+	}
+	cpuTotal := (cpu + pgCPU).Seconds() / tinyRounds
+	fmt.Printf("  PostgreSQL's own CPU meanwhile  %.2f s: worker and server together %.2f s on %d cores, so at best %.2f s, %.2f× local (means of the rounds)\n",
+		pgCPU.Seconds()/tinyRounds, cpuTotal, runtime.NumCPU(), cpuTotal/float64(runtime.NumCPU()), cpuTotal/float64(runtime.NumCPU())/(localWall.Seconds()/tinyRounds))
 	if pinned {
-		fmt.Printf("  PostgreSQL on core %d alone, the sweeps on cores %s: local %.2f s, shared %.2f s, %.2f×\n",
-			runtime.NumCPU()-1, cores, pinnedLocal.wall.Seconds(), pinnedShared.wall.Seconds(), pinnedShared.wall.Seconds()/pinnedLocal.wall.Seconds())
+		mid, ratios := medianRound(pinnedRuns)
+		fmt.Printf("  PostgreSQL on core %d alone, the sweeps on cores %s: local %.2f s, shared %.2f s; shared ÷ local %s\n",
+			runtime.NumCPU()-1, cores, pinnedRuns[mid][0].wall.Seconds(), pinnedRuns[mid][1].wall.Seconds(), ratios)
 	} else {
 		fmt.Printf("  (no taskset, or one core: the server was not measured on a core of its own)\n")
 	}
 	fmt.Printf("1,000 command trials (echo)      %v\n", commands)
 	fmt.Printf("  per command trial               %.2f ms of wall time (start, read, record), against %.2f ms per tiny built-in trial\n",
 		commands.wall.Seconds(), local.wall.Seconds())
+}
+
+// tinyRounds is how many times the tiny study runs local and shared, in
+// turn.
+const tinyRounds = 3
+
+// ratioRange is the shared ÷ local wall-time ratios of the rounds: the
+// median and the range.
+type ratioRange []float64
+
+func (r ratioRange) String() string {
+	s := slices.Sorted(slices.Values(r))
+	return fmt.Sprintf("%.2f× (%.2f–%.2f over %d rounds in turn)", s[len(s)/2], s[0], s[len(s)-1], len(s))
+}
+
+// medianRound returns the round whose shared ÷ local ratio is the median,
+// and the ratios.
+func medianRound(rounds [][2]measured) (int, ratioRange) {
+	r := make(ratioRange, len(rounds))
+	for i, lr := range rounds {
+		r[i] = lr[1].wall.Seconds() / lr[0].wall.Seconds()
+	}
+	s := slices.Sorted(slices.Values(r))
+	return slices.Index(r, s[len(s)/2]), r
 }
 
 // serverCPU is the user and system time so far of the PostgreSQL server
