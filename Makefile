@@ -46,10 +46,10 @@ bench:
 
 # Whole jobs end to end (bench/sweeps): the main job, configs/lr_sizes.yaml
 # with 1 and 2 workers, 1,000 tiny trials local and in PostgreSQL (then
-# again with the server on a core of its own, by taskset); wall,
-# user and system time, peak RSS, ratios from one run; then sweep serve on
-# a 1,000-trial PostgreSQL study (page updates, effect on the workers).
-# About 4 minutes.
+# again with the server on a core of its own, by taskset), each pair three
+# times in turn; wall, user and system time, peak RSS, ratios (median and
+# range) from one run; then sweep serve on a 1,000-trial PostgreSQL study
+# (page updates, effect on the workers). About 9 minutes.
 bench-sweeps: build
 	SWEEP_BENCH=1 $(GO) test -count=1 -timeout 30m -run 'TestWholeSweeps|TestServeLargeStudy' -v ./bench/sweeps | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS' -e '^ok'
 

@@ -131,34 +131,46 @@ func TestWholeSweeps(t *testing.T) {
 	training, _ := strconv.ParseFloat(m[1], 64)
 	full := run(t, bin, "train", "--subset", "0", "--epochs", "1", "--batch", "64")
 
-	one := run(t, bin, "run", "--workers", "1", "--results", filepath.Join(dir, "w1"), spec)
-	two := run(t, bin, "run", "--workers", "2", "--results", filepath.Join(dir, "w2"), spec)
-	same := identical(t, filepath.Join(dir, "w1", "lr_sizes"), filepath.Join(dir, "w2", "lr_sizes"))
+	// lr_sizes with 1 and 2 workers in turn, inTurn times: the CPU the
+	// same work takes moves by 5–15% between runs on this machine. Every
+	// study is compared with the first.
+	var lrRuns [][2]measured
+	same := true
+	for i := range inTurn {
+		w1, w2 := filepath.Join(dir, fmt.Sprint("w1-", i)), filepath.Join(dir, fmt.Sprint("w2-", i))
+		one := run(t, bin, "run", "--workers", "1", "--results", w1, spec)
+		two := run(t, bin, "run", "--workers", "2", "--results", w2, spec)
+		lrRuns = append(lrRuns, [2]measured{one, two})
+		first := filepath.Join(dir, "w1-0", "lr_sizes")
+		same = same && identical(t, first, filepath.Join(w2, "lr_sizes")) && identical(t, first, filepath.Join(w1, "lr_sizes"))
+	}
 
 	tinySpec := filepath.Join(dir, "tiny.yaml")
 	os.WriteFile(tinySpec, []byte(tiny), 0o644)
 	server := pgtest.Start(t)
-	// The tiny study local and shared in turn, tinyRounds times: a run of
+	// The tiny study local and shared in turn, inTurn times: a run of
 	// a second moves by ±20% on this machine. First on the same cores,
 	// then with the server on a core of its own, as on a machine of its
 	// own, the two sweeps alike on the others.
 	var tinyRuns, pinnedRuns [][2]measured
-	var pgCPU time.Duration // over the rounds on the same cores
-	for i := range tinyRounds {
+	var pgCPU []time.Duration // by round, on the same cores
+	for i := range inTurn {
 		local := run(t, bin, "run", "--workers", "2", "--results", filepath.Join(dir, fmt.Sprint("local", i)), tinySpec)
 		pg0 := serverCPU(server.PID())
 		shared := run(t, bin, "run", "--workers", "2", "--storage", server.URL(fmt.Sprint("bench", i)), tinySpec)
-		pgCPU += serverCPU(server.PID()) - pg0
+		pgCPU = append(pgCPU, serverCPU(server.PID())-pg0)
+		server.Drop(fmt.Sprint("bench", i)) // its autovacuum would run in the next rounds
 		tinyRuns = append(tinyRuns, [2]measured{local, shared})
 	}
 	cores := fmt.Sprintf("0-%d", runtime.NumCPU()-2)
 	pinned := runtime.NumCPU() >= 2 && pin(server.PID(), runtime.NumCPU()-1)
-	for i := range tinyRounds {
+	for i := range inTurn {
 		if !pinned {
 			break
 		}
 		local := run(t, "taskset", "-c", cores, bin, "run", "--workers", "2", "--results", filepath.Join(dir, fmt.Sprint("local-pinned", i)), tinySpec)
 		shared := run(t, "taskset", "-c", cores, bin, "run", "--workers", "2", "--storage", server.URL(fmt.Sprint("pinned", i)), tinySpec)
+		server.Drop(fmt.Sprint("pinned", i))
 		pinnedRuns = append(pinnedRuns, [2]measured{local, shared})
 	}
 
@@ -170,26 +182,30 @@ func TestWholeSweeps(t *testing.T) {
 	fmt.Printf("main job (sweep train)           %v\n", main)
 	fmt.Printf("  end to end ÷ its training time  %.2f (training %.2f s)\n", main.wall.Seconds()/training, training)
 	fmt.Printf("sweep train --subset 0 (1 epoch) %v\n", full)
+	mid, speedups := medianRound(lrRuns, func(r [2]measured) float64 { return r[0].wall.Seconds() / r[1].wall.Seconds() })
+	one, two := lrRuns[mid][0], lrRuns[mid][1]
 	fmt.Printf("lr_sizes, 1 worker               %v\n", one)
 	fmt.Printf("lr_sizes, 2 workers              %v\n", two)
-	fmt.Printf("  speed-up                        %.2f×, results identical: %v, sys ÷ user %.1f%%\n",
-		one.wall.Seconds()/two.wall.Seconds(), same, 100*two.sys.Seconds()/two.user.Seconds())
+	fmt.Printf("  speed-up                        %s (the two rows: the median round)\n", speedups)
+	fmt.Printf("  results identical: %v, sys ÷ user %.1f%%, CPU the 2 workers took ÷ 1 worker's %s\n", same,
+		100*two.sys.Seconds()/two.user.Seconds(), ratiosOf(lrRuns, func(r [2]measured) float64 { return (r[1].user + r[1].sys).Seconds() / (r[0].user + r[0].sys).Seconds() }))
 	fmt.Printf("  2 workers' peak RSS             %.0f MB, %.0f MB without the files' pages\n", two.rssMB, two.rssMB-two.fileMB)
-	mid, ratios := medianRound(tinyRuns)
+	mid, ratios := medianRound(tinyRuns, sharedOverLocal)
 	local, shared := tinyRuns[mid][0], tinyRuns[mid][1]
 	fmt.Printf("1,000 tiny trials, local         %v\n", local)
 	fmt.Printf("1,000 tiny trials, PostgreSQL    %v\n", shared)
 	fmt.Printf("  shared ÷ local                  %s (the two rows: the median round)\n", ratios)
-	var cpu, localWall time.Duration
-	for _, r := range tinyRuns {
+	var cpu, pg, localWall time.Duration
+	for i, r := range tinyRuns {
 		cpu += r[1].user + r[1].sys
+		pg += pgCPU[i]
 		localWall += r[0].wall
 	}
-	cpuTotal := (cpu + pgCPU).Seconds() / tinyRounds
-	fmt.Printf("  PostgreSQL's own CPU meanwhile  %.2f s: worker and server together %.2f s on %d cores, so at best %.2f s, %.2f× local (means of the rounds)\n",
-		pgCPU.Seconds()/tinyRounds, cpuTotal, runtime.NumCPU(), cpuTotal/float64(runtime.NumCPU()), cpuTotal/float64(runtime.NumCPU())/(localWall.Seconds()/tinyRounds))
+	cpuTotal := (cpu + pg).Seconds() / inTurn
+	fmt.Printf("  PostgreSQL's own CPU meanwhile  %.2f s %v: worker and server together %.2f s on %d cores, so at best %.2f s, %.2f× local (means of the rounds)\n",
+		pg.Seconds()/inTurn, pgCPU, cpuTotal, runtime.NumCPU(), cpuTotal/float64(runtime.NumCPU()), cpuTotal/float64(runtime.NumCPU())/(localWall.Seconds()/inTurn))
 	if pinned {
-		mid, ratios := medianRound(pinnedRuns)
+		mid, ratios := medianRound(pinnedRuns, sharedOverLocal)
 		fmt.Printf("  PostgreSQL on core %d alone, the sweeps on cores %s: local %.2f s, shared %.2f s; shared ÷ local %s\n",
 			runtime.NumCPU()-1, cores, pinnedRuns[mid][0].wall.Seconds(), pinnedRuns[mid][1].wall.Seconds(), ratios)
 	} else {
@@ -200,12 +216,12 @@ func TestWholeSweeps(t *testing.T) {
 		commands.wall.Seconds(), local.wall.Seconds())
 }
 
-// tinyRounds is how many times the tiny study runs local and shared, in
-// turn.
-const tinyRounds = 3
+// inTurn is how many times the benchmark runs lr_sizes with 1 and 2
+// workers, and the tiny study local and shared, in turn.
+const inTurn = 3
 
-// ratioRange is the shared ÷ local wall-time ratios of the rounds: the
-// median and the range.
+// ratioRange is a ratio measured in each round: printed as the median and
+// the range.
 type ratioRange []float64
 
 func (r ratioRange) String() string {
@@ -213,16 +229,25 @@ func (r ratioRange) String() string {
 	return fmt.Sprintf("%.2f× (%.2f–%.2f over %d rounds in turn)", s[len(s)/2], s[0], s[len(s)-1], len(s))
 }
 
-// medianRound returns the round whose shared ÷ local ratio is the median,
-// and the ratios.
-func medianRound(rounds [][2]measured) (int, ratioRange) {
+// ratiosOf is a ratio of each round's two runs.
+func ratiosOf(rounds [][2]measured, ratio func([2]measured) float64) ratioRange {
 	r := make(ratioRange, len(rounds))
-	for i, lr := range rounds {
-		r[i] = lr[1].wall.Seconds() / lr[0].wall.Seconds()
+	for i, pair := range rounds {
+		r[i] = ratio(pair)
 	}
+	return r
+}
+
+// medianRound returns the round whose ratio is the median, and the
+// ratios.
+func medianRound(rounds [][2]measured, ratio func([2]measured) float64) (int, ratioRange) {
+	r := ratiosOf(rounds, ratio)
 	s := slices.Sorted(slices.Values(r))
 	return slices.Index(r, s[len(s)/2]), r
 }
+
+// sharedOverLocal is a round's shared ÷ local wall time.
+func sharedOverLocal(r [2]measured) float64 { return r[1].wall.Seconds() / r[0].wall.Seconds() }
 
 // serverCPU is the user and system time so far of the PostgreSQL server
 // whose postmaster is pid: the postmaster's own, that of the backends it

@@ -121,6 +121,12 @@ func (s *Server) URL(db string) string {
 	return fmt.Sprintf("postgres://postgres:%s@127.0.0.1:%d/%s?sslmode=disable", Password, s.port, db)
 }
 
+// Drop drops a database made by URL, so that nothing of it (autovacuum)
+// runs on.
+func (s *Server) Drop(db string) {
+	s.run("psql", "-h", s.dir, "-p", strconv.Itoa(s.port), "-U", "postgres", "-q", "-c", "DROP DATABASE "+db+" WITH (FORCE)")
+}
+
 // CopyTrial appends a copy of a finished trial to a study through the
 // storage, as a worker records a new one: a change of the study for tests
 // and benchmarks of its readers.
