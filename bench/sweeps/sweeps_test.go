@@ -188,7 +188,9 @@ func TestWholeSweeps(t *testing.T) {
 	fmt.Printf("lr_sizes, 2 workers              %v\n", two)
 	fmt.Printf("  speed-up                        %s (the two rows: the median round)\n", speedups)
 	fmt.Printf("  results identical: %v, sys ÷ user %.1f%%, CPU the 2 workers took ÷ 1 worker's %s\n", same,
-		100*two.sys.Seconds()/two.user.Seconds(), ratiosOf(lrRuns, func(r [2]measured) float64 { return (r[1].user + r[1].sys).Seconds() / (r[0].user + r[0].sys).Seconds() }))
+		100*two.sys.Seconds()/two.user.Seconds(), ratiosOf(lrRuns, func(r [2]measured) float64 {
+			return (r[1].user + r[1].sys).Seconds() / (r[0].user + r[0].sys).Seconds()
+		}))
 	fmt.Printf("  2 workers' peak RSS             %.0f MB, %.0f MB without the files' pages\n", two.rssMB, two.rssMB-two.fileMB)
 	mid, ratios := medianRound(tinyRuns, sharedOverLocal)
 	local, shared := tinyRuns[mid][0], tinyRuns[mid][1]
