@@ -9,7 +9,6 @@ import (
 
 	"github.com/c-bata/goptuna"
 
-	"github.com/sweepml/sweep/internal/pgtest"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -17,12 +16,7 @@ import (
 // old attempt fails with study.ErrFenced and changes nothing; the new
 // attempt's writes go through.
 func TestAttemptsAreFenced(t *testing.T) {
-	srv := pgtest.Start(t)
-	s, err := Open(context.Background(), srv.URL("fence"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, _ := open(t, "fence")
 	id, _ := s.CreateNewStudy("st")
 	trial, _, _, _ := s.CreateTrialWithin(id, -1, "zombie")
 	old, err := s.Begin(trial, "zombie")
@@ -75,12 +69,7 @@ func TestAttemptsAreFenced(t *testing.T) {
 // number included, for a new trial and for one taken over, and Begin is
 // one statement.
 func TestBeginReadsTheTrial(t *testing.T) {
-	srv := pgtest.Start(t)
-	s, err := Open(context.Background(), srv.URL("begin"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, _ := open(t, "begin")
 	id, _ := s.CreateNewStudy("st")
 	trial, _, _, _ := s.CreateTrialWithin(id, -1, "first")
 	if err := errors.Join(s.SetTrialUserAttr(trial, "u", "x"), s.SetTrialIntermediateValue(trial, 2, 0.25)); err != nil {
@@ -129,12 +118,7 @@ func TestBeginReadsTheTrial(t *testing.T) {
 // begin that is fenced off writes none (the claimant proposes the trial
 // again).
 func TestParamsTravelWithBegin(t *testing.T) {
-	url := pgtest.Start(t).URL("params")
-	s, err := Open(context.Background(), url, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, url := open(t, "params")
 	other, err := Open(context.Background(), url, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -21,13 +21,21 @@ import (
 	"github.com/sweepml/sweep/study"
 )
 
-func TestStorageBasics(t *testing.T) {
-	srv := pgtest.Start(t)
-	s, err := Open(context.Background(), srv.URL("basics"), Options{})
+// open opens a store on a fresh database of a server of its own, closed
+// when the test ends, and returns it with the database's address.
+func open(t *testing.T, db string) (*Store, string) {
+	t.Helper()
+	url := pgtest.Start(t).URL(db)
+	s, err := Open(context.Background(), url, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s, url
+}
+
+func TestStorageBasics(t *testing.T) {
+	s, _ := open(t, "basics")
 	id, err := s.CreateNewStudy("st")
 	if err != nil {
 		t.Fatal(err)
@@ -78,12 +86,7 @@ func TestStorageBasics(t *testing.T) {
 // TestCreateWithinIsAtomic: 8 goroutines race to create trials within a
 // budget of 50: exactly 50, numbered 0 to 49.
 func TestCreateWithinIsAtomic(t *testing.T) {
-	srv := pgtest.Start(t)
-	s, err := Open(context.Background(), srv.URL("atomic"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, _ := open(t, "atomic")
 	id, _ := s.CreateNewStudy("st")
 	var wg sync.WaitGroup
 	for w := range 8 {
@@ -115,12 +118,7 @@ func TestCreateWithinIsAtomic(t *testing.T) {
 }
 
 func TestStaleTrialsAreClaimedOnce(t *testing.T) {
-	srv := pgtest.Start(t)
-	s, err := Open(context.Background(), srv.URL("stale"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, _ := open(t, "stale")
 	id, _ := s.CreateNewStudy("st")
 	dead, _, _, _ := s.CreateTrialWithin(id, -1, "dead")
 	alive, _, _, _ := s.CreateTrialWithin(id, -1, "alive")
@@ -238,12 +236,7 @@ func TestNotPostgreSQL(t *testing.T) {
 // ones, and still returns every trial as it stands; an attempt's user
 // attributes reach the server together, before its state.
 func TestReadsAreIncremental(t *testing.T) {
-	url := pgtest.Start(t).URL("incr")
-	s, err := Open(context.Background(), url, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, url := open(t, "incr")
 	id, _ := s.CreateNewStudy("st")
 	var ids []int
 	for i := range 40 {
@@ -303,11 +296,7 @@ func TestReadsAreIncremental(t *testing.T) {
 // distribution does not have is an error naming the trial, not a panic;
 // parameter values read back bit for bit.
 func TestBadRowsAreErrors(t *testing.T) {
-	s, err := Open(context.Background(), pgtest.Start(t).URL("rows"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, _ := open(t, "rows")
 	id, _ := s.CreateNewStudy("st")
 	tid, _, _, _ := s.CreateTrialWithin(id, -1, "w")
 	third := 1.0 / 3
@@ -321,7 +310,7 @@ func TestBadRowsAreErrors(t *testing.T) {
 	if _, err := s.exec(`UPDATE trial_params SET value = 7 WHERE trial_id = $1 AND name = 'act'`, tid); err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.GetTrial(tid)
+	_, err := s.GetTrial(tid)
 	if want := fmt.Sprintf("trial %d: parameter act has index 7, but its distribution lists 2 choices", tid); err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
 	}

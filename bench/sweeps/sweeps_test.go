@@ -182,15 +182,13 @@ func TestWholeSweeps(t *testing.T) {
 	fmt.Printf("main job (sweep train)           %v\n", main)
 	fmt.Printf("  end to end ÷ its training time  %.2f (training %.2f s)\n", main.wall.Seconds()/training, training)
 	fmt.Printf("sweep train --subset 0 (1 epoch) %v\n", full)
-	mid, speedups := medianRound(lrRuns, func(r [2]measured) float64 { return r[0].wall.Seconds() / r[1].wall.Seconds() })
+	mid, speedups := medianRound(lrRuns, speedUp)
 	one, two := lrRuns[mid][0], lrRuns[mid][1]
 	fmt.Printf("lr_sizes, 1 worker               %v\n", one)
 	fmt.Printf("lr_sizes, 2 workers              %v\n", two)
 	fmt.Printf("  speed-up                        %s (the two rows: the median round)\n", speedups)
 	fmt.Printf("  results identical: %v, sys ÷ user %.1f%%, CPU the 2 workers took ÷ 1 worker's %s\n", same,
-		100*two.sys.Seconds()/two.user.Seconds(), ratiosOf(lrRuns, func(r [2]measured) float64 {
-			return (r[1].user + r[1].sys).Seconds() / (r[0].user + r[0].sys).Seconds()
-		}))
+		100*two.sys.Seconds()/two.user.Seconds(), ratiosOf(lrRuns, cpuTwoOverOne))
 	fmt.Printf("  2 workers' peak RSS             %.0f MB, %.0f MB without the files' pages\n", two.rssMB, two.rssMB-two.fileMB)
 	mid, ratios := medianRound(tinyRuns, sharedOverLocal)
 	local, shared := tinyRuns[mid][0], tinyRuns[mid][1]
@@ -246,6 +244,14 @@ func medianRound(rounds [][2]measured, ratio func([2]measured) float64) (int, ra
 	r := ratiosOf(rounds, ratio)
 	s := slices.Sorted(slices.Values(r))
 	return slices.Index(r, s[len(s)/2]), r
+}
+
+// speedUp is a round's 1-worker ÷ 2-worker wall time.
+func speedUp(r [2]measured) float64 { return r[0].wall.Seconds() / r[1].wall.Seconds() }
+
+// cpuTwoOverOne is the CPU a round's 2 workers took ÷ the 1 worker's.
+func cpuTwoOverOne(r [2]measured) float64 {
+	return (r[1].user + r[1].sys).Seconds() / (r[0].user + r[0].sys).Seconds()
 }
 
 // sharedOverLocal is a round's shared ÷ local wall time.
