@@ -82,11 +82,11 @@ func (e *engine) newCurve(t study.Trial, run int) curve {
 
 // begin starts this worker's attempt at each trial (in a shared study one
 // statement carries the trial's parameters and reads the trial back,
-// pgstore's Begin), then builds the trials' records and the curves their
-// runs are pruned against: a shared study with a pruner is read whole
-// (pgstore fetches only what changed), for every finished trial's curves;
-// otherwise each record is the attempt's Trial (and, in a local study, the
-// trials below the horizons are read once each). Each job has a context of its own that the heartbeat cancels
+// pgstore's Begin), builds each trial's record from the attempt's Trial,
+// and the curves its runs are pruned against: in a shared study the
+// study's finished trials, read whole for them (pgstore fetches only what
+// changed); in a local study the trials below its horizon, read once each
+// (settled). Each job has a context of its own that the heartbeat cancels
 // when the attempt is fenced off. A trial already taken over is skipped.
 func (e *engine) begin(ctx context.Context, ids, numbers []int) ([]*job, error) {
 	attempts := make([]study.Attempt, len(ids))
@@ -100,9 +100,8 @@ func (e *engine) begin(ctx context.Context, ids, numbers []int) ([]*job, error) 
 		}
 		attempts[i] = a
 	}
-	whole := e.local == nil && e.pruner != nil
 	var trials []study.Trial
-	if whole {
+	if e.local == nil && e.pruner != nil {
 		var err error
 		if trials, err = e.trials(); err != nil {
 			return nil, err
@@ -116,21 +115,15 @@ func (e *engine) begin(ctx context.Context, ids, numbers []int) ([]*job, error) 
 		if a == nil {
 			continue
 		}
-		var t study.Trial
-		if !whole {
-			var err error
-			if t, err = e.reader.Record(e.storage, e.study.ID, a.Trial()); err != nil {
-				return nil, err
-			}
-		} else {
-			t = trials[number]
+		t, err := e.reader.Record(e.storage, e.study.ID, a.Trial())
+		if err != nil {
+			return nil, err
 		}
 		tctx, cancel := context.WithCancel(ctx)
 		j := &job{trial: t, attempt: a, ctx: tctx, outcomes: make([]outcome, len(t.Seeds)), left: len(t.Seeds)}
 		j.earlier = make([][]curve, len(t.Seeds))
 		if t.Stage == study.SearchStage && e.pruner != nil { // the final stage is not pruned
 			for r := range j.earlier {
-				var err error
 				if j.earlier[r], err = e.earlier(trials, number, r); err != nil {
 					cancel()
 					return nil, err
