@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sweepml/sweep/dataset"
+	"github.com/sweepml/sweep/internal/linalg"
 )
 
 // ErrStop, returned by Config.OnEpoch, ends training after that epoch
@@ -81,45 +82,11 @@ func Fit[T Float](ctx context.Context, m Model[T], trainSet, valSet dataset.View
 	if trainSet.Features() != m.Inputs() || valSet.Features() != m.Inputs() {
 		return h, fmt.Errorf("model takes %d inputs but the data has %d features per example", m.Inputs(), trainSet.Features())
 	}
-	batch := min(cfg.BatchSize, trainSet.Len())
-	stepper := NewStepper(m, cfg.Optimizer, trainSet, batch)
-	eval := NewEvaluator(m, cfg.EvalBatch)
-	rng := rand.New(rand.NewPCG(cfg.Seed, shuffleStream))
-	order := make([]int32, trainSet.Len())
-	for i := range order {
-		order[i] = int32(i)
-	}
-
-	start := time.Now()
+	f := newFitting(m, trainSet, valSet, cfg)
 	for epoch := range cfg.Epochs {
-		lr := cfg.Schedule.LR(cfg.Optimizer.LR, epoch, cfg.Epochs)
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		var lossSum float64
-		var correct int
-		for from := 0; from < len(order); from += batch {
-			if err := ctx.Err(); err != nil {
-				return h, fmt.Errorf("training stopped in epoch %d: %w", epoch+1, err)
-			}
-			rows := order[from:min(from+batch, len(order))]
-			if next := from + batch; next < len(order) {
-				stepper.Prefetch(order[next:min(next+batch, len(order))])
-			}
-			loss, c := stepper.Step(rows, lr)
-			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				return h, fmt.Errorf("%w: loss is %v in epoch %d at example %d (learning rate %g)", ErrDiverged, loss, epoch+1, from, lr)
-			}
-			lossSum += loss * float64(len(rows))
-			correct += c
-		}
-		valLoss, valAccuracy := eval.Evaluate(valSet)
-		e := Epoch{
-			Epoch:         epoch + 1,
-			LR:            lr,
-			TrainLoss:     lossSum / float64(len(order)),
-			TrainAccuracy: float64(correct) / float64(len(order)),
-			ValLoss:       valLoss,
-			ValAccuracy:   valAccuracy,
-			Seconds:       time.Since(start).Seconds(),
+		e, err := f.epoch(ctx, epoch)
+		if err != nil {
+			return h, err
 		}
 		h.Epochs = append(h.Epochs, e)
 		if err := diverged(h.Epochs, trainSet.Classes()); err != nil {
@@ -135,6 +102,73 @@ func Fit[T Float](ctx context.Context, m Model[T], trainSet, valSet dataset.View
 		}
 	}
 	return h, nil
+}
+
+// fitting is a Fit under way: its stepper, evaluator and shuffled order.
+type fitting[T Float] struct {
+	cfg     Config
+	stepper *Stepper[T]
+	eval    *Evaluator[T]
+	valSet  dataset.View
+	batch   int
+	rng     *rand.Rand
+	order   []int32
+	start   time.Time
+}
+
+func newFitting[T Float](m Model[T], trainSet, valSet dataset.View, cfg Config) *fitting[T] {
+	batch := min(cfg.BatchSize, trainSet.Len())
+	f := &fitting[T]{
+		cfg:     cfg,
+		stepper: NewStepper(m, cfg.Optimizer, trainSet, batch),
+		eval:    NewEvaluator(m, cfg.EvalBatch),
+		valSet:  valSet,
+		batch:   batch,
+		rng:     rand.New(rand.NewPCG(cfg.Seed, shuffleStream)),
+		order:   make([]int32, trainSet.Len()),
+		start:   time.Now(),
+	}
+	for i := range f.order {
+		f.order[i] = int32(i)
+	}
+	return f
+}
+
+// epoch trains epoch (from 0) and measures the validation set, the
+// goroutine kept on its OS thread meanwhile (linalg.LockThread).
+func (f *fitting[T]) epoch(ctx context.Context, epoch int) (Epoch, error) {
+	linalg.LockThread()
+	defer linalg.UnlockThread()
+	lr := f.cfg.Schedule.LR(f.cfg.Optimizer.LR, epoch, f.cfg.Epochs)
+	order, batch := f.order, f.batch
+	f.rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	var lossSum float64
+	var correct int
+	for from := 0; from < len(order); from += batch {
+		if err := ctx.Err(); err != nil {
+			return Epoch{}, fmt.Errorf("training stopped in epoch %d: %w", epoch+1, err)
+		}
+		rows := order[from:min(from+batch, len(order))]
+		if next := from + batch; next < len(order) {
+			f.stepper.Prefetch(order[next:min(next+batch, len(order))])
+		}
+		loss, c := f.stepper.Step(rows, lr)
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return Epoch{}, fmt.Errorf("%w: loss is %v in epoch %d at example %d (learning rate %g)", ErrDiverged, loss, epoch+1, from, lr)
+		}
+		lossSum += loss * float64(len(rows))
+		correct += c
+	}
+	valLoss, valAccuracy := f.eval.Evaluate(f.valSet)
+	return Epoch{
+		Epoch:         epoch + 1,
+		LR:            lr,
+		TrainLoss:     lossSum / float64(len(order)),
+		TrainAccuracy: float64(correct) / float64(len(order)),
+		ValLoss:       valLoss,
+		ValAccuracy:   valAccuracy,
+		Seconds:       time.Since(f.start).Seconds(),
+	}, nil
 }
 
 // diverged reports a training loss that has run away while staying
@@ -244,6 +278,8 @@ func (e *Evaluator[T]) Evaluate(v dataset.View) (loss, accuracy float64) {
 	if v.Len() == 0 {
 		return math.NaN(), math.NaN()
 	}
+	linalg.LockThread() // see fitting.epoch
+	defer linalg.UnlockThread()
 	batch := min(e.batch, v.Len())
 	if len(e.labels) < batch {
 		e.labels = make([]uint8, batch)

@@ -21,7 +21,8 @@ const BLAS = "openblas"
 // thread once the call has run 20µs, and the goroutine, back from C, must
 // wait to be rescheduled — a thread switch per large multiply, 10–15% of
 // an epoch measured here. With one P more than the goroutines that
-// multiply (see Procs), one is always idle; it runs nothing.
+// multiply (see Procs), one is always idle; it runs nothing. An idle P has
+// a cost of its own, which training avoids with LockThread.
 const spareProcs = 1
 
 // A build with the openblas tag multiplies through OpenBLAS (cgo, Debian's

@@ -23,6 +23,32 @@ func ReserveSpareProcs() {
 	})
 }
 
+// LockThread wires the calling goroutine to its OS thread, where
+// ReserveSpareProcs has reserved a spare P, until the matching
+// UnlockThread; elsewhere both do nothing. Calls nest. Training calls
+// them around its arithmetic.
+//
+// The spare P costs idle cores otherwise. The runtime preempts a goroutine
+// that has run 10ms, puts it on the global run queue and wakes a thread
+// for the idle P, which often takes the goroutine on the other core while
+// this one finds nothing to do: the other core then runs two threads, and
+// this one idles until the kernel moves one, milliseconds later. A locked
+// goroutine resumes on its own thread. A 2-worker sweep of
+// configs/lr_sizes.yaml left cores idle 1.7–2.1 core-seconds of 20 without
+// it, 0.5–0.6 with it (docs/performance.md).
+func LockThread() {
+	if reserved > 0 {
+		runtime.LockOSThread()
+	}
+}
+
+// UnlockThread undoes a LockThread.
+func UnlockThread() {
+	if reserved > 0 {
+		runtime.UnlockOSThread()
+	}
+}
+
 // Procs is how many goroutines can multiply at once, one per core:
 // GOMAXPROCS less the spare P reserved by ReserveSpareProcs. Sweeps
 // default to this many trial workers.
