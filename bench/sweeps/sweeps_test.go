@@ -30,8 +30,9 @@ import (
 // measured is one process's cost.
 type measured struct {
 	wall, user, sys time.Duration
-	rssMB           float64 // peak resident memory (the kernel's)
-	fileMB          float64 // of it, pages mapped from files: the binary's, most of them
+	rssMB           float64       // peak resident memory (the kernel's)
+	fileMB          float64       // of it, pages mapped from files: the binary's, most of them
+	idle            time.Duration // the machine's cores idle meanwhile, together (/proc/stat)
 	out             string
 }
 
@@ -45,6 +46,7 @@ func run(t *testing.T, bin string, args ...string) measured {
 	cmd := exec.Command(bin, args...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
+	idle := idleTime()
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -57,9 +59,28 @@ func run(t *testing.T, bin string, args ...string) measured {
 	if err != nil {
 		t.Fatalf("%s %v: %v\n%s", bin, args, err, out.String())
 	}
+	wall, idle := time.Since(start), idleTime()-idle
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return measured{wall: time.Since(start), user: time.Duration(ru.Utime.Nano()), sys: time.Duration(ru.Stime.Nano()),
-		rssMB: float64(ru.Maxrss) / 1024, fileMB: float64(<-fileKB) / 1024, out: out.String()}
+	return measured{wall: wall, user: time.Duration(ru.Utime.Nano()), sys: time.Duration(ru.Stime.Nano()),
+		rssMB: float64(ru.Maxrss) / 1024, fileMB: float64(<-fileKB) / 1024, idle: idle, out: out.String()}
+}
+
+// idleTime is how long the machine's cores have been idle since it
+// started, together: /proc/stat's idle and iowait, in clock ticks of
+// 1/100 s (Linux's USER_HZ).
+func idleTime() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line) // cpu user nice system idle iowait ...
+	var ticks int64
+	for _, field := range f[4:min(6, len(f))] {
+		n, _ := strconv.ParseInt(field, 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
 
 // watchFileRSS samples the process's resident file pages (RssFile) every
@@ -190,6 +211,9 @@ func TestWholeSweeps(t *testing.T) {
 	fmt.Printf("  results identical: %v, sys ÷ user %.1f%%, CPU the 2 workers took ÷ 1 worker's %s\n", same,
 		100*two.sys.Seconds()/two.user.Seconds(), ratiosOf(lrRuns, cpuTwoOverOne))
 	fmt.Printf("  2 workers' peak RSS             %.0f MB, %.0f MB without the files' pages\n", two.rssMB, two.rssMB-two.fileMB)
+	idle := ratiosOf(lrRuns, func(r [2]measured) float64 { return r[1].idle.Seconds() })
+	fmt.Printf("  cores idle, 2 workers           %.2f s of the 2 cores' %.2f s (%.2f–%.2f s over the rounds)\n",
+		two.idle.Seconds(), 2*two.wall.Seconds(), slices.Min(idle), slices.Max(idle))
 	mid, ratios := medianRound(tinyRuns, sharedOverLocal)
 	local, shared := tinyRuns[mid][0], tinyRuns[mid][1]
 	fmt.Printf("1,000 tiny trials, local         %v\n", local)
