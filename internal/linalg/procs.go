@@ -34,8 +34,8 @@ func ReserveSpareProcs() {
 // this one finds nothing to do: the other core then runs two threads, and
 // this one idles until the kernel moves one, milliseconds later. A locked
 // goroutine resumes on its own thread. A 2-worker sweep of
-// configs/lr_sizes.yaml left cores idle 1.7–2.1 core-seconds of 20 without
-// it, 0.5–0.6 with it (docs/performance.md).
+// configs/lr_sizes.yaml left the cores idle 1.9–2.2 s of their 40–47 s
+// without it, 0.7–1.0 s with it (docs/performance.md).
 func LockThread() {
 	if reserved > 0 {
 		runtime.LockOSThread()
