@@ -49,7 +49,7 @@ bench:
 # again with the server on a core of its own, by taskset), each pair three
 # times in turn; wall, user and system time, peak RSS, ratios (median and
 # range) from one run; then sweep serve on a 1,000-trial PostgreSQL study
-# (page updates, effect on the workers). About 9 minutes.
+# (page updates, effect on the workers). About 4 minutes (5 with TAGS=).
 bench-sweeps: build
 	SWEEP_BENCH=1 $(GO) test -count=1 -timeout 30m -run 'TestWholeSweeps|TestServeLargeStudy' -v ./bench/sweeps | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS' -e '^ok'
 
