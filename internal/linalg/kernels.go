@@ -1,6 +1,7 @@
 package linalg
 
 import (
+	"math"
 	"unsafe"
 
 	"github.com/sweepml/sweep/internal/simd"
@@ -207,7 +208,8 @@ func scal32(alpha float32, x []float32) {
 	}
 }
 
-// velocity64 is the first pass of Momentum for float64: v = mu·v + g.
+// velocity64 is the first of Momentum's two passes for float64, where
+// the BLAS's axpy rounds by no rule it knows: v = mu·v + g.
 func velocity64(mu float64, v, g []float64) {
 	g = g[:len(v)]
 	n4 := len(v) &^ 3
@@ -216,6 +218,31 @@ func velocity64(mu float64, v, g []float64) {
 	}
 	for i := n4; i < len(v); i++ {
 		v[i] = float64(v[i]*mu) + g[i]
+	}
+}
+
+// momentum64 is Momentum for float64 in one pass: v = mu·v + g, then
+// w = w + negRate·v, rounded as the rule r says the BLAS's axpy rounds.
+func momentum64(mu, negRate float64, v, g, w []float64, r axpyRule) {
+	g, w = g[:len(v)], w[:len(v)]
+	body := len(v) &^ (r.block - 1)
+	momentumPart(mu, negRate, v[:body], g[:body], w[:body], r.bodyFused)
+	momentumPart(mu, negRate, v[body:], g[body:], w[body:], r.tailFused)
+}
+
+// momentumPart is momentum64 for elements that all round one way.
+func momentumPart(mu, negRate float64, v, g, w []float64, fused bool) {
+	n4 := len(v) &^ 3
+	if n4 > 0 {
+		simd.MomentumF64(&v[0], &g[0], &w[0], n4, mu, negRate, fused)
+	}
+	for i := n4; i < len(v); i++ {
+		v[i] = float64(v[i]*mu) + g[i]
+		if fused {
+			w[i] = math.FMA(negRate, v[i], w[i])
+		} else {
+			w[i] += float64(negRate * v[i])
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 
 	"gonum.org/v1/gonum/blas/blas64"
 
@@ -123,12 +124,13 @@ func TestMomentum32RoundsAsGo(t *testing.T) {
 	}
 }
 
-// TestMomentum64RoundsAsBLAS checks float64's two-pass momentum update
-// against the three BLAS calls it replaces, bit for bit, in this build's
-// BLAS (OpenBLAS or gonum): on lengths around the kernel's four lanes,
-// with zeros of both signs, infinities, NaNs and subnormals among the
-// values, and with mu = 0, where BLAS's scal zeroes rather than
-// multiplies.
+// TestMomentum64RoundsAsBLAS checks float64's momentum update against the
+// three BLAS calls it replaces, bit for bit, in this build's BLAS
+// (OpenBLAS or gonum; for OpenBLAS, whichever kernels OPENBLAS_CORETYPE
+// picks): on lengths around the kernel's four lanes and OpenBLAS's blocks
+// of 16, with zeros of both signs, infinities, NaNs and subnormals among
+// the values, with mu = 0, where BLAS's scal zeroes rather than
+// multiplies, and with a zero learning rate.
 func TestMomentum64RoundsAsBLAS(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 5e-324, -1e-310}
@@ -136,7 +138,7 @@ func TestMomentum64RoundsAsBLAS(t *testing.T) {
 		return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b))
 	}
 	for _, mu := range []float64{0.9, 0.5, 0} {
-		for _, n := range []int{0, 1, 3, 4, 5, 8, 13, 64, 1001} {
+		for k, n := range []int{0, 1, 3, 4, 5, 8, 13, 16, 17, 31, 33, 64, 1001, 1001, 1001} {
 			v, g, w := randoms[float64](rng, n), randoms[float64](rng, n), randoms[float64](rng, n)
 			for i := range n {
 				if rng.IntN(4) == 0 {
@@ -146,7 +148,10 @@ func TestMomentum64RoundsAsBLAS(t *testing.T) {
 					g[i] = special[rng.IntN(len(special))]
 				}
 			}
-			negRate := -0.01 * rng.Float64()
+			// A learning rate's size, one whose products differ in their
+			// rounding fused or not as often as w's own, and zero, which a
+			// BLAS's axpy may skip.
+			negRate := [...]float64{-0.01 * rng.Float64(), -0.5 - rng.Float64(), 0}[k%3]
 			wantV, wantW := append([]float64(nil), v...), append([]float64(nil), w...)
 			impl := blas64.Implementation()
 			impl.Dscal(n, mu, wantV, 1)
@@ -216,4 +221,91 @@ func benchGemm[E float32 | float64](b *testing.B, transA, transB bool, m, n, k i
 		Gemm(transA, transB, m, n, k, 1, a, lda, bm, ldb, 0, c, n)
 	}
 	b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// TestMomentum64FollowsRule checks the one-pass float64 update against
+// each rule a BLAS's axpy may follow, whatever this build's BLAS does:
+// the velocity as Go rounds it, then each weight fused or not as the rule
+// says for its place in the vector.
+func TestMomentum64FollowsRule(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, r := range []axpyRule{{true, 1, true, true}, {true, 1, false, false}, {true, 16, true, false}, {true, 4, false, true}} {
+		for _, n := range []int{1, 3, 4, 5, 15, 16, 17, 33, 100} {
+			v, g, w := randoms[float64](rng, n), randoms[float64](rng, n), randoms[float64](rng, n)
+			mu, negRate := 0.9, -0.5-rng.Float64()
+			wantV, wantW := make([]float64, n), make([]float64, n)
+			for i := range n {
+				wantV[i] = float64(v[i]*mu) + g[i]
+				if r.fused(i, n) {
+					wantW[i] = math.FMA(negRate, wantV[i], w[i])
+				} else {
+					wantW[i] = w[i] + float64(negRate*wantV[i])
+				}
+			}
+			momentum64(mu, negRate, v, g, w, r)
+			for i := range n {
+				if v[i] != wantV[i] || w[i] != wantW[i] {
+					t.Fatalf("%+v, n=%d, i=%d: v, w = %v, %v; want %v, %v", r, n, i, v[i], w[i], wantV[i], wantW[i])
+				}
+			}
+		}
+	}
+}
+
+// TestProbeAxpy checks that the probe finds how a daxpy rounds — every
+// element one way, or a body in multiples of a block one way and the rest
+// the other — and gives up on a daxpy that follows no such rule.
+func TestProbeAxpy(t *testing.T) {
+	rounded := func(body, tail bool, block int) daxpyFunc {
+		return func(n int, alpha float64, x, y []float64) {
+			for i := range n {
+				if fused := (i < n&^(block-1) && body) || (i >= n&^(block-1) && tail); fused {
+					y[i] = math.FMA(alpha, x[i], y[i])
+				} else {
+					y[i] += float64(alpha * x[i])
+				}
+			}
+		}
+	}
+	oddOnes := func(n int, alpha float64, x, y []float64) { // fused but a few
+		for i := range n {
+			if i >= 50_000 && i%1000 == 0 {
+				y[i] += float64(alpha * x[i])
+			} else {
+				y[i] = math.FMA(alpha, x[i], y[i])
+			}
+		}
+	}
+	peeled := func(n int, alpha float64, x, y []float64) { // plain until 32-byte aligned
+		for i := range n {
+			if uintptr(unsafe.Pointer(&y[i]))%32 != 0 && i < 4 {
+				y[i] += float64(alpha * x[i])
+			} else {
+				y[i] = math.FMA(alpha, x[i], y[i])
+			}
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		daxpy daxpyFunc
+		want  axpyRule
+	}{
+		{"fused", rounded(true, true, 1), axpyRule{true, 1, true, true}},
+		{"plain", rounded(false, false, 1), axpyRule{true, 1, false, false}},
+		{"fused in blocks of 16, the rest plain", rounded(true, false, 16), axpyRule{true, 16, true, false}},
+		{"plain in blocks of 4, the rest fused", rounded(false, true, 4), axpyRule{true, 4, false, true}},
+		{"fused but a few elements of a long vector", oddOnes, axpyRule{}},
+		{"plain until aligned", peeled, axpyRule{}},
+		{"the build's BLAS", blasDaxpy, blasAxpy()},
+	} {
+		if got := probeAxpy(c.daxpy); got != c.want {
+			t.Errorf("%s: probe says %+v, want %+v", c.name, got, c.want)
+		}
+	}
+	// Gonum's daxpy (the pure-Go build) rounds the product and the sum
+	// each; OpenBLAS's depends on the processor it picks kernels for.
+	t.Logf("%s's daxpy: %+v", BLAS, blasAxpy())
+	if want := (axpyRule{true, 1, false, false}); BLAS == "gonum" && blasAxpy() != want {
+		t.Errorf("gonum's daxpy: probe says %+v, want %+v", blasAxpy(), want)
+	}
 }

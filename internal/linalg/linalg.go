@@ -20,8 +20,7 @@ import (
 
 // Name names what this process multiplies with, as trials record it: the
 // build's BLAS, with "+avx2" where package simd's kernels run (all of the
-// pure-Go build's multiplies, and float32 momentum updates in either
-// build). Results may differ in the last bits between any two names.
+// pure-Go build's multiplies, and momentum updates in either build). Results may differ in the last bits between any two names.
 func Name() string {
 	if simd.Available {
 		return BLAS + "+avx2"
@@ -218,18 +217,25 @@ func Scal[T Float](alpha T, x []T) {
 // w = w + negRate·v. It rounds as Scal(mu, v), Axpy(1, g, v),
 // Axpy(negRate, v, w) do. The weights are larger than the second-level
 // cache, so each pass over the three vectors is memory traffic. Where simd
-// runs, float32 makes one pass instead of three, rounding as Go does;
-// float64 makes two: v in one (a product and a sum, rounded as BLAS's
-// scal and axpy with α = 1 round them: no fused multiply-add can change
-// 1·g + v), then w with BLAS's axpy, whose rounding depends on the
-// library and the processor and so stays its own. A zero mu takes the
-// three calls, as BLAS's scal zeroes v then rather than multiplying it.
+// runs, float32 makes one pass instead of three, rounding as Go does.
+// float64 makes one pass too where it is known how the BLAS's axpy rounds
+// each element (blasAxpy: one fused multiply-add, or the product and the
+// sum each rounded): v rounded as BLAS's scal and axpy with α = 1 round it
+// (no fused multiply-add can change 1·g + v), then w as the BLAS's axpy
+// would. Otherwise float64 makes two passes, the second
+// BLAS's axpy itself. A zero mu takes the three calls, as BLAS's scal
+// zeroes v then rather than multiplying it; a zero negRate leaves w to the
+// BLAS's axpy, which may skip it.
 func Momentum[T Float](mu, negRate T, v, g, w []T) {
 	switch {
 	case unsafe.Sizeof(mu) == 4 && simd.Available:
 		momentum32(float32(mu), float32(negRate), As[float32](v), As[float32](g), As[float32](w))
 		return
 	case unsafe.Sizeof(mu) == 8 && simd.Available && mu != 0:
+		if r := blasAxpy(); negRate != 0 && r.known {
+			momentum64(float64(mu), float64(negRate), As[float64](v), As[float64](g), As[float64](w), r)
+			return
+		}
 		velocity64(float64(mu), As[float64](v), As[float64](g))
 	default:
 		Scal(mu, v)

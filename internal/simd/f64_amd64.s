@@ -540,3 +540,54 @@ velocity:
 doneVelocity:
 	VZEROUPPER
 	RET
+
+// func MomentumF64(vel *float64, grad *float64, w *float64, n int, mu float64, negRate float64, fused bool)
+//
+// One pass of momentum SGD over n (a multiple of 4) parameters:
+// vel[i] = vel[i]·mu + grad[i], the product and the sum each rounded on
+// its own, then w[i] = w[i] + negRate·vel[i], in one fused multiply-add
+// when fused, else the product and the sum each rounded on its own.
+TEXT ·MomentumF64(SB), NOSPLIT, $0-49
+	MOVQ         vel+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         w+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD mu+32(FP), Y8
+	VBROADCASTSD negRate+40(FP), Y9
+	MOVBQZX      fused+48(FP), AX
+	SHRQ         $2, CX
+	TESTQ        CX, CX
+	JEQ          doneMomentumF64
+	TESTQ        AX, AX
+	JNE          fusedMomentumF64
+
+plainMomentumF64:
+	VMULPD  (DI), Y8, Y0
+	VADDPD  (SI), Y0, Y0
+	VMOVUPD Y0, (DI)
+	VMULPD  Y0, Y9, Y1
+	VADDPD  (DX), Y1, Y1
+	VMOVUPD Y1, (DX)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	DECQ    CX
+	JNE     plainMomentumF64
+	JMP     doneMomentumF64
+
+fusedMomentumF64:
+	VMULPD      (DI), Y8, Y0
+	VADDPD      (SI), Y0, Y0
+	VMOVUPD     Y0, (DI)
+	VMOVUPD     (DX), Y1
+	VFMADD231PD Y0, Y9, Y1
+	VMOVUPD     Y1, (DX)
+	ADDQ        $32, DI
+	ADDQ        $32, SI
+	ADDQ        $32, DX
+	DECQ        CX
+	JNE         fusedMomentumF64
+
+doneMomentumF64:
+	VZEROUPPER
+	RET

@@ -60,6 +60,14 @@ func MomentumF32(vel *float32, grad *float32, w *float32, n int, mu float32, neg
 //go:noescape
 func VelocityF64(vel *float64, grad *float64, n int, mu float64)
 
+// MomentumF64 computes, for i < n (a multiple of 4), vel[i] = vel[i]·mu +
+// grad[i], rounding the product and the sum each as Go does, and then
+// w[i] = w[i] + negRate·vel[i]: math.FMA(negRate, vel[i], w[i]) when
+// fused, else the product and the sum each rounded as Go does.
+//
+//go:noescape
+func MomentumF64(vel *float64, grad *float64, w *float64, n int, mu float64, negRate float64, fused bool)
+
 // Gemm4x8F64 is Gemm4x16F32 for float64: for r < 4,
 // c[r·ldc : r·ldc+8] += Σ_{t<k} a[r·ars + t·acs]·b[t·ldb : t·ldb+8].
 //

@@ -33,6 +33,10 @@ func VelocityF64(vel *float64, grad *float64, n int, mu float64) {
 	panic("simd: not available")
 }
 
+func MomentumF64(vel *float64, grad *float64, w *float64, n int, mu float64, negRate float64, fused bool) {
+	panic("simd: not available")
+}
+
 func Gemm4x8F64(c *float64, ldc int, a *float64, ars int, acs int, b *float64, ldb int, k int) {
 	panic("simd: not available")
 }
