@@ -20,7 +20,8 @@ import (
 
 // Name names what this process multiplies with, as trials record it: the
 // build's BLAS, with "+avx2" where package simd's kernels run (all of the
-// pure-Go build's multiplies, and momentum updates in either build). Results may differ in the last bits between any two names.
+// pure-Go build's multiplies, and momentum updates in either build).
+// Results may differ in the last bits between any two names.
 func Name() string {
 	if simd.Available {
 		return BLAS + "+avx2"
@@ -222,10 +223,10 @@ func Scal[T Float](alpha T, x []T) {
 // each element (blasAxpy: one fused multiply-add, or the product and the
 // sum each rounded): v rounded as BLAS's scal and axpy with α = 1 round it
 // (no fused multiply-add can change 1·g + v), then w as the BLAS's axpy
-// would. Otherwise float64 makes two passes, the second
-// BLAS's axpy itself. A zero mu takes the three calls, as BLAS's scal
-// zeroes v then rather than multiplying it; a zero negRate leaves w to the
-// BLAS's axpy, which may skip it.
+// would. Otherwise float64 makes two passes, the second the BLAS's axpy
+// itself. A zero mu takes the three calls, as BLAS's scal zeroes v then
+// rather than multiplying it; a zero negRate leaves w to the BLAS's axpy,
+// which may skip it.
 func Momentum[T Float](mu, negRate T, v, g, w []T) {
 	switch {
 	case unsafe.Sizeof(mu) == 4 && simd.Available:
