@@ -170,7 +170,7 @@ func TestFitIsDeterministic(t *testing.T) {
 	}
 	h1, p1 := fit()
 	h2, p2 := fit()
-	if !slices.Equal(h1.Epochs, h2.Epochs) {
+	if !slices.EqualFunc(h1.Epochs, h2.Epochs, train.Epoch.Equal) {
 		t.Errorf("histories differ:\n%v\n%v", h1.Epochs, h2.Epochs)
 	}
 	for i := range p1 {

@@ -79,3 +79,8 @@ func Env(run study.TrialRun, dir string) []string {
 	}
 	return env
 }
+
+// prepare is the run's argv and environment beside the sweep's.
+func (o *Objective) prepare(run study.TrialRun, dir string) ([]string, []string, error) {
+	return Expand(o.Argv, run), Env(run, dir), nil
+}

@@ -102,7 +102,7 @@ func TestMetricsAreRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 3 || got[2].Epoch != 3 || got[2].ValAccuracy != 0.75 || got[2].ValLoss != 1.0/3 {
+	if len(got) != 3 || got[2].Epoch != 3 || got[2].Value("val_accuracy") != 0.75 || got[2].Value("val_loss") != 1.0/3 || len(got[2].Metrics) != 2 {
 		t.Fatalf("reports %+v: want the 3 epoch lines, garbage and log skipped", got)
 	}
 	logs, _ := os.ReadFile(filepath.Join(o.Dir, "trials", "7", "run0.stdout"))

@@ -13,9 +13,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/sweepml/sweep/record"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -33,12 +35,17 @@ type Objective struct {
 	Dir    string        // the sweep's results directory: logs in Dir/trials/<number>/
 	Grace  time.Duration // between SIGTERM and SIGKILL; 0 means DefaultGrace
 	MaxLog int           // bytes of each stream kept; 0 means DefaultMaxLog
+	// WorkDir is the program's working directory; "" is the sweep's.
+	WorkDir string
 }
 
-// Run runs the command for one run of a trial and reports each epoch it
+// Run runs the command for one run of a trial and reports each report it
 // prints. It returns report's error (study.ErrPruned when pruned) once
-// the process group is gone, the context's error wrapped when it ended
-// first, or an error naming the exit status and the end of stderr.
+// the program and all it started are gone, the context's error wrapped
+// when it ended first, or an error naming the exit status and the end of
+// stderr. The run ends when the program exits: what it started gets a
+// moment for its output (exitGrace), then is stopped, pipes it holds open
+// or not.
 func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(study.Epoch) error) error {
 	grace, maxLog := o.Grace, o.MaxLog
 	if grace <= 0 {
@@ -51,23 +58,43 @@ func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(stu
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	argv := Expand(o.Argv, run)
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), Env(run, dir)...)
-	cmd.SysProcAttr = procAttr()
-	cmd.WaitDelay = grace // stderr left open by an escaped grandchild is closed after this
-	stdout, err := cmd.StdoutPipe()
+	argv, env, err := o.prepare(run, dir)
 	if err != nil {
 		return err
 	}
-	stderr := &tail{max: maxLog}
-	cmd.Stderr = stderr
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
 		return fmt.Errorf("starting %s: %w", argv[0], err)
 	}
-	g := &group{pid: cmd.Process.Pid, grace: grace, done: make(chan struct{})}
-	defer g.kill() // whatever it left behind
+	cmd, err := supervised(append([]string{path}, argv[1:]...), grace, newToken(run))
+	if err != nil {
+		return err
+	}
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Dir = o.WorkDir
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		return err
+	}
+	cmd.Stdout, cmd.Stderr = outW, errW
+	start := time.Now()
+	err = cmd.Start()
+	outW.Close()
+	errW.Close()
+	if err != nil {
+		outR.Close()
+		errR.Close()
+		return fmt.Errorf("starting %s: %w", argv[0], err)
+	}
+	stderr, out := &tail{max: maxLog}, &tail{max: maxLog}
+	g := &group{pid: cmd.Process.Pid, grace: grace + exitGrace + 2*time.Second, done: make(chan struct{})}
+	defer g.kill() // a supervisor that did not end
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -75,25 +102,31 @@ func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(stu
 		case <-g.done:
 		}
 	}()
-
-	out := &tail{max: maxLog}
-	var stopped error // report's error
-	r := bufio.NewReaderSize(stdout, 64<<10)
-	for {
-		line, err := readLine(r)
-		out.Write(line)
-		if e, ok := parseLine(line); ok && stopped == nil {
-			e.Seconds = time.Since(start).Seconds()
-			if stopped = report(e); stopped != nil {
-				g.stop()
+	errDone, outDone := make(chan struct{}), make(chan struct{})
+	go func() { io.Copy(stderr, errR); close(errDone) }()
+	var waitErr error
+	go func() {
+		waitErr = cmd.Wait()
+		close(g.done)
+		// Pipes still held by a process that escaped: closed after a moment.
+		for _, p := range []struct {
+			done chan struct{}
+			f    *os.File
+		}{{outDone, outR}, {errDone, errR}} {
+			select {
+			case <-p.done:
+			case <-time.After(exitGrace):
+				p.f.Close()
 			}
 		}
-		if err != nil {
-			break
-		}
-	}
-	waitErr := cmd.Wait()
-	close(g.done)
+	}()
+
+	stopped := o.read(outR, out, start, report, g) // report's error
+	close(outDone)
+	<-g.done
+	<-errDone
+	outR.Close()
+	errR.Close()
 	writeLogs(dir, run.Repeat, out, stderr)
 	switch {
 	case stopped != nil:
@@ -104,6 +137,48 @@ func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(stu
 		return fmt.Errorf("%s: %v%s", argv[0], waitErr, stderr.last(5))
 	}
 	return nil
+}
+
+// read reads the program's stdout to its end, keeping it in out and
+// passing each report on; it returns report's first error, having
+// stopped the run (g) then.
+func (o *Objective) read(r io.Reader, out *tail, start time.Time, report func(study.Epoch) error, g *group) error {
+	var stopped error
+	n := 0 // reports
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		line, err := readLine(br)
+		out.Write(line)
+		if rep, ok := parseLine(line); ok && stopped == nil {
+			for _, p := range rep.problems {
+				fmt.Fprintf(out, "[sweep] report %d: %s\n", n+1, p)
+			}
+			if n == record.MaxReports {
+				fmt.Fprintf(out, "[sweep] more than %d reports: this one and those after it not recorded\n", record.MaxReports)
+				n++
+			} else if n < record.MaxReports {
+				n++
+				if v, ok := rep.metrics["epoch"]; ok && v == float64(n) {
+					delete(rep.metrics, "epoch") // the record's own number
+				}
+				e := study.Epoch{Epoch: n, Metrics: rep.metrics, Seconds: time.Since(start).Seconds()}
+				if stopped = report(e); stopped != nil {
+					g.stop()
+				}
+			}
+		}
+		if err != nil {
+			return stopped
+		}
+	}
+}
+
+// tokens numbers the runs of this process, for their tokens.
+var tokens atomic.Int64
+
+// newToken is a run's token: unique on this machine while the run lasts.
+func newToken(run study.TrialRun) string {
+	return fmt.Sprintf("%d.%d.%d.%d", os.Getpid(), run.Number, run.Repeat, tokens.Add(1))
 }
 
 // readLine reads one line, at most maxLine bytes of it (the rest is
@@ -121,8 +196,9 @@ func readLine(r *bufio.Reader) ([]byte, error) {
 	}
 }
 
-// group is the command's process group, stopped once: SIGTERM, then
-// SIGKILL after the grace period unless the command has ended.
+// group is a run's supervisor, stopped once: SIGTERM (which it passes on
+// to all below it, killing them after its grace), then SIGKILL should it
+// still be there long after.
 type group struct {
 	pid   int
 	grace time.Duration
@@ -132,19 +208,25 @@ type group struct {
 
 func (g *group) stop() {
 	g.once.Do(func() {
-		signalGroup(g.pid, syscall.SIGTERM)
+		signalRun(g.pid, syscall.SIGTERM)
 		go func() {
 			select {
 			case <-time.After(g.grace):
-				signalGroup(g.pid, syscall.SIGKILL)
+				signalRun(g.pid, syscall.SIGKILL)
 			case <-g.done:
 			}
 		}()
 	})
 }
 
-// kill ends whatever is left of the group.
-func (g *group) kill() { signalGroup(g.pid, syscall.SIGKILL) }
+// kill ends the supervisor if it is still there.
+func (g *group) kill() {
+	select {
+	case <-g.done:
+	default:
+		signalRun(g.pid, syscall.SIGKILL)
+	}
+}
 
 // tail keeps the last max bytes written to it.
 type tail struct {

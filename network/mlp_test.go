@@ -137,7 +137,7 @@ func TestDeterminism(t *testing.T) {
 			for i := range h1.Epochs {
 				h1.Epochs[i].Seconds, h2.Epochs[i].Seconds = 0, 0
 			}
-			if !slices.Equal(h1.Epochs, h2.Epochs) {
+			if !slices.EqualFunc(h1.Epochs, h2.Epochs, train.Epoch.Equal) {
 				t.Errorf("%s %s: histories differ:\n%v\n%v", name, opt, h1.Epochs, h2.Epochs)
 			}
 			for i := range w1 {

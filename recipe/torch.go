@@ -93,6 +93,7 @@ func runTorch(ctx context.Context, data *dataset.Data, trainSet, valSet dataset.
 	}
 	prog := &command.Objective{Argv: argv, Dir: tmp}
 	err = prog.Run(ctx, study.TrialRun{}, func(e study.Epoch) error {
+		e = e.Named()
 		res.TestLoss, res.TestAccuracy = e.TestLoss, e.TestAccuracy
 		e.TestLoss, e.TestAccuracy = 0, 0
 		res.History.Epochs = append(res.History.Epochs, e)

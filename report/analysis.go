@@ -110,7 +110,7 @@ const minCompared = 8
 
 // Analyze builds the report of a sweep's trials.
 func Analyze(spec *study.Spec, trials []study.Trial) *Report {
-	r := &Report{Name: spec.Name, Metric: string(spec.Metric), Goal: spec.Metric.Goal(), Repeats: spec.Repeats,
+	r := &Report{Name: spec.Name, Metric: spec.Metric.Name, Goal: spec.Metric.Goal(), Repeats: spec.Repeats,
 		Counts: study.Counts(trials), Trials: trials, ValidationImages: spec.ValidationImages()}
 	var search, final []study.Trial
 	for _, t := range trials {

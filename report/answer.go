@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/sweepml/sweep/record"
 	"slices"
 	"strings"
 
@@ -55,8 +56,9 @@ func figures(spec *study.Spec, t study.Trial) Figures {
 	}
 	var acc, loss []float64
 	for _, run := range t.Runs {
-		if n := len(run); n > 0 && run[n-1].TestAccuracy > 0 {
-			acc, loss = append(acc, run[n-1].TestAccuracy), append(loss, run[n-1].TestLoss)
+		if a, ok := record.Last(run, record.TestAccuracy); ok && a > 0 {
+			l, _ := record.Last(run, record.TestLoss)
+			acc, loss = append(acc, a), append(loss, l)
 		}
 	}
 	if len(acc) > 0 && len(acc) == len(t.Runs) {

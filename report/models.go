@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/sweepml/sweep/record"
 	"strings"
 
 	"github.com/sweepml/sweep/report/chart"
@@ -37,7 +38,7 @@ func modelCurves(r *Report) *chart.Chart {
 	c := chart.New("The models' learning curves", "epoch", "validation accuracy (mean over seeds)")
 	for i, row := range r.Ranked {
 		t := r.trial(row.Trial)
-		xs, ys := meanCurve(t, func(e study.Epoch) float64 { return e.ValAccuracy })
+		xs, ys := meanCurve(t, record.ValAccuracy)
 		st := chart.Style{Stroke: chart.Palette[i%len(chart.Palette)], Width: 1.8}
 		if i >= len(chart.Palette) {
 			st.Dash = "5 2"

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/sweepml/sweep/record"
 	"math"
 	"strconv"
 
@@ -41,7 +42,6 @@ func (p *Page) data() pageData {
 			d.Params = append(d.Params, prm.Name)
 		}
 	}
-	metric := study.Metric(r.Metric)
 	for _, t := range r.Trials {
 		pt := pageTrial{N: t.Number, State: string(t.State), Stage: string(t.Stage), Reason: t.Reason,
 			Secs: roundTo(t.Seconds, 3), Log: p.Logs[t.Number], Params: make([]any, len(t.Params))}
@@ -55,14 +55,14 @@ func (p *Page) data() pageData {
 		for _, s := range t.Seeds {
 			pt.Seeds = append(pt.Seeds, strconv.FormatUint(s, 10))
 		}
-		pt.Metric = rounded(meanCurve(t, metric.Of))
-		pt.TLoss = rounded(meanCurve(t, func(e study.Epoch) float64 { return e.TrainLoss }))
-		pt.VLoss = rounded(meanCurve(t, func(e study.Epoch) float64 { return e.ValLoss }))
+		pt.Metric = rounded(meanCurve(t, r.Metric))
+		pt.TLoss = rounded(meanCurve(t, record.TrainLoss))
+		pt.VLoss = rounded(meanCurve(t, record.ValLoss))
 		var test float64
 		n := 0
 		for _, run := range t.Runs {
-			if len(run) > 0 && run[len(run)-1].TestAccuracy != 0 {
-				test += run[len(run)-1].TestAccuracy
+			if v, ok := record.Last(run, record.TestAccuracy); ok {
+				test += v
 				n++
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sweepml/sweep/record"
 	"github.com/sweepml/sweep/report/chart"
 	"github.com/sweepml/sweep/study"
 )
@@ -40,12 +41,30 @@ func Plots(spec *study.Spec, r *Report) []Figure {
 	}
 	builders := []builder{
 		{"intermediate", func() *chart.Chart { return intermediate(spec, r) }},
-		{"curves_accuracy", func() *chart.Chart { return curves(r, false) }},
-		{"curves_loss", func() *chart.Chart { return curves(r, true) }},
-		{"history", func() *chart.Chart { return history(spec, r) }},
-		{"ecdf", func() *chart.Chart { return ecdf(r) }},
+	}
+	names, program := recorded(r.Trials)
+	if !program {
+		builders = append(builders,
+			builder{"curves_accuracy", func() *chart.Chart { return curves(r, "epoch", "accuracy", record.ValAccuracy, record.TrainAccuracy) }},
+			builder{"curves_loss", func() *chart.Chart { return curves(r, "epoch", "loss", record.ValLoss, record.TrainLoss) }})
+	} else {
+		for i, n := range names {
+			builders = append(builders, builder{fmt.Sprintf("curves_%02d", i), func() *chart.Chart { return curves(r, "report", n, n, "") }})
+		}
+	}
+	if spec.Metric.None() { // nothing ranks the trials: only their curves
+		builders = builders[1:]
+		if len(r.Ranked) == 0 {
+			r.Ranked = rows(spec, r.Trials)
+		}
+	} else {
+		builders = append(builders, builder{"history", func() *chart.Chart { return history(spec, r) }},
+			builder{"ecdf", func() *chart.Chart { return ecdf(r) }})
 	}
 	for i, prm := range spec.Parameters {
+		if spec.Metric.None() {
+			break
+		}
 		builders = append(builders, builder{"slice_" + prm.Name, func() *chart.Chart { return slicePlot(spec, r, i) }})
 	}
 	if len(r.Parameters) > 0 {
@@ -91,23 +110,54 @@ func (r *Report) trial(number int) study.Trial {
 	return study.Trial{}
 }
 
-// meanCurve averages a per-epoch quantity over a trial's runs: epochs
-// 1, 2, … and the means.
-func meanCurve(t study.Trial, get func(study.Epoch) float64) (xs, ys []float64) {
-	for e := range t.Epochs() {
-		var sum float64
-		n := 0
-		for _, run := range t.Runs {
-			if e < len(run) {
-				sum += get(run[e])
-				n++
+// meanCurve averages a figure over a trial's runs, report by report of
+// that figure: iterations 1, 2, … and the means (a run that has fewer
+// counts in the means it reaches).
+func meanCurve(t study.Trial, name string) (xs, ys []float64) {
+	var sums []float64
+	var ns []int
+	for _, run := range t.Runs {
+		k := 0
+		for _, e := range run {
+			v, ok := e.Get(name)
+			if !ok {
+				continue
 			}
+			if k == len(sums) {
+				sums, ns = append(sums, 0), append(ns, 0)
+			}
+			sums[k] += v
+			ns[k]++
+			k++
 		}
-		xs = append(xs, float64(e+1))
-		ys = append(ys, sum/float64(n))
+	}
+	for k := range sums {
+		xs = append(xs, float64(k+1))
+		ys = append(ys, sums[k]/float64(ns[k]))
 	}
 	return xs, ys
 }
+
+// recorded lists the figures the study's runs reported, sorted, at most
+// maxCurves of them; program reports is true when they are a program's.
+func recorded(trials []study.Trial) (names []string, program bool) {
+	seen := map[string]bool{}
+	for _, t := range trials {
+		for _, run := range t.Runs {
+			for _, e := range run {
+				program = program || e.Metrics != nil
+				for _, n := range e.Names() {
+					seen[n] = true
+				}
+			}
+		}
+	}
+	names = slices.Sorted(maps.Keys(seen))
+	return names[:min(len(names), maxCurves)], program
+}
+
+// maxCurves bounds the figures of a program's metrics.
+const maxCurves = 24
 
 // finished are the search's trials with a value: complete or pruned.
 func (r *Report) finished() []study.Trial {
@@ -132,7 +182,7 @@ func intermediate(spec *study.Spec, r *Report) *chart.Chart {
 			st = chart.Style{Stroke: "#999", Width: 1, Opacity: 0.45}
 			rungs[t.Epochs()] = true
 		}
-		xs, ys := meanCurve(t, spec.Metric.Of)
+		xs, ys := meanCurve(t, spec.Metric.Name)
 		c.Line(xs, ys, st, t.Number)
 	}
 	for _, e := range slices.Sorted(maps.Keys(rungs)) {
@@ -146,21 +196,23 @@ func intermediate(spec *study.Spec, r *Report) *chart.Chart {
 	return c
 }
 
-// curves draws the validation (solid) and training (dashed) curves of the
-// top trials.
-func curves(r *Report, loss bool) *chart.Chart {
-	what, val, train := "accuracy", func(e study.Epoch) float64 { return e.ValAccuracy }, func(e study.Epoch) float64 { return e.TrainAccuracy }
-	if loss {
-		what, val, train = "loss", func(e study.Epoch) float64 { return e.ValLoss }, func(e study.Epoch) float64 { return e.TrainLoss }
+// curves draws a figure's curves for the top trials: val (solid) and,
+// where named, train (dashed).
+func curves(r *Report, x, what, val, train string) *chart.Chart {
+	axis := what + " (solid: validation, dashed: training)"
+	if train == "" {
+		axis = what + " (mean over runs)"
 	}
-	c := chart.New("Learning curves of the top trials: "+what, "epoch", what+" (solid: validation, dashed: training)")
+	c := chart.New("Learning curves of the top trials: "+what, x, axis)
 	for i, row := range r.Ranked[:min(topCurves, len(r.Ranked))] {
 		t := r.trial(row.Trial)
 		col := chart.Palette[i%len(chart.Palette)]
 		xs, ys := meanCurve(t, val)
 		c.Line(xs, ys, chart.Style{Stroke: col, Width: 1.8}, t.Number)
-		xs, ys = meanCurve(t, train)
-		c.Line(xs, ys, chart.Style{Stroke: col, Width: 1.4, Dash: "5 3"}, t.Number)
+		if train != "" {
+			xs, ys = meanCurve(t, train)
+			c.Line(xs, ys, chart.Style{Stroke: col, Width: 1.4, Dash: "5 3"}, t.Number)
+		}
 		c.Legend(label(row), chart.Style{Stroke: col, Width: 2}, "line")
 	}
 	return c

@@ -125,7 +125,7 @@ func TestDeterminismAndSaveLoad(t *testing.T) {
 	for _, pre := range []bool{false, true} {
 		a, ha := fit(pre)
 		b, hb := fit(pre)
-		if !slices.Equal(ha.Epochs, hb.Epochs) {
+		if !slices.EqualFunc(ha.Epochs, hb.Epochs, train.Epoch.Equal) {
 			t.Errorf("pre %v: histories differ", pre)
 		}
 		for i, p := range a.Params() {

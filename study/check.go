@@ -15,6 +15,16 @@ func (p *parser) check(s *Spec) error {
 	if err := p.checkSettings(s); err != nil {
 		return err
 	}
+	if s.Metric.None() {
+		switch {
+		case s.Method != Grid:
+			return p.at("method", "metric", "method %s searches by a metric: give metric: {name: ..., goal: ...}, a figure the program reports", s.Method)
+		case s.EarlyTerminate.Type != NoPruner:
+			return p.at("early_terminate", "metric", "early_terminate prunes by a metric: give metric: {name: ...}")
+		case s.Confirm.Top > 0:
+			return p.at("confirm", "metric", "the confirmation stage confirms the best by a metric: give metric: {name: ...}, or confirm: false")
+		}
+	}
 	if s.Method == Grid {
 		for _, prm := range s.Parameters {
 			if prm.Distribution == Uniform || prm.Distribution == LogUniformValues {

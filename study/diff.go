@@ -34,7 +34,7 @@ func (s *Spec) fields() [][2]string {
 	for _, f := range s.Fixed {
 		out = append(out, [2]string{"fixed." + f.Key, fmt.Sprint(f.Value)})
 	}
-	out = append(out, [2]string{"metric.name", string(s.Metric)}, [2]string{"method", string(s.Method)})
+	out = append(out, [2]string{"metric.name", s.Metric.Name}, [2]string{"metric.goal", s.Metric.Goal()}, [2]string{"metric.target", target(s.Metric.Target)}, [2]string{"method", string(s.Method)})
 	for _, prm := range s.Parameters {
 		path := "parameters." + prm.Name
 		out = append(out, [2]string{path + ".distribution", string(prm.Distribution)})
@@ -62,4 +62,11 @@ func (s *Spec) fields() [][2]string {
 		[2]string{"early_terminate.eta", fmt.Sprint(et.Eta)}, [2]string{"early_terminate.min_trials", fmt.Sprint(et.MinTrials)},
 		[2]string{"repeats", fmt.Sprint(s.Repeats)}, [2]string{"confirm.top", fmt.Sprint(s.Confirm.Top)},
 		[2]string{"confirm.seeds", fmt.Sprint(s.Confirm.Seeds)}, [2]string{"confirm.baseline", fmt.Sprint(s.Confirm.Baseline)})
+}
+
+func target(t *float64) string {
+	if t == nil {
+		return "none"
+	}
+	return fmt.Sprint(*t)
 }

@@ -1,6 +1,7 @@
 package study
 
 import (
+	"github.com/sweepml/sweep/record"
 	"slices"
 	"strings"
 	"time"
@@ -31,24 +32,58 @@ func (p *parser) data(n *yaml.Node, d *DataSpec) error {
 	})
 }
 
+// metric reads metric:. The built-in networks' metrics are named in
+// Metrics, their direction fixed by the name; a command's is any name its
+// program reports, its goal minimize unless given (W&B's default) or the
+// name is a built-in one.
 func (p *parser) metric(n *yaml.Node, m *Metric) error {
-	var goal *yaml.Node
+	var goal, name *yaml.Node
 	var g string
-	err := p.fields(n, "metric", []string{"name", "goal"}, func(key string, v *yaml.Node) error {
+	err := p.fields(n, "metric", []string{"name", "goal", "target", "impute", "impute_while_running"}, func(key string, v *yaml.Node) error {
 		var err error
 		switch key {
 		case "name":
-			*m, err = oneOf(p, v, "metric.name", Metrics)
+			name = v
+			if m.Name, err = p.str(v, "metric.name"); err == nil && !record.ValidName(m.Name) {
+				err = p.errorf(v, "metric.name", "%q: want letters, digits, '_', '.', '/', '-', ':' and inner spaces, at most %d bytes", m.Name, record.MaxNameLen)
+			}
 		case "goal":
 			goal = v
 			g, err = oneOf(p, v, "metric.goal", []string{"maximize", "minimize"})
+		case "target":
+			var t float64
+			t, err = p.number(v, "metric.target")
+			m.Target = &t
+		case "impute":
+			_, err = oneOf(p, v, "metric.impute", []string{"worst", "best", "latest"})
+		case "impute_while_running":
+			_, err = oneOf(p, v, "metric.impute_while_running", []string{"false", "worst", "best", "latest"})
 		}
 		return err
 	})
-	if err == nil && goal != nil && g != m.Goal() {
-		return p.errorf(goal, "metric.goal", "%s is to %s, not %s", *m, m.Goal(), g)
+	if err != nil {
+		return err
 	}
-	return err
+	if name == nil {
+		return p.errorf(n, "metric", "missing required key \"name\"")
+	}
+	builtin, known := builtinMetric(m.Name)
+	if !p.command && !known {
+		names := make([]string, len(Metrics))
+		for i, b := range Metrics {
+			names[i] = b.Name
+		}
+		return p.errorf(name, "metric.name", "%q is not one of %s (the built-in networks' metrics; a command's program may report any)", m.Name, strings.Join(names, ", "))
+	}
+	m.Maximize = builtin.Maximize
+	switch {
+	case goal == nil:
+	case !p.command && g != builtin.Goal():
+		return p.errorf(goal, "metric.goal", "%s is to %s, not %s", m.Name, builtin.Goal(), g)
+	default:
+		m.Maximize = g == "maximize"
+	}
+	return nil
 }
 
 func (p *parser) budget(n *yaml.Node, b *Budget) error {

@@ -290,6 +290,9 @@ func (p *parser) spec(doc *yaml.Node) (*Spec, error) {
 			return nil, p.errorf(root, "", "missing required key %q", key)
 		}
 	}
+	if p.lines["metric"] == 0 && p.command {
+		s.Metric = Metric{} // a program's metric is its own: none unless named
+	}
 	if p.lines["confirm"] == 0 && s.Method != Grid { // searches confirm unless told not to
 		s.Confirm = defaultConfirm(p.settings)
 	}

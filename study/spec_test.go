@@ -97,7 +97,7 @@ func TestSpecErrors(t *testing.T) {
 		{"nothing to prune", "min_epochs: 3", "min_epochs: 30", "s.yaml:13: early_terminate.min_epochs: 30 leaves nothing to prune in 30 epochs"},
 		{"pruning with repeats", "repeats: 1", "repeats: 3", "s.yaml:13: early_terminate: pruning judges single runs; with repeats: 3 use type: none"},
 		{"metric goal mismatch", "goal: maximize", "goal: minimize", "s.yaml:5: metric.goal: val_accuracy is to maximize, not minimize"},
-		{"unknown metric", "name: val_accuracy", "name: accuracy", `s.yaml:5: metric.name: "accuracy" is not one of val_accuracy, val_loss`},
+		{"unknown metric", "name: val_accuracy", "name: accuracy", `s.yaml:5: metric.name: "accuracy" is not one of val_accuracy, val_loss (the built-in networks' metrics; a command's program may report any)`},
 		{"validation out of range", "validation: 0.2", "validation: 1.5", "s.yaml:3: data.validation: 1.5: want a fraction strictly between 0 and 1"},
 		{"missing data dir", "source: mnist", "source: /no/such/dir", ""}, // parsing reads no file: see recipe's TestObjectiveChecksData
 		{"duplicate key", "repeats: 1", "repeats: 1\nrepeats: 2", "s.yaml:15: repeats: given twice"},

@@ -77,11 +77,11 @@ func (s *Spec) ValidationImages() int {
 func (s *Spec) Estimate(t Trial) Interval {
 	var finals []float64
 	for _, run := range t.Runs {
-		if len(run) > 0 {
-			finals = append(finals, s.Metric.Of(run[len(run)-1]))
+		if v, ok := s.Metric.Last(run); ok {
+			finals = append(finals, v)
 		}
 	}
-	if len(finals) == 1 && s.Metric == ValAccuracy {
+	if len(finals) == 1 && s.Metric.percent() {
 		return Wilson(finals[0], s.ValidationImages())
 	}
 	return s.Metric.Clamp(TInterval(finals))
@@ -90,7 +90,7 @@ func (s *Spec) Estimate(t Trial) Interval {
 // Clamp keeps an interval of the metric within its range: an accuracy
 // lies in [0, 1].
 func (m Metric) Clamp(e Interval) Interval {
-	if m == ValAccuracy {
+	if m.percent() {
 		e.Low, e.High = max(e.Low, 0), min(e.High, 1)
 	}
 	return e

@@ -98,10 +98,11 @@ func (p *progress) finishedRun(number, repeat int, o outcome) {
 		state = study.Pruned
 		p.pruned++
 	}
-	if o.err == nil {
-		v := spec.Metric.Of(o.epochs[len(o.epochs)-1])
+	if v, ok := spec.Metric.Last(o.epochs); o.err == nil && ok {
 		p.consider(number, v)
-		detail = fmt.Sprintf(": %s %.4f after %d epochs", spec.Metric, v, len(o.epochs))
+		detail = fmt.Sprintf(": %s %s after %d epochs", spec.Metric, spec.Metric.Format(v), len(o.epochs))
+	} else if o.err == nil {
+		detail = fmt.Sprintf(": %d reports", len(o.epochs))
 	}
 	if !p.live {
 		run := ""

@@ -23,9 +23,7 @@ func (r Replayed) Same(i int) bool {
 	if i >= len(r.Replayed) {
 		return false
 	}
-	a, b := r.Recorded[i], r.Replayed[i]
-	a.Seconds, b.Seconds = 0, 0
-	return a == b
+	return r.Recorded[i].Equal(r.Replayed[i])
 }
 
 // Identical reports whether every epoch was replayed bit for bit.

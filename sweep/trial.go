@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/c-bata/goptuna"
@@ -74,8 +76,12 @@ func (e *engine) curve(t study.Trial, run int) curve {
 // newCurve builds run run of a finished trial as the pruner compares it.
 func (e *engine) newCurve(t study.Trial, run int) curve {
 	c := curve{complete: t.State == study.Complete, scores: map[int]float64{}}
+	it := 0
 	for _, ep := range t.Runs[run] {
-		c.scores[ep.Epoch] = e.spec.Metric.Score(e.spec.Metric.Of(ep))
+		if v, ok := e.spec.Metric.Of(ep); ok {
+			it++
+			c.scores[it] = e.spec.Metric.Score(v)
+		}
 	}
 	return c
 }
@@ -153,6 +159,7 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt s
 	defer cancel()
 	o.runs, o.stage = len(t.Seeds), t.Stage
 	run := e.spec.NewRun(t, repeat)
+	it := 0 // iterations: reports that carry the metric, what the pruner counts
 	err := e.obj.Run(tctx, run, func(ep study.Epoch) error {
 		b, err := json.Marshal(ep)
 		if err != nil {
@@ -162,7 +169,12 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt s
 			return err
 		}
 		o.epochs = append(o.epochs, ep)
-		if e.pruner != nil && t.Stage == study.SearchStage && e.pruner.prune(ep.Epoch, e.spec.Metric.Score(e.spec.Metric.Of(ep)), earlier) {
+		v, ok := e.spec.Metric.Of(ep)
+		if !ok {
+			return nil
+		}
+		it++
+		if e.pruner != nil && t.Stage == study.SearchStage && e.pruner.prune(it, e.spec.Metric.Score(v), earlier) {
 			return study.ErrPruned
 		}
 		return nil
@@ -174,6 +186,8 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt s
 		o.pruned = true
 	case err == nil && len(o.epochs) == 0:
 		o.err = errors.New("the objective reported no epoch")
+	case (err == nil || errors.Is(err, study.ErrPruned)) && it == 0 && !e.spec.Metric.None():
+		o.err = fmt.Errorf("%d reports, none with metric %q (reported: %s)", len(o.epochs), e.spec.Metric.Name, strings.Join(reported(o.epochs), ", "))
 	case err == nil:
 	case ctx.Err() != nil:
 		o.interrupted = true
@@ -205,8 +219,8 @@ func (e *engine) tell(a study.Attempt, runs []outcome) error {
 		case o.pruned && state == study.Complete:
 			state = study.Pruned
 		}
-		if len(o.epochs) > 0 {
-			sum += e.spec.Metric.Of(o.epochs[len(o.epochs)-1])
+		if v, ok := e.spec.Metric.Last(o.epochs); ok {
+			sum += v
 		}
 	}
 	// Attributes and value first, goptuna's state last: until the state is
@@ -231,4 +245,18 @@ func (e *engine) tell(a study.Attempt, runs []outcome) error {
 		}
 	}
 	return a.SetState(goState)
+}
+
+// reported lists the names of the figures a run's reports carried.
+func reported(epochs []study.Epoch) []string {
+	var names []string
+	for _, ep := range epochs {
+		for _, n := range ep.Names() {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
 }

@@ -1,15 +1,15 @@
 package train
 
-import "github.com/sweepml/sweep/study"
+import "github.com/sweepml/sweep/record"
 
-// Epoch is what one epoch of training measured: study.Epoch, the record
-// every sweep objective reports. Accuracies are fractions in [0, 1]. The
+// Epoch is what one epoch of training measured: record.Epoch, the record
+// every sweep objective reports, its figures in the named fields. Accuracies are fractions in [0, 1]. The
 // training loss and accuracy are averages over the epoch's minibatches as
 // they were trained (Keras's convention), so they cost nothing extra; the
 // validation figures are measured after the epoch. Seconds is the
 // wall-clock time since training began, at the end of the epoch (the
 // notebook's cumulative "Training Time").
-type Epoch = study.Epoch
+type Epoch = record.Epoch
 
 // History is the record of one training run.
 type History struct {

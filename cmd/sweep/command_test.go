@@ -55,6 +55,7 @@ func testProgram() {
 const commandSpec = `name: cmd
 seed: 4
 command: [%q, --sweep-test-program, "${args}"]
+metric: {name: val_accuracy, goal: maximize}
 method: tpe
 parameters:
   lr: {distribution: log_uniform_values, min: 0.001, max: 0.3}
@@ -88,8 +89,8 @@ func TestCommandSweep(t *testing.T) {
 			lr, width := tr.Params[0].Value.(float64), int(tr.Params[1].Value.(int64))
 			for r, run := range tr.Runs {
 				for _, e := range run {
-					if want := accuracy(lr, width, tr.Seeds[r], e.Epoch); e.ValAccuracy != want {
-						t.Fatalf("trial %d epoch %d: recorded %v, printed %v", tr.Number, e.Epoch, e.ValAccuracy, want)
+					if want := accuracy(lr, width, tr.Seeds[r], e.Epoch); e.Value("val_accuracy") != want || e.Metrics["epoch"] != 0 {
+						t.Fatalf("trial %d epoch %d: recorded %v, printed %v", tr.Number, e.Epoch, e.Metrics, want)
 					}
 				}
 			}

@@ -36,12 +36,17 @@ func showTrial(stdout, stderr io.Writer, spec *study.Spec, trials []study.Trial,
 		fmt.Fprintf(stdout, "\nRun %d, seed %d", r+1, seed)
 		if r < len(t.Runs) && len(t.Runs[r]) > 0 {
 			e := t.Runs[r][len(t.Runs[r])-1]
+			if e.Metrics != nil { // a program's figures
+				fmt.Fprintf(stdout, ": %d reports; last: %s\n", len(t.Runs[r]), figures(e))
+				goto logs
+			}
 			fmt.Fprintf(stdout, ": %d epochs; last: train loss %.4g, train accuracy %.4f, val loss %.4g, val accuracy %.4f", len(t.Runs[r]), e.TrainLoss, e.TrainAccuracy, e.ValLoss, e.ValAccuracy)
 			if e.TestAccuracy != 0 {
 				fmt.Fprintf(stdout, ", test accuracy %.4f", e.TestAccuracy)
 			}
 		}
 		fmt.Fprintln(stdout)
+	logs:
 		for _, stream := range []string{"stdout", "stderr"} {
 			b, err := os.ReadFile(command.LogFile(dir, t.Number, r, stream))
 			if err != nil || len(b) == 0 {
@@ -55,4 +60,13 @@ func showTrial(stdout, stderr io.Writer, spec *study.Spec, trials []study.Trial,
 		}
 	}
 	return exitOK
+}
+
+// figures writes a program's report: every figure, name=value.
+func figures(e study.Epoch) string {
+	var kv []string
+	for _, n := range e.Names() {
+		kv = append(kv, fmt.Sprintf("%s=%.6g", n, e.Value(n)))
+	}
+	return strings.Join(kv, ", ")
 }
