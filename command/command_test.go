@@ -177,20 +177,57 @@ func zombie(pid int) bool {
 }
 
 func TestArgumentsAndChecks(t *testing.T) {
-	got := Expand([]string{"python3", "train.py", "${args}", "--seed", "${seed}", "--out=run${trial}-${act}"}, run)
+	o := &Objective{Argv: []string{"python3", "train.py", "${args}", "--seed", "${seed}", "--out=run${trial}-${act}"}}
+	got := o.Expand(run, "")
 	want := "python3 train.py --lr=0.25 --act=relu --seed 42 --out=run7-relu"
 	if strings.Join(got, " ") != want {
 		t.Errorf("got %q, want %q", strings.Join(got, " "), want)
 	}
 	for argv, want := range map[string]string{
 		"":                   "an empty command: want the program and its arguments, e.g. [python3, train.py, \"${args}\"]",
-		"x ${lrr}":           `element 1 ("${lrr}") names ${lrr}, which is neither a parameter (lr, act) nor one of ${args}, ${seed}, ${trial}`,
+		"x ${lrr}":           `element 1 ("${lrr}") names ${lrr}, which is neither a parameter (lr, act) nor one of ${args}, ${seed}, ${trial} or W&B's macros`,
 		"x --a=${args}":      `element 1 ("--a=${args}"): ${args} expands to several arguments and must stand alone`,
+		"x --a=${args_json}": `element 1 ("--a=${args_json}"): ${args_json} expands to several arguments and must stand alone`,
+		"x ${program}":       `element 1 ("${program}"): ${program} needs program: in the spec`,
 		"x ${args} ${trial}": "",
+		"${env} ${interpreter} ${envvar:HOME} ${args_no_hyphens}": "",
 	} {
-		err := Check(strings.Fields(argv), []string{"lr", "act"})
+		err := Check(strings.Fields(argv), []string{"lr", "act"}, "")
 		if fmt.Sprint(err) != want && !(want == "" && err == nil) {
 			t.Errorf("%q: got %v, want %s", argv, err, want)
+		}
+	}
+}
+
+// TestWandbMacros: W&B's macros give what W&B's agent gives (its own
+// tests' cases: wandb/tests/system_tests/test_sweep/test_wandb_agent.py),
+// floats and nested groups as Python's str() writes them.
+func TestWandbMacros(t *testing.T) {
+	t.Setenv("SWEEP_TEST_VAR", "v1")
+	r := study.TrialRun{Params: []study.Param{{Name: "a", Value: true}, {Name: "b", Value: false}, {Name: "c", Value: int64(1)}, {Name: "d", Value: nil}}}
+	nested := study.TrialRun{Params: []study.Param{{Name: "opt.lr", Value: 0.001}, {Name: "opt.nadam.beta", Value: 0.9}, {Name: "f", Value: 1e-5},
+		{Name: "g", Value: 1e6}, {Name: "h", Value: 3.0}, {Name: "i", Value: 1e16}, {Name: "j", Value: []any{int64(64), int64(64)}}, {Name: "k", Value: "it's"}}}
+	paths := map[string][]string{"opt.lr": {"opt", "lr"}, "opt.nadam.beta": {"opt", "nadam", "beta"}}
+	for _, tt := range []struct {
+		argv []string
+		run  study.TrialRun
+		want string
+	}{
+		{[]string{"${env}", "${interpreter}", "${program}", "${args}"}, r, "/usr/bin/env PY train.py --a=True --b=False --c=1 --d=None"},
+		{[]string{"p", "${args_no_boolean_flags}"}, r, "p --a --c=1 --d=None"},
+		{[]string{"p", "${args_no_hyphens}"}, r, "p a=True b=False c=1 d=None"},
+		{[]string{"p", "${args_json}"}, r, `p {"a": true, "b": false, "c": 1, "d": null}`},
+		{[]string{"p", "${args_no_equals}"}, r, "p --a True --b False --c 1 --d None"},
+		{[]string{"p", "${args_override_hydra}"}, r, "p ++a=True ++b=False ++c=1 ++d=None"},
+		{[]string{"p", "--x=${envvar:SWEEP_TEST_VAR}", "${envvar:SWEEP_UNSET_VAR}"}, r, "p --x=v1 SWEEP_UNSET_VAR"},
+		{[]string{"p", "${args}"}, nested, "p --opt={'lr': 0.001, 'nadam': {'beta': 0.9}} --f=1e-05 --g=1000000.0 --h=3.0 --i=1e+16 --j=[64, 64] --k=it's"},
+		{[]string{"p", "${args_json}"}, nested, `p {"opt": {"lr": 0.001, "nadam": {"beta": 0.9}}, "f": 1e-05, "g": 1000000.0, "h": 3.0, "i": 1e+16, "j": [64, 64], "k": "it's"}`},
+	} {
+		o := &Objective{Argv: tt.argv, Program: "train.py", Paths: paths}
+		got := strings.Join(o.Expand(tt.run, ""), " ")
+		got = strings.Replace(got, " "+o.interpreter()+" ", " PY ", 1)
+		if got != tt.want {
+			t.Errorf("%v:\n got %s\nwant %s", tt.argv, got, tt.want)
 		}
 	}
 }

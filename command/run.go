@@ -37,6 +37,17 @@ type Objective struct {
 	MaxLog int           // bytes of each stream kept; 0 means DefaultMaxLog
 	// WorkDir is the program's working directory; "" is the sweep's.
 	WorkDir string
+	// Program is W&B's program:, for ${program}; Paths the places of
+	// nested parameters (study.Parameter.Path) by name.
+	Program string
+	Paths   map[string][]string
+	// Sweep, when set, names the sweep in W&B's variables (WANDB_SWEEP_ID,
+	// WANDB_RUN_ID); ModuleDir, when set, holds this tool's wandb module,
+	// put first on the program's PYTHONPATH.
+	Sweep, ModuleDir string
+
+	module    sync.Once
+	moduleErr error
 }
 
 // Run runs the command for one run of a trial and reports each report it
@@ -57,6 +68,9 @@ func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(stu
 	dir := TrialDir(o.Dir, run.Number)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
+	}
+	if o.module.Do(func() { o.moduleErr = o.WriteModule() }); o.moduleErr != nil {
+		return o.moduleErr
 	}
 	argv, env, err := o.prepare(run, dir)
 	if err != nil {

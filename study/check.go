@@ -1,6 +1,9 @@
 package study
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // at is an error under key, on the line where lineKey's value starts.
 func (p *parser) at(lineKey, key, format string, args ...any) error {
@@ -27,14 +30,15 @@ func (p *parser) check(s *Spec) error {
 	}
 	if s.Method == Grid {
 		for _, prm := range s.Parameters {
-			if prm.Distribution == Uniform || prm.Distribution == LogUniformValues {
-				path := "parameters." + prm.Name
+			path := "parameters." + strings.Join(prm.Path, ".parameters.")
+			if !prm.Discrete() {
 				return p.at(path, path, "method grid needs a finite set of values: give values: [...], or int_uniform or q_uniform bounds (%s is continuous)", prm.Distribution)
 			}
+			if prm.Probabilities != nil {
+				return p.at(path+".probabilities", path+".probabilities", "method grid tries every value once: probabilities apply to random and bayes")
+			}
 		}
-		if size := s.GridSize(); s.Budget.Trials > size {
-			return p.at("budget", "budget.trials", "%d is more than the grid's %d points; a grid tries each once", s.Budget.Trials, size)
-		} else if size > MaxTrials && s.Budget.Trials == 0 {
+		if size := s.GridSize(); size > MaxTrials && s.Budget.Trials == 0 {
 			return p.at("method", "method", "grid of more than %d points: give budget.trials to run its first points, or sample the space with random or tpe", MaxTrials)
 		}
 	} else if s.Budget.Trials == 0 {
@@ -42,7 +46,7 @@ func (p *parser) check(s *Spec) error {
 		if p.lines[where] == 0 {
 			where = "method"
 		}
-		return p.at(where, "budget.trials", "method %s needs budget.trials, the number of trials to run", s.Method)
+		return p.at(where, "run_cap", "method %s needs a number of trials: give run_cap (or budget.trials) in the spec, or sweep run --trials N", s.Method)
 	}
 	if s.Method == CMAES {
 		numeric := 0

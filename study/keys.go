@@ -113,11 +113,17 @@ var prunerKeys = map[PrunerType][]string{
 	NoPruner:          {"type"},
 	SuccessiveHalving: {"type", "min_epochs", "eta"},
 	MedianPruner:      {"type", "min_epochs", "min_trials"},
+	Hyperband:         {"type", "min_iter", "max_iter", "s", "eta", "strict"},
 }
+
+// maxBand bounds hyperband's bands: no run reports more often.
+const maxBand = 10_000_000
 
 func (p *parser) earlyTerminate(n *yaml.Node, e *EarlyTerminate) error {
 	given := map[string]*yaml.Node{}
-	err := p.fields(n, "early_terminate", []string{"type", "min_epochs", "eta", "min_trials"}, func(key string, v *yaml.Node) error {
+	var minIter, maxIter, s int
+	strict := true // W&B's default since 2024
+	err := p.fields(n, "early_terminate", []string{"type", "min_epochs", "eta", "min_trials", "min_iter", "max_iter", "s", "strict"}, func(key string, v *yaml.Node) error {
 		given[key] = v
 		var err error
 		switch key {
@@ -129,17 +135,57 @@ func (p *parser) earlyTerminate(n *yaml.Node, e *EarlyTerminate) error {
 			e.Eta, err = p.bounded(v, "early_terminate.eta", 2, 100)
 		case "min_trials":
 			e.MinTrials, err = p.bounded(v, "early_terminate.min_trials", 1, MaxTrials)
+		case "min_iter":
+			minIter, err = p.bounded(v, "early_terminate.min_iter", 1, maxBand)
+		case "max_iter":
+			maxIter, err = p.bounded(v, "early_terminate.max_iter", 1, maxBand)
+		case "s":
+			s, err = p.bounded(v, "early_terminate.s", 0, 100)
+		case "strict":
+			strict, err = p.boolean(v, "early_terminate.strict")
 		}
 		return err
 	})
 	if err != nil {
 		return err
 	}
+	if given["type"] == nil {
+		return p.errorf(n, "early_terminate", "missing required key \"type\" (one of none, successive_halving, median, hyperband)")
+	}
 	uses := prunerKeys[e.Type]
-	for _, key := range []string{"min_epochs", "eta", "min_trials"} {
+	for _, key := range []string{"min_epochs", "eta", "min_trials", "min_iter", "max_iter", "s", "strict"} {
 		if v, ok := given[key]; ok && !slices.Contains(uses, key) {
 			return p.errorf(v, "early_terminate."+key, "does not apply to type %s (its keys: %s)", e.Type, strings.Join(uses, ", "))
 		}
 	}
+	if e.Type == Hyperband {
+		e.Strict = strict
+		e.Bands = hyperbandBands(minIter, maxIter, s, e.Eta)
+		if len(e.Bands) == 0 {
+			return p.errorf(n, "early_terminate", "hyperband needs bands: give min_iter, or max_iter with s ≥ 1 (max_iter/eta, max_iter/eta², … down to 1)")
+		}
+	}
 	return nil
+}
+
+// hyperbandBands are W&B's hyperband bands: from max_iter (which wins if
+// both are given), max_iter/eta^k for k = 1..s while ≥ 1, truncated;
+// from min_iter, min_iter·eta^k.
+func hyperbandBands(minIter, maxIter, s, eta int) []int {
+	var bands []int
+	if maxIter > 0 {
+		b := float64(maxIter)
+		for range s {
+			if b /= float64(eta); b < 1 {
+				break
+			}
+			bands = append(bands, int(b))
+		}
+		slices.Sort(bands)
+		return slices.Compact(bands)
+	}
+	for b := minIter; b > 0 && b <= maxBand; b *= eta {
+		bands = append(bands, b)
+	}
+	return bands
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/c-bata/goptuna"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // probes are the values of a parameter checked against the Settings'
@@ -26,9 +27,48 @@ func (prm Parameter) value(x float64) any {
 	return x
 }
 
+// shape is how a parameter's values are drawn internally, in goptuna's
+// terms: the internal value's range (an index for a listed parameter).
+type shape int
+
+const (
+	listed   shape = iota // an index into Values
+	stepped               // Min + k·step, both ends included
+	linear                // uniform over [lo, hi]
+	logScale              // log-uniform over [lo, hi]
+	unit                  // uniform over (0, 1): a quantile of a normal
+)
+
+// shape is the parameter's internal form, with its range.
+func (prm Parameter) shape() (sh shape, lo, hi float64) {
+	switch prm.Distribution {
+	case Categorical, Constant:
+		return listed, 0, float64(len(prm.Values) - 1)
+	case IntUniform, QUniform:
+		return stepped, prm.Min, prm.Min + prm.step()*float64(prm.steps())
+	case Uniform:
+		return linear, prm.Min, prm.Max
+	case LogUniformValues, InvLogUniformValues, QLogUniformValues:
+		return logScale, prm.Min, prm.Max
+	case LogUniform, QLogUniform:
+		return logScale, math.Exp(prm.Min), math.Exp(prm.Max)
+	case InvLogUniform:
+		return logScale, math.Exp(-prm.Max), math.Exp(-prm.Min)
+	}
+	return unit, 0, 1
+}
+
+func (prm Parameter) step() float64 {
+	if prm.Distribution == IntUniform {
+		return 1
+	}
+	return prm.Q
+}
+
 // Discrete reports whether the parameter has finitely many values.
 func (prm Parameter) Discrete() bool {
-	return prm.Distribution != Uniform && prm.Distribution != LogUniformValues
+	sh, _, _ := prm.shape()
+	return sh == listed || sh == stepped
 }
 
 // Numeric reports whether the parameter is a numeric range.
@@ -55,9 +95,7 @@ func (prm Parameter) Count() int {
 	switch prm.Distribution {
 	case Categorical, Constant:
 		return len(prm.Values)
-	case IntUniform:
-		return int(prm.Max-prm.Min) + 1
-	case QUniform:
+	case IntUniform, QUniform:
 		return prm.steps() + 1
 	}
 	return 0
@@ -66,11 +104,8 @@ func (prm Parameter) Count() int {
 // GridValue is the k'th of a discrete parameter's values, both ends
 // included, in its internal representation (see External).
 func (prm Parameter) GridValue(k int) float64 {
-	switch prm.Distribution {
-	case IntUniform:
-		return prm.Min + float64(k)
-	case QUniform:
-		return toFloat(prm.value(prm.Min + float64(k)*prm.Q))
+	if sh, _, _ := prm.shape(); sh == stepped {
+		return toFloat(prm.value(prm.Min + float64(k)*prm.step()))
 	}
 	return float64(k)
 }
@@ -86,54 +121,85 @@ func toFloat(v any) float64 {
 }
 
 // steps is the number of q steps from min that stay within max.
-func (prm Parameter) steps() int { return int(math.Floor((prm.Max-prm.Min)/prm.Q + 1e-9)) }
+func (prm Parameter) steps() int { return int(math.Floor((prm.Max-prm.Min)/prm.step() + 1e-9)) }
 
 // External turns goptuna's internal representation of a parameter value
 // (an index for categorical ones) into the setting's value; nil for an
 // index out of range (a study edited by hand, or made by another spec).
 func (prm Parameter) External(internal float64) any {
-	switch prm.Distribution {
-	case Categorical, Constant:
+	switch sh, _, _ := prm.shape(); sh {
+	case listed:
 		if i := int(internal); internal == math.Trunc(internal) && i >= 0 && i < len(prm.Values) {
 			return prm.Values[i]
 		}
 		return nil
+	case unit:
+		u := min(max(internal, 1e-12), 1-1e-12)
+		x := prm.Mu + prm.Sigma*distuv.UnitNormal.Quantile(u)
+		if prm.Distribution == LogNormal || prm.Distribution == QLogNormal {
+			x = math.Exp(x)
+		}
+		return prm.quantize(x)
+	case logScale:
+		return prm.quantize(internal)
 	}
 	return prm.value(internal)
 }
 
-// FromUnit maps u in [0, 1) to the internal representation of a value,
-// every value of a discrete parameter equally likely, both ends included.
+// quantize rounds a W&B q_ distribution's draw to a multiple of q, half to
+// even as numpy does, unclipped; an int where q is written as one.
+func (prm Parameter) quantize(x float64) any {
+	switch prm.Distribution {
+	case QLogUniform, QLogUniformValues, QNormal, QLogNormal:
+		x = math.RoundToEven(x/prm.Q) * prm.Q
+		if prm.Integer {
+			return int64(x)
+		}
+	}
+	return x
+}
+
+// FromUnit maps u in [0, 1) to the internal representation of a value:
+// every value of a discrete parameter equally likely (or as likely as its
+// probability says), both ends included.
 func (prm Parameter) FromUnit(u float64) float64 {
 	pick := func(n int) float64 { return float64(min(int(u*float64(n)), n-1)) }
-	switch prm.Distribution {
-	case Categorical, Constant, IntUniform, QUniform:
+	sh, lo, hi := prm.shape()
+	switch {
+	case sh == listed && prm.Probabilities != nil:
+		sum := 0.0
+		for i, p := range prm.Probabilities {
+			if sum += p; u < sum {
+				return float64(i)
+			}
+		}
+		return float64(len(prm.Values) - 1)
+	case sh == listed || sh == stepped:
 		return prm.GridValue(int(pick(prm.Count())))
-	case LogUniformValues:
-		return math.Exp(math.Log(prm.Min) + u*(math.Log(prm.Max)-math.Log(prm.Min)))
+	case sh == logScale:
+		return math.Exp(math.Log(lo) + u*(math.Log(hi)-math.Log(lo)))
 	}
-	return prm.Min + u*(prm.Max-prm.Min)
+	return lo + u*(hi-lo)
 }
 
 // GoptunaDistribution is goptuna's form of the parameter's distribution.
 // Integers are discrete uniforms with step 1: goptuna's own int
 // distributions never draw their upper bound from its random sampler.
 func (prm Parameter) GoptunaDistribution() any {
-	switch prm.Distribution {
-	case Categorical, Constant:
+	switch sh, lo, hi := prm.shape(); sh {
+	case listed:
 		choices := make([]string, len(prm.Values))
 		for i, v := range prm.Values {
 			choices[i] = fmt.Sprint(v)
 		}
 		return goptuna.CategoricalDistribution{Choices: choices}
-	case IntUniform:
-		return goptuna.DiscreteUniformDistribution{Low: prm.Min, High: prm.Max, Q: 1}
-	case QUniform:
-		return goptuna.DiscreteUniformDistribution{Low: prm.Min, High: prm.Min + prm.Q*float64(prm.steps()), Q: prm.Q}
-	case LogUniformValues:
-		return goptuna.LogUniformDistribution{Low: prm.Min, High: prm.Max}
+	case stepped:
+		return goptuna.DiscreteUniformDistribution{Low: lo, High: hi, Q: prm.step()}
+	case logScale:
+		return goptuna.LogUniformDistribution{Low: lo, High: hi}
+	default:
+		return goptuna.UniformDistribution{Low: lo, High: hi}
 	}
-	return goptuna.UniformDistribution{Low: prm.Min, High: prm.Max}
 }
 
 // SearchSpace is the spec's space in goptuna's terms. Studies are given it

@@ -27,7 +27,7 @@ func ParseSpec(file string, src []byte, settings Settings) (*Spec, error) {
 		return nil, &SpecError{File: file, Line: yamlErrorLine(err), Msg: "not valid YAML: " + msg}
 	}
 	p := &parser{file: file, settings: settings, lines: map[string]int{}}
-	if p.command = hasKey(&doc, "command"); p.command {
+	if p.command = hasKey(&doc, "command") || hasKey(&doc, "program"); p.command {
 		p.settings = nil // a command's parameters are its own
 	}
 	spec, err := p.spec(&doc)
@@ -40,7 +40,11 @@ func ParseSpec(file string, src []byte, settings Settings) (*Spec, error) {
 var (
 	yamlLine  = regexp.MustCompile(`line (\d+): `)
 	validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-	topKeys   = []string{"name", "description", "seed", "command", "data", "fixed", "metric", "method", "parameters", "budget", "early_terminate", "repeats", "confirm"}
+	topKeys   = []string{"name", "description", "seed", "program", "command", "wandb_module", "data", "fixed", "metric", "method", "parameters",
+		"budget", "run_cap", "early_terminate", "repeats", "confirm", "project", "entity", "controller", "job", "image_uri", "apiVersion", "kind"}
+	// noEffect are W&B's keys that mean nothing to an offline sweep: read,
+	// checked for type, and shown by sweep plan as having no effect.
+	noEffect = []string{"project", "entity", "controller", "job", "image_uri", "apiVersion", "kind"}
 )
 
 // hasKey reports whether a document's top-level mapping has the key.
@@ -126,6 +130,10 @@ func (p *parser) strings(n *yaml.Node, key string) ([]string, error) {
 			return nil, p.errorf(c, key, "element %d: want a string, got %s", i, describe(c))
 		}
 		out[i] = c.Value // numbers too, as written
+		if c.Tag == "!!bool" || c.Tag == "!!null" {
+			v, _ := p.anyValue(c, key, 0)
+			out[i] = Str(v) // as W&B's agent writes them: True, None
+		}
 	}
 	return out, nil
 }
@@ -285,13 +293,16 @@ func (p *parser) spec(doc *yaml.Node) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, key := range []string{"name", "method", "parameters"} {
+	for _, key := range []string{"name", "method", "parameters"} { // name: Prepare adds one
 		if p.lines[key] == 0 {
 			return nil, p.errorf(root, "", "missing required key %q", key)
 		}
 	}
 	if p.lines["metric"] == 0 && p.command {
 		s.Metric = Metric{} // a program's metric is its own: none unless named
+	}
+	if s.Program != "" && s.Command == nil {
+		s.Command = DefaultCommand // W&B's
 	}
 	if p.lines["confirm"] == 0 && s.Method != Grid { // searches confirm unless told not to
 		s.Confirm = defaultConfirm(p.settings)
@@ -304,9 +315,27 @@ func (p *parser) top(s *Spec, key string, v *yaml.Node) error {
 	var err error
 	switch key {
 	case "name":
-		if s.Name, err = p.str(v, key); err == nil && !validName.MatchString(s.Name) {
-			err = p.errorf(v, key, "%q: want letters, digits, '.', '_' or '-' (it names the results directory)", s.Name)
+		if s.Title, err = p.str(v, key); err == nil {
+			if s.Name = SafeName(s.Title); s.Name == "" {
+				err = p.errorf(v, key, "%q: want a name with a letter or digit in it (it names the results directory)", s.Title)
+			}
 		}
+	case "program":
+		s.Program, err = p.str(v, key)
+		if err == nil && s.Program == "" {
+			err = p.errorf(v, key, "an empty program: want the script W&B's agent would run, e.g. train.py")
+		}
+	case "wandb_module":
+		var on bool
+		on, err = p.boolean(v, key)
+		s.NoWandbModule = !on
+	case "run_cap":
+		if p.lines["budget.trials"] != 0 {
+			return p.errorf(v, key, "budget.trials is given too: give one")
+		}
+		s.Budget.Trials, err = p.bounded(v, key, 1, MaxTrials)
+	case "project", "entity", "controller", "job", "image_uri", "apiVersion", "kind":
+		s.NoEffect = append(s.NoEffect, key)
 	case "description":
 		_, err = p.str(v, key)
 	case "seed":
@@ -332,7 +361,9 @@ func (p *parser) top(s *Spec, key string, v *yaml.Node) error {
 	case "parameters":
 		s.Parameters, err = p.parameters(v)
 	case "budget":
-		err = p.budget(v, &s.Budget)
+		if err = p.budget(v, &s.Budget); err == nil && p.lines["run_cap"] != 0 && p.lines["budget.trials"] != 0 {
+			err = p.errorf(v, "budget.trials", "run_cap is given too: give one")
+		}
 	case "early_terminate":
 		err = p.earlyTerminate(v, &s.EarlyTerminate)
 	case "repeats":

@@ -2,13 +2,17 @@ package study
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // Spec is a parsed, validated sweep specification. See docs/spec.md for
 // the YAML reference.
 type Spec struct {
-	Name           string
+	// Name names the results directory and the study: Title, the spec's
+	// name, made safe (SafeName).
+	Name, Title    string
 	Seed           uint64
 	Data           DataSpec
 	Fixed          []Setting // in spec order
@@ -22,6 +26,12 @@ type Spec struct {
 	// Command, when set, is the program every run starts (package
 	// command) instead of a built-in network: no training settings apply.
 	Command []string
+	// Program is W&B's program:, which ${program} in the command names.
+	// Unless NoWandbModule, its runs import this tool's wandb module.
+	Program       string
+	NoWandbModule bool
+	// NoEffect lists the W&B keys given that mean nothing here.
+	NoEffect []string
 
 	file     string
 	lines    map[string]int // key path → line, for errors found after parsing
@@ -73,6 +83,11 @@ type EarlyTerminate struct {
 	MinEpochs int // successive halving: first rung; median: warm-up epochs
 	Eta       int // successive halving: reduction factor
 	MinTrials int // median: earlier trials needed before pruning
+	// Hyperband (W&B's): the bands, in iterations (reports of the metric),
+	// ascending; Eta as above; Strict compares the value at the band,
+	// else the best so far.
+	Bands  []int
+	Strict bool
 }
 
 // Method is how the search space is searched.
@@ -85,10 +100,12 @@ const (
 	Sobol  Method = "sobol"
 	TPE    Method = "tpe"
 	CMAES  Method = "cmaes"
+	// Bayes is W&B's model-based method; here it is TPE (docs/programs.md).
+	Bayes Method = "bayes"
 )
 
 // Methods lists the valid methods.
-var Methods = []Method{Grid, Random, Sobol, TPE, CMAES}
+var Methods = []Method{Grid, Random, Sobol, TPE, CMAES, Bayes}
 
 // PrunerType names a pruner.
 type PrunerType string
@@ -98,10 +115,11 @@ const (
 	NoPruner          PrunerType = "none"
 	SuccessiveHalving PrunerType = "successive_halving"
 	MedianPruner      PrunerType = "median"
+	Hyperband         PrunerType = "hyperband" // W&B's
 )
 
 // PrunerTypes lists the valid pruner types.
-var PrunerTypes = []PrunerType{NoPruner, SuccessiveHalving, MedianPruner}
+var PrunerTypes = []PrunerType{NoPruner, SuccessiveHalving, MedianPruner, Hyperband}
 
 // Distribution names how a parameter's values are drawn, in W&B's words.
 type Distribution string
@@ -114,10 +132,23 @@ const (
 	Uniform          Distribution = "uniform"
 	QUniform         Distribution = "q_uniform"
 	LogUniformValues Distribution = "log_uniform_values"
+	// W&B's others: log_uniform's and inv_log_uniform's bounds are natural
+	// logarithms; the inv_ ones are the same distributions, mirrored; q_
+	// rounds to a multiple of q (half to even); normal's are mu and sigma.
+	LogUniform          Distribution = "log_uniform"
+	InvLogUniform       Distribution = "inv_log_uniform"
+	InvLogUniformValues Distribution = "inv_log_uniform_values"
+	QLogUniform         Distribution = "q_log_uniform"
+	QLogUniformValues   Distribution = "q_log_uniform_values"
+	Normal              Distribution = "normal"
+	QNormal             Distribution = "q_normal"
+	LogNormal           Distribution = "log_normal"
+	QLogNormal          Distribution = "q_log_normal"
 )
 
 // Distributions lists the valid distributions.
-var Distributions = []Distribution{Constant, Categorical, IntUniform, Uniform, QUniform, LogUniformValues}
+var Distributions = []Distribution{Constant, Categorical, IntUniform, Uniform, QUniform, LogUniformValues,
+	LogUniform, InvLogUniform, InvLogUniformValues, QLogUniform, QLogUniformValues, Normal, QNormal, LogNormal, QLogNormal}
 
 // Parameter is one dimension of the search space.
 type Parameter struct {
@@ -126,8 +157,15 @@ type Parameter struct {
 	Values       []any // categorical (and constant: one value)
 	Min, Max, Q  float64
 	// Integer is true when a numeric parameter's values are integers:
-	// int_uniform, or q_uniform over an integer setting.
+	// int_uniform, q_uniform over an integer setting, or a W&B q_
+	// distribution whose q is written as an integer.
 	Integer bool
+	// Probabilities, when given, weigh a categorical's values (W&B's).
+	Probabilities []float64
+	Mu, Sigma     float64 // normal and its kin
+	// Path is the parameter's place in nested parameters: groups, then its
+	// own name; Name is Path joined by '.'.
+	Path []string
 }
 
 // Kind is what values a setting takes.
@@ -226,3 +264,30 @@ func (s *Spec) TotalTrials() int {
 
 // Settings is what the spec was checked against (nil: anything).
 func (s *Spec) Settings() Settings { return s.settings }
+
+// DefaultCommand is W&B's command when a spec gives only program:.
+var DefaultCommand = []string{"${env}", "${interpreter}", "${program}", "${args}"}
+
+// SafeName makes a sweep's name safe as a directory's: runs of anything
+// but letters, digits, '.', '_' and '-' become one '_', trimmed; "" if
+// no letter or digit is left.
+func SafeName(name string) string {
+	var b strings.Builder
+	under := false
+	for _, r := range name {
+		ok := r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-')
+		switch {
+		case ok:
+			b.WriteRune(r)
+			under = false
+		case !under:
+			b.WriteByte('_')
+			under = true
+		}
+	}
+	out := strings.Trim(b.String(), "_")
+	if !strings.ContainsFunc(out, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) || len(out) > 200 {
+		return ""
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package study_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func TestParseGoodSpec(t *testing.T) {
 	if err != nil || grid.Confirm.Top != 0 {
 		t.Errorf("a grid does not confirm unless asked: %+v, %v", grid.Confirm, err)
 	}
-	if s.EarlyTerminate != (study.EarlyTerminate{Type: study.SuccessiveHalving, MinEpochs: 3, Eta: 3, MinTrials: 5}) {
+	if !reflect.DeepEqual(s.EarlyTerminate, study.EarlyTerminate{Type: study.SuccessiveHalving, MinEpochs: 3, Eta: 3, MinTrials: 5}) {
 		t.Errorf("early_terminate %+v", s.EarlyTerminate)
 	}
 }
@@ -62,23 +63,23 @@ func TestSpecErrors(t *testing.T) {
 		name, from, to, want string
 	}{
 		{"unknown top key", "repeats: 1", "repeat: 1",
-			"s.yaml:14: repeat: unknown key (valid keys: name, description, seed, command, data, fixed, metric, method, parameters, budget, early_terminate, repeats, confirm)"},
+			"s.yaml:14: repeat: unknown key (valid keys: name, description, seed, program, command, wandb_module, data, fixed, metric, method, parameters, budget, run_cap, early_terminate, repeats, confirm, project, entity, controller, job, image_uri, apiVersion, kind)"},
 		{"unknown nested key", "trials: 40,", "trails: 40,",
 			"s.yaml:12: budget.trails: unknown key (valid keys under budget: trials, batch, trial_timeout, max_failed)"},
 		{"wrong type", "seed: 42", "seed: forty-two", `s.yaml:2: seed: want an integer, got str "forty-two"`},
 		{"negative seed", "seed: 42", "seed: -1", "s.yaml:2: seed: -1: want an integer ≥ 0"},
-		{"bad name", "name: lr_sizes", "name: ../up", `s.yaml:1: name: "../up": want letters, digits, '.', '_' or '-' (it names the results directory)`},
-		{"unknown method", "method: tpe", "method: bayes", `s.yaml:6: method: "bayes" is not one of grid, random, sobol, tpe, cmaes`},
+		{"bad name", "name: lr_sizes", "name: ../..", `s.yaml:1: name: "../..": want a name with a letter or digit in it (it names the results directory)`},
+		{"unknown method", "method: tpe", "method: bayesian", `s.yaml:6: method: "bayesian" is not one of grid, random, sobol, tpe, cmaes, bayes`},
 		{"unknown setting", "  lr:  ", "  rate:", "s.yaml:8: parameters.rate: unknown training setting (valid: activation, arch, batch, dtype, epochs, gamma, impl, init, lr, min_lr, momentum, nesterov, no_projection, optimizer, pre_activation, schedule, sizes, step_size, warmup, weight_decay)"},
 		{"inverted range", "min: 8, max: 64", "min: 64, max: 8", "s.yaml:10: parameters.batch.max: 8 must be greater than min 64"},
 		{"empty range", "min: 8, max: 64", "min: 8, max: 8", "s.yaml:10: parameters.batch.max: 8 must be greater than min 8"},
 		{"log range at zero", "min: 0.001, max: 1.0", "min: 0, max: 1.0", "s.yaml:8: parameters.lr.min: 0: log_uniform_values needs min > 0"},
 		{"unknown distribution", "distribution: log_uniform_values", "distribution: loguniform",
-			`s.yaml:8: parameters.lr.distribution: "loguniform" is not one of constant, categorical, int_uniform, uniform, q_uniform, log_uniform_values`},
+			`s.yaml:8: parameters.lr.distribution: "loguniform" is not one of constant, categorical, int_uniform, uniform, q_uniform, log_uniform_values, log_uniform, inv_log_uniform, inv_log_uniform_values, q_log_uniform, q_log_uniform_values, normal, q_normal, log_normal, q_log_normal`},
 		{"float int range", "int_uniform, min: 8, max: 64", "int_uniform, min: 8.5, max: 64", "s.yaml:10: parameters.batch: int_uniform needs integer min and max, got 8.5 and 64"},
 		{"integer setting, float distribution", "int_uniform, min: 8, max: 64", "uniform, min: 8, max: 64", "s.yaml:10: parameters.batch: batch is an integer setting: use int_uniform or q_uniform"},
 		{"bad categorical value", "[constant, cosine]", "[constant, cyclic]", `s.yaml:11: parameters.schedule: value cyclic: unknown schedule "cyclic" (want one of [constant cosine step])`},
-		{"duplicate value", "[constant, cosine]", "[cosine, cosine]", "s.yaml:11: parameters.schedule.values[1]: cosine listed twice"},
+		{"duplicate value", "[constant, cosine]", "[cosine, cosine]", "s.yaml:11: parameters.schedule.values[1]: 'cosine' listed twice"},
 		{"wrong value type", "[constant, cosine]", "[constant, 3]", `s.yaml:11: parameters.schedule.values[1]: want a string, got int "3"`},
 		{"empty values", "[constant, cosine]", "[]", "s.yaml:11: parameters.schedule.values: want a non-empty list"},
 		{"numeric distribution on a string setting", "schedule: {values: [constant, cosine]}", "schedule: {min: 1, max: 2}",
@@ -89,10 +90,10 @@ func TestSpecErrors(t *testing.T) {
 		{"bad range value", "min: 0.001, max: 1.0", "min: 0.001, max: 1e9", ""}, // valid: any positive learning rate
 		{"grid over continuous", "method: tpe", "method: grid",
 			"s.yaml:8: parameters.lr: method grid needs a finite set of values: give values: [...], or int_uniform or q_uniform bounds (log_uniform_values is continuous)"},
-		{"missing trials", "trials: 40, ", "", "s.yaml:12: budget.trials: method tpe needs budget.trials, the number of trials to run"},
+		{"missing trials", "trials: 40, ", "", "s.yaml:12: run_cap: method tpe needs a number of trials: give run_cap (or budget.trials) in the spec, or sweep run --trials N"},
 		{"bad timeout", "trial_timeout: 5m", "trial_timeout: soon", `s.yaml:12: budget.trial_timeout: "soon": want a positive duration such as 90s or 5m`},
 		{"zero batch", "batch: 4,", "batch: 0,", "s.yaml:12: budget.batch: 0: want an integer ≥ 1"},
-		{"bad pruner", "type: successive_halving", "type: hyperband", `s.yaml:13: early_terminate.type: "hyperband" is not one of none, successive_halving, median`},
+		{"bad pruner", "type: successive_halving", "type: hyperbend", `s.yaml:13: early_terminate.type: "hyperbend" is not one of none, successive_halving, median, hyperband`},
 		{"eta too small", "eta: 3", "eta: 1", "s.yaml:13: early_terminate.eta: 1: want an integer ≥ 2"},
 		{"nothing to prune", "min_epochs: 3", "min_epochs: 30", "s.yaml:13: early_terminate.min_epochs: 30 leaves nothing to prune in 30 epochs"},
 		{"pruning with repeats", "repeats: 1", "repeats: 3", "s.yaml:13: early_terminate: pruning judges single runs; with repeats: 3 use type: none"},
@@ -105,7 +106,7 @@ func TestSpecErrors(t *testing.T) {
 		{"missing method", "method: tpe\n", "", `s.yaml:1: missing required key "method"`},
 		{"pre-activation on mlp", "optimizer: sgd}", "optimizer: sgd, pre_activation: true}", "s.yaml:4: fixed.pre_activation: pre-activation and no-projection apply to arch resnet, not mlp"},
 		{"cmaes one numeric", "method: tpe", "method: cmaes", ""},
-		{"q without q_uniform", "{distribution: int_uniform, min: 8, max: 64}", "{distribution: int_uniform, min: 8, max: 64, q: 8}", "s.yaml:10: parameters.batch.q: applies to q_uniform only"},
+		{"q without q_uniform", "{distribution: int_uniform, min: 8, max: 64}", "{distribution: int_uniform, min: 8, max: 64, q: 8}", "s.yaml:10: parameters.batch.q: applies to the q_ distributions only"},
 		{"no confirmation", "repeats: 1", "repeats: 1\nconfirm: false", ""},
 		{"confirm top 0", "repeats: 1", "repeats: 1\nconfirm: {top: 0}", "s.yaml:15: confirm.top: 0: want an integer ≥ 1"},
 		{"confirm seeds 0", "repeats: 1", "repeats: 1\nconfirm: {top: 3, seeds: 0}", "s.yaml:15: confirm.seeds: 0: want an integer ≥ 2"},

@@ -17,7 +17,9 @@ type curve struct {
 // only the curves of trials below its trial's horizon, never those running beside
 // it, so its decisions do not depend on timing or the number of workers.
 type pruner interface {
-	prune(epoch int, score float64, earlier []curve) bool
+	// prune judges a run by its scores so far (iterations 1, 2, …; the
+	// last is the one just reported).
+	prune(scores []float64, earlier []curve) bool
 }
 
 func newPruner(e study.EarlyTerminate) pruner {
@@ -26,6 +28,8 @@ func newPruner(e study.EarlyTerminate) pruner {
 		return successiveHalving{minEpochs: e.MinEpochs, eta: e.Eta}
 	case study.MedianPruner:
 		return medianPruner{minEpochs: e.MinEpochs, minTrials: e.MinTrials}
+	case study.Hyperband:
+		return hyperband{bands: e.Bands, eta: e.Eta, strict: e.Strict}
 	}
 	return nil
 }
@@ -45,7 +49,8 @@ func (p successiveHalving) isRung(epoch int) bool {
 	return false
 }
 
-func (p successiveHalving) prune(epoch int, score float64, earlier []curve) bool {
+func (p successiveHalving) prune(scores []float64, earlier []curve) bool {
+	epoch, score := len(scores), scores[len(scores)-1]
 	if !p.isRung(epoch) {
 		return false
 	}
@@ -66,20 +71,21 @@ func (p successiveHalving) prune(epoch int, score float64, earlier []curve) bool
 // the median of the completed trials' scores at the same epoch.
 type medianPruner struct{ minEpochs, minTrials int }
 
-func (p medianPruner) prune(epoch int, score float64, earlier []curve) bool {
+func (p medianPruner) prune(scores []float64, earlier []curve) bool {
+	epoch, score := len(scores), scores[len(scores)-1]
 	if epoch < p.minEpochs {
 		return false
 	}
-	var scores []float64
+	var done []float64
 	for _, c := range earlier {
 		if v, ok := c.scores[epoch]; ok && c.complete {
-			scores = append(scores, v)
+			done = append(done, v)
 		}
 	}
-	if len(scores) < p.minTrials {
+	if len(done) < p.minTrials {
 		return false
 	}
-	return score < median(scores)
+	return score < median(done)
 }
 
 func median(v []float64) float64 {
@@ -89,4 +95,39 @@ func median(v []float64) float64 {
 	} else {
 		return (s[n/2-1] + s[n/2]) / 2
 	}
+}
+
+// hyperband is W&B's hyperband early termination, judged as W&B's
+// controller judges a run at each pass, but once, when the run reaches a
+// band, and against the curves below its horizon only (so it depends on
+// neither timing nor the number of workers). At band b (an iteration: the
+// b'th report of the metric) it takes the b'th values of the earlier runs
+// that reached b and its own, and keeps the run unless its value (strict)
+// or its best so far (not strict) is worse than the value ranked
+// ⌊n/η⌋ from the best (the top 1/η and a little go on).
+type hyperband struct {
+	bands  []int
+	eta    int
+	strict bool
+}
+
+func (p hyperband) prune(scores []float64, earlier []curve) bool {
+	b := len(scores)
+	if !slices.Contains(p.bands, b) {
+		return false
+	}
+	own := scores[b-1]
+	if !p.strict {
+		own = slices.Max(scores)
+	}
+	vals := []float64{scores[b-1]}
+	for _, c := range earlier {
+		if v, ok := c.scores[b]; ok {
+			vals = append(vals, v)
+		}
+	}
+	slices.Sort(vals)
+	slices.Reverse(vals) // best first
+	threshold := vals[len(vals)/p.eta]
+	return own < threshold
 }

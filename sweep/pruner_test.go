@@ -47,7 +47,7 @@ func TestSuccessiveHalving(t *testing.T) {
 		{"others stopped earlier", 9, 0.2, curves(3, false, 0.9, 0.9, 0.9), false},
 	}
 	for _, tt := range tests {
-		if got := p.prune(tt.epoch, tt.score, tt.earlier); got != tt.prune {
+		if got := p.prune(at(tt.epoch, tt.score), tt.earlier); got != tt.prune {
 			t.Errorf("%s: prune %v, want %v", tt.name, got, tt.prune)
 		}
 	}
@@ -74,7 +74,50 @@ func TestMedian(t *testing.T) {
 		{"even count", 2, 0.55, curves(2, true, 0.4, 0.5, 0.7, 0.9), true},
 	}
 	for _, tt := range tests {
-		if got := p.prune(tt.epoch, tt.score, tt.earlier); got != tt.prune {
+		if got := p.prune(at(tt.epoch, tt.score), tt.earlier); got != tt.prune {
+			t.Errorf("%s: prune %v, want %v", tt.name, got, tt.prune)
+		}
+	}
+}
+
+// at is a run's scores that reach epoch with score, the epochs before it
+// scoring the same.
+func at(epoch int, score float64) []float64 {
+	s := make([]float64, epoch)
+	for i := range s {
+		s[i] = score
+	}
+	return s
+}
+
+// TestHyperband checks W&B's hyperband rule (sweeps' hyperband_stopping.py)
+// on values computed by hand: bands 2 and 6 (max_iter 19, s 2, η 3);
+// maximize, so scores are the values.
+func TestHyperband(t *testing.T) {
+	strict := hyperband{bands: []int{2, 6}, eta: 3, strict: true}
+	loose := hyperband{bands: []int{2, 6}, eta: 3, strict: false}
+	three := curves(2, true, 0.9, 0.7, 0.5) // with the run's own: n = 4, ⌊4/3⌋ = 1: threshold the 2nd best
+	tests := []struct {
+		name    string
+		p       hyperband
+		scores  []float64
+		earlier []curve
+		prune   bool
+	}{
+		{"not a band", strict, []float64{0.1}, three, false},
+		{"alone at the band", strict, []float64{0.1, 0.1}, nil, false},
+		{"second best goes on", strict, []float64{0.1, 0.8}, three, false},
+		{"tied with the second best", strict, []float64{0.1, 0.7}, three, false},
+		{"third is stopped", strict, []float64{0.1, 0.6}, three, true},
+		// n = 2: ⌊2/3⌋ = 0: only the best goes on.
+		{"two at the band, worse", strict, []float64{0.1, 0.6}, curves(2, true, 0.9), true},
+		// Not strict: its best so far, against the others' values at the band.
+		{"loose: an earlier best saves it", loose, []float64{0.95, 0.6}, three, false},
+		{"loose: no better earlier", loose, []float64{0.2, 0.6}, three, true},
+		{"second band, others stopped before it", strict, []float64{1, 1, 1, 1, 1, 0.1}, three, false},
+	}
+	for _, tt := range tests {
+		if got := tt.p.prune(tt.scores, tt.earlier); got != tt.prune {
 			t.Errorf("%s: prune %v, want %v", tt.name, got, tt.prune)
 		}
 	}

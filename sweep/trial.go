@@ -159,7 +159,7 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt s
 	defer cancel()
 	o.runs, o.stage = len(t.Seeds), t.Stage
 	run := e.spec.NewRun(t, repeat)
-	it := 0 // iterations: reports that carry the metric, what the pruner counts
+	var scores []float64 // per iteration: reports that carry the metric, what the pruner counts
 	err := e.obj.Run(tctx, run, func(ep study.Epoch) error {
 		b, err := json.Marshal(ep)
 		if err != nil {
@@ -173,8 +173,8 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt s
 		if !ok {
 			return nil
 		}
-		it++
-		if e.pruner != nil && t.Stage == study.SearchStage && e.pruner.prune(it, e.spec.Metric.Score(v), earlier) {
+		scores = append(scores, e.spec.Metric.Score(v))
+		if e.pruner != nil && t.Stage == study.SearchStage && e.pruner.prune(scores, earlier) {
 			return study.ErrPruned
 		}
 		return nil
@@ -186,7 +186,7 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt s
 		o.pruned = true
 	case err == nil && len(o.epochs) == 0:
 		o.err = errors.New("the objective reported no epoch")
-	case (err == nil || errors.Is(err, study.ErrPruned)) && it == 0 && !e.spec.Metric.None():
+	case (err == nil || errors.Is(err, study.ErrPruned)) && len(scores) == 0 && !e.spec.Metric.None():
 		o.err = fmt.Errorf("%d reports, none with metric %q (reported: %s)", len(o.epochs), e.spec.Metric.Name, strings.Join(reported(o.epochs), ", "))
 	case err == nil:
 	case ctx.Err() != nil:

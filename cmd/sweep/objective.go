@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os/exec"
-
 	"github.com/sweepml/sweep/command"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/study"
@@ -19,15 +17,5 @@ func objectiveFor(spec *study.Spec, dir string) (sweep.Objective, error) {
 		}
 		return o, nil
 	}
-	var names []string
-	for _, p := range spec.Parameters {
-		names = append(names, p.Name)
-	}
-	if err := command.Check(spec.Command, names); err != nil {
-		return nil, spec.Errorf("command", "%v", err)
-	}
-	if _, err := exec.LookPath(spec.Command[0]); err != nil {
-		return nil, spec.Errorf("command", "%s: not a program on PATH, nor a path to one", spec.Command[0])
-	}
-	return &command.Objective{Argv: spec.Command, Dir: dir}, nil
+	return command.FromSpec(spec, dir)
 }
