@@ -232,7 +232,7 @@ func observations(prm study.Parameter, index int, trials []study.Trial) (sorted 
 		if f, ok := toFloat(val); ok {
 			o.key = f
 		} else {
-			o.key = float64(slices.Index(prm.Values, val))
+			o.key = float64(prm.Index(val))
 		}
 		obsv[i], order[i] = o, i
 	}

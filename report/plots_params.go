@@ -36,7 +36,7 @@ func paramAxis(prm study.Parameter) chart.Axis {
 // paramX is where a parameter's value sits on its axis.
 func paramX(prm study.Parameter, v any) float64 {
 	if categorical(prm) {
-		return float64(slices.Index(prm.Values, v))
+		return float64(prm.Index(v))
 	}
 	f, _ := toFloat(v)
 	return f

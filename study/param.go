@@ -3,6 +3,7 @@ package study
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/c-bata/goptuna"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -15,7 +16,8 @@ func (prm Parameter) probes() []any {
 	case Categorical, Constant:
 		return prm.Values
 	}
-	return []any{prm.value(prm.Min), prm.value(prm.Max)}
+	_, lo, hi := prm.shape()
+	return []any{prm.External(lo), prm.External(hi)}
 }
 
 // value turns a numeric draw into the setting's value: an int64 for
@@ -56,6 +58,16 @@ func (prm Parameter) shape() (sh shape, lo, hi float64) {
 		return logScale, math.Exp(-prm.Max), math.Exp(-prm.Min)
 	}
 	return unit, 0, 1
+}
+
+// Range is the interval a numeric parameter's values are drawn from
+// (before any rounding), its bounds as values; a normal's is unbounded.
+func (prm Parameter) Range() (lo, hi float64) {
+	sh, lo, hi := prm.shape()
+	if sh == unit {
+		return math.Inf(-1), math.Inf(1)
+	}
+	return lo, hi
 }
 
 func (prm Parameter) step() float64 {
@@ -230,4 +242,11 @@ func CheckInternal(name string, dist any, v float64) error {
 		return fmt.Errorf("parameter %s has value %v", name, v)
 	}
 	return nil
+}
+
+// Index is the place of v among a listed parameter's values, -1 if it is
+// not one of them. Values of any type compare, lists and mappings too.
+func (prm Parameter) Index(v any) int {
+	key := fmt.Sprintf("%T %s", v, Repr(v))
+	return slices.IndexFunc(prm.Values, func(w any) bool { return fmt.Sprintf("%T %s", w, Repr(w)) == key })
 }

@@ -304,7 +304,7 @@ func (p *parser) spec(doc *yaml.Node) (*Spec, error) {
 	if s.Program != "" && s.Command == nil {
 		s.Command = DefaultCommand // W&B's
 	}
-	if p.lines["confirm"] == 0 && s.Method != Grid { // searches confirm unless told not to
+	if p.lines["confirm"] == 0 && s.Method != Grid && s.Program == "" { // searches confirm unless told not to; W&B's have none
 		s.Confirm = defaultConfirm(p.settings)
 	}
 	return s, p.check(s)

@@ -53,8 +53,11 @@ func Counts(trials []Trial) string {
 
 // FormatValue writes a parameter value compactly.
 func FormatValue(v any) string {
-	if f, ok := v.(float64); ok {
-		return fmt.Sprintf("%.4g", f)
+	switch x := v.(type) {
+	case float64:
+		return fmt.Sprintf("%.4g", x)
+	case []any, Map, nil:
+		return Repr(x)
 	}
 	return fmt.Sprint(v)
 }

@@ -120,6 +120,9 @@ func (s *Spec) NewRun(t Trial, r int) TrialRun {
 // its metric (other than the baseline's), then the baseline if asked for;
 // without, the best search trial. Nothing in it looks at the test set.
 func (s *Spec) PlanFinal(trials []Trial) Final {
+	if !s.HasFinal() {
+		return Final{}
+	}
 	var search []Trial
 	for _, t := range trials {
 		if t.Stage == SearchStage {
@@ -148,6 +151,13 @@ func (s *Spec) PlanFinal(trials []Trial) Final {
 		final = append(final, BaselineSource)
 	}
 	return final
+}
+
+// HasFinal reports whether the study has a final stage: not without a
+// metric (nothing says which is best), nor for a W&B spec (program:)
+// unless it asks for a confirmation — a W&B user's budget is its runs.
+func (s *Spec) HasFinal() bool {
+	return !s.Metric.None() && (s.Program == "" || s.Confirm.Top > 0)
 }
 
 // baselineParams are the values the baseline's settings take for the

@@ -15,33 +15,34 @@ import (
 // settings are what the spec was checked against, for the epochs a trial
 // runs.
 func Plan(w io.Writer, spec *study.Spec, settings study.Settings, workers int, resultsDir string) error {
+	if spec.Command != nil {
+		settings = nil // a program's epochs are its own
+	}
 	epochs := spec.MaxEpochs(settings)
 	b := &strings.Builder{}
-	fmt.Fprintf(b, "Sweep %s → %s\n", spec.Name, filepath.Join(resultsDir, spec.Name))
+	fmt.Fprintf(b, "Sweep %s → %s\n", spec.Title, filepath.Join(resultsDir, spec.Name))
 	subset := "all training images"
 	if spec.Data.Subset > 0 {
 		subset = fmt.Sprintf("first %d training images", spec.Data.Subset)
 	}
 	if spec.Command != nil {
 		fmt.Fprintf(b, "  command: %s (run directly, no shell)\n", strings.Join(spec.Command, " "))
+		writeProgram(b, spec)
 	} else if spec.Data.Folds > 1 {
 		fmt.Fprintf(b, "  data:    %s, %s, cross-validated over %d stratified folds (fold seed %d)\n", spec.Data.Source, subset, spec.Data.Folds, spec.Seed)
 	} else {
 		fmt.Fprintf(b, "  data:    %s, %s, %g held out for validation (split seed %d)\n", spec.Data.Source, subset, spec.Data.Validation, spec.Seed)
 	}
-	fmt.Fprintf(b, "  metric:  %s (%s), at the last epoch", spec.Metric, spec.Metric.Goal())
-	switch runs := spec.Runs(study.SearchStage); {
-	case spec.Data.Folds > 1:
-		fmt.Fprintf(b, ", mean of %d folds", runs)
-	case runs > 1:
-		fmt.Fprintf(b, ", mean of %d seeds", runs)
+	if spec.Metric.None() {
+		fmt.Fprintf(b, "  metric:  none: the trials are run and recorded, and nothing ranks them\n")
+	} else {
+		writeMetric(b, spec)
 	}
-	if n := spec.ValidationImages(); n > 0 {
-		fmt.Fprintf(b, "; a run validates on %d images", n)
-	}
-	fmt.Fprintln(b)
 	total := spec.TotalTrials()
 	fmt.Fprintf(b, "  method:  %s, %d trials", spec.Method, total)
+	if spec.Method == study.Bayes {
+		fmt.Fprintf(b, " (bayes: TPE, a model-based sampler)")
+	}
 	if spec.Method == study.Grid {
 		fmt.Fprintf(b, " (grid of %d points)", spec.GridSize())
 	}
@@ -66,14 +67,34 @@ func Plan(w io.Writer, spec *study.Spec, settings study.Settings, workers int, r
 		fmt.Fprintf(b, "  pruning: successive halving, rungs at epochs %s, keeping the top 1/%d\n", strings.Join(rungs, ", "), et.Eta)
 	case study.MedianPruner:
 		fmt.Fprintf(b, "  pruning: median, from epoch %d once %d trials have completed\n", et.MinEpochs, et.MinTrials)
+	case study.Hyperband:
+		var bands []string
+		for i, band := range et.Bands {
+			if i == 6 {
+				bands = append(bands, "…")
+				break
+			}
+			bands = append(bands, fmt.Sprint(band))
+		}
+		how := "its value there"
+		if !et.Strict {
+			how = "its best so far"
+		}
+		fmt.Fprintf(b, "  pruning: hyperband (W&B's), bands at reports %s of %s; at a band a run goes on if %s is within the top 1/%d of the values there\n",
+			strings.Join(bands, ", "), spec.Metric, how, et.Eta)
 	default:
 		fmt.Fprintf(b, "  pruning: none\n")
 	}
 	runs := spec.Runs(study.SearchStage)
 	search := epochs * runs * total
-	fmt.Fprintf(b, "  each trial: up to %d epochs × %d run(s); the search at most %d epochs\n", epochs, runs, search)
-	final := writeFinal(b, spec, epochs)
-	fmt.Fprintf(b, "  in all:  at most %d epochs\n", search+final)
+	if epochs == 0 { // a program's
+		fmt.Fprintf(b, "  each trial: %d run(s) of the program, %d runs in the search\n", runs, runs*total)
+		writeFinal(b, spec, epochs)
+	} else {
+		fmt.Fprintf(b, "  each trial: up to %d epochs × %d run(s); the search at most %d epochs\n", epochs, runs, search)
+		final := writeFinal(b, spec, epochs)
+		fmt.Fprintf(b, "  in all:  at most %d epochs\n", search+final)
+	}
 	if spec.Budget.TrialTimeout > 0 {
 		fmt.Fprintf(b, "  a trial fails after %v; ", spec.Budget.TrialTimeout)
 	} else {
@@ -87,6 +108,10 @@ func Plan(w io.Writer, spec *study.Spec, settings study.Settings, workers int, r
 // writeFinal writes what the final stage trains and returns its epochs.
 func writeFinal(b *strings.Builder, spec *study.Spec, epochs int) int {
 	c := spec.Confirm
+	if !spec.HasFinal() {
+		fmt.Fprintf(b, "  then:    nothing (no final stage%s)\n", map[bool]string{true: ": no metric", false: ": a W&B spec confirms only if it says confirm: {top: …, seeds: …}"}[spec.Metric.None()])
+		return 0
+	}
 	if c.Top == 0 {
 		runs := spec.Runs(study.SearchStage)
 		fmt.Fprintf(b, "  then:    the best trial trained again with its seeds, measured on the test set: %d epochs\n", epochs*runs)
@@ -117,12 +142,67 @@ func writeSpace(b *strings.Builder, spec *study.Spec) {
 			for i, v := range prm.Values {
 				vals[i] = study.FormatValue(v)
 			}
-			fmt.Fprintf(tw, "    %s\t%s\t%s\n", prm.Name, prm.Distribution, strings.Join(vals, " | "))
+			probs := ""
+			if prm.Probabilities != nil {
+				probs = fmt.Sprintf(", probabilities %v", prm.Probabilities)
+			}
+			fmt.Fprintf(tw, "    %s\t%s\t%s%s\n", prm.Name, prm.Distribution, strings.Join(vals, " | "), probs)
 		case study.IntUniform, study.QUniform:
 			fmt.Fprintf(tw, "    %s\t%s\t[%g, %g], %d values, both ends included\n", prm.Name, prm.Distribution, prm.Min, prm.Max, prm.Count())
+		case study.Normal, study.QNormal, study.LogNormal, study.QLogNormal:
+			fmt.Fprintf(tw, "    %s\t%s\tmu %g, sigma %g%s\n", prm.Name, prm.Distribution, prm.Mu, prm.Sigma, quantum(prm))
+		case study.LogUniform, study.QLogUniform, study.InvLogUniform:
+			lo, hi := prm.Range()
+			fmt.Fprintf(tw, "    %s\t%s\t[%g, %g] (e^%g to e^%g)%s\n", prm.Name, prm.Distribution, lo, hi, prm.Min, prm.Max, quantum(prm))
 		default:
-			fmt.Fprintf(tw, "    %s\t%s\t[%g, %g]\n", prm.Name, prm.Distribution, prm.Min, prm.Max)
+			fmt.Fprintf(tw, "    %s\t%s\t[%g, %g]%s\n", prm.Name, prm.Distribution, prm.Min, prm.Max, quantum(prm))
 		}
 	}
 	tw.Flush()
+}
+
+// writeMetric writes the metric line: what a trial's value is.
+func writeMetric(b *strings.Builder, spec *study.Spec) {
+	at := "at the last epoch"
+	if spec.Command != nil {
+		at = "at the last report that carries it"
+	}
+	fmt.Fprintf(b, "  metric:  %s (%s), %s", spec.Metric, spec.Metric.Goal(), at)
+	switch runs := spec.Runs(study.SearchStage); {
+	case spec.Data.Folds > 1:
+		fmt.Fprintf(b, ", mean of %d folds", runs)
+	case runs > 1:
+		fmt.Fprintf(b, ", mean of %d seeds", runs)
+	}
+	if n := spec.ValidationImages(); n > 0 {
+		fmt.Fprintf(b, "; a run validates on %d images", n)
+	}
+	if t := spec.Metric.Target; t != nil {
+		fmt.Fprintf(b, "; target %s: no new trial starts once one reaches it", spec.Metric.Format(*t))
+	}
+	fmt.Fprintln(b)
+}
+
+// writeProgram writes what a W&B spec's program gets, and the keys that
+// mean nothing here.
+func writeProgram(b *strings.Builder, spec *study.Spec) {
+	if spec.Program != "" {
+		module := "this tool's wandb module (its import wandb reports into the sweep; wandb_module: false turns it off)"
+		if spec.NoWandbModule {
+			module = "no wandb module of this tool's (wandb_module: false): an installed wandb runs as configured"
+		}
+		fmt.Fprintf(b, "  program: %s, with %s\n", spec.Program, module)
+	}
+	if len(spec.NoEffect) > 0 {
+		fmt.Fprintf(b, "  no effect here: %s (W&B's server and launch settings; the sweep runs offline)\n", strings.Join(spec.NoEffect, ", "))
+	}
+}
+
+// quantum writes a W&B q_ distribution's step.
+func quantum(prm study.Parameter) string {
+	switch prm.Distribution {
+	case study.QLogUniform, study.QLogUniformValues, study.QNormal, study.QLogNormal:
+		return fmt.Sprintf(", rounded to multiples of %g", prm.Q)
+	}
+	return ""
 }

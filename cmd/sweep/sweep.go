@@ -35,11 +35,12 @@ func cmdRun(ctx context.Context, stop <-chan struct{}, args []string, stdout, st
 	fs.StringVar(&opt.Worker, "worker", "", "this worker's name in a shared study (default: host-pid)")
 	fs.DurationVar(&opt.Grace, "grace", sweep.DefaultGrace, "in a shared study, how long a worker may miss heartbeats before its trials are rerun elsewhere")
 	top := fs.Int("top", 10, "rows of the ranked table (0 = all)")
+	trials := fs.Int("trials", 0, trialsUsage)
 	path, code := parseWithSpec(fs, args, stderr)
 	if code >= 0 {
 		return code
 	}
-	spec, src, err := loadSpec(path)
+	spec, src, err := loadSpec(path, *trials)
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep run: %v\n", err)
 		return exitUsage
@@ -111,14 +112,16 @@ func cmdPlan(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sweep plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: sweep plan SPEC\n\nChecks a sweep spec and shows its search space and what it would run, without training.\n")
+		fmt.Fprint(stderr, "Usage: sweep plan [flags] SPEC\n\nChecks a sweep spec and shows its search space and what it would run, without training.\n\nFlags:\n")
+		fs.PrintDefaults()
 	}
 	workers := fs.Int("workers", 0, "trials trained at once (default: number of CPUs)")
+	trials := fs.Int("trials", 0, trialsUsage)
 	path, code := parseWithSpec(fs, args, stderr)
 	if code >= 0 {
 		return code
 	}
-	spec, _, err := loadSpec(path)
+	spec, _, err := loadSpec(path, *trials)
 	if err == nil {
 		_, err = objectiveFor(spec, "")
 	}
@@ -187,7 +190,15 @@ func parseArgs(fs *flag.FlagSet, args []string) (positional []string, code int) 
 	}
 }
 
-func loadSpec(path string) (*study.Spec, []byte, error) {
+// trialsUsage is --trials' help, for run and plan.
+const trialsUsage = "run `N` search trials: the spec's run_cap (budget.trials), set or replaced, as wandb agent --count N"
+
+// loadSpec reads and parses a spec file, completed by study.Prepare (its
+// name, --trials): what the sweep keeps and every later read parses.
+func loadSpec(path string, trials int) (*study.Spec, []byte, error) {
+	if trials < 0 {
+		return nil, nil, fmt.Errorf("--trials %d: want a number of trials ≥ 1", trials)
+	}
 	if st, err := os.Stat(path); err == nil && st.Size() > study.MaxSpecBytes {
 		return nil, nil, fmt.Errorf("%s: %d bytes: a spec may have at most %d", path, st.Size(), study.MaxSpecBytes)
 	}
@@ -195,6 +206,7 @@ func loadSpec(path string) (*study.Spec, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	src = study.Prepare(path, src, trials)
 	spec, err := study.ParseSpec(path, src, recipe.Table)
 	return spec, src, err
 }

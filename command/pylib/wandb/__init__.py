@@ -240,8 +240,7 @@ class Run(object):
         if not self._row:
             return
         row = dict(self._row)
-        row["_step"] = self.step
-        row["_runtime"] = round(time.time() - self._start, 3)
+        row["_step"] = self.step  # the run's time is the sweep's to record
         self._row = {}
         self.step += 1
         _emit(row)
