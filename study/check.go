@@ -20,7 +20,7 @@ func (p *parser) check(s *Spec) error {
 	}
 	if s.Metric.None() {
 		switch {
-		case s.Method != Grid:
+		case s.Method != Grid && s.Method != Random && s.Method != Sobol:
 			return p.at("method", "metric", "method %s searches by a metric: give metric: {name: ..., goal: ...}, a figure the program reports", s.Method)
 		case s.EarlyTerminate.Type != NoPruner:
 			return p.at("early_terminate", "metric", "early_terminate prunes by a metric: give metric: {name: ...}")

@@ -73,7 +73,7 @@ func (p *parser) metric(n *yaml.Node, m *Metric) error {
 		for i, b := range Metrics {
 			names[i] = b.Name
 		}
-		return p.errorf(name, "metric.name", "%q is not one of %s (the built-in networks' metrics; a command's program may report any)", m.Name, strings.Join(names, ", "))
+		return p.errorf(name, "metric.name", "%q is not one of %s: without program: or command:, a spec sweeps the built-in networks; to sweep a program that reports %q, name it with program: (W&B's) or command:", m.Name, strings.Join(names, ", "), m.Name)
 	}
 	m.Maximize = builtin.Maximize
 	switch {

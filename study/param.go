@@ -147,6 +147,9 @@ func (prm Parameter) External(internal float64) any {
 		return nil
 	case unit:
 		u := min(max(internal, 1e-12), 1-1e-12)
+		if prm.Distribution == Beta || prm.Distribution == QBeta {
+			return prm.quantize(distuv.Beta{Alpha: prm.A, Beta: prm.B}.Quantile(u))
+		}
 		x := prm.Mu + prm.Sigma*distuv.UnitNormal.Quantile(u)
 		if prm.Distribution == LogNormal || prm.Distribution == QLogNormal {
 			x = math.Exp(x)
@@ -162,7 +165,7 @@ func (prm Parameter) External(internal float64) any {
 // even as numpy does, unclipped; an int where q is written as one.
 func (prm Parameter) quantize(x float64) any {
 	switch prm.Distribution {
-	case QLogUniform, QLogUniformValues, QNormal, QLogNormal:
+	case QLogUniform, QLogUniformValues, QNormal, QLogNormal, QBeta:
 		x = math.RoundToEven(x/prm.Q) * prm.Q
 		if prm.Integer {
 			return int64(x)

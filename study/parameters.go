@@ -75,10 +75,10 @@ func mappingValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-var parameterKeys = []string{"distribution", "values", "value", "min", "max", "q", "probabilities", "mu", "sigma"}
+var parameterKeys = []string{"distribution", "values", "value", "min", "max", "q", "probabilities", "mu", "sigma", "a", "b"}
 
 func (p *parser) parameter(name string, kind Kind, n *yaml.Node, path string) (Parameter, error) {
-	prm := Parameter{Name: name, Sigma: 1}
+	prm := Parameter{Name: name, Sigma: 1, A: 1, B: 1}
 	nodes := map[string]*yaml.Node{}
 	err := p.fields(n, path, parameterKeys, func(key string, v *yaml.Node) error {
 		nodes[key] = v
@@ -103,6 +103,10 @@ func (p *parser) parameter(name string, kind Kind, n *yaml.Node, path string) (P
 			prm.Mu, err = p.number(v, path+".mu")
 		case "sigma":
 			prm.Sigma, err = p.number(v, path+".sigma")
+		case "a":
+			prm.A, err = p.number(v, path+".a")
+		case "b":
+			prm.B, err = p.number(v, path+".b")
 		case "probabilities":
 			prm.Probabilities, err = p.probabilities(v, path+".probabilities")
 		}
@@ -116,7 +120,13 @@ func (p *parser) parameter(name string, kind Kind, n *yaml.Node, path string) (P
 			return prm, err
 		}
 	}
+	if prm.Distribution == CategoricalWeighted {
+		prm.Distribution = Categorical
+	}
 	if prm.Distribution == Categorical || prm.Distribution == Constant {
+		if p.command && prm.Probabilities == nil { // W&B allows a value twice: once is enough
+			prm.Values = dedupe(prm.Values)
+		}
 		return prm, p.listed(prm, n, path, nodes)
 	}
 	return prm, p.numeric(&prm, kind, n, path, nodes)
@@ -203,7 +213,7 @@ func (p *parser) values(v *yaml.Node, path string, kind Kind) ([]any, error) {
 			return nil, err
 		}
 		key := fmt.Sprintf("%T %s", val, Repr(val))
-		if seen[key] {
+		if seen[key] && !p.command {
 			return nil, p.errorf(item, at, "%s listed twice", Repr(val))
 		}
 		seen[key] = true
@@ -265,18 +275,30 @@ func (p *parser) listed(prm Parameter, n *yaml.Node, path string, nodes map[stri
 func (p *parser) numeric(prm *Parameter, kind Kind, n *yaml.Node, path string, nodes map[string]*yaml.Node) error {
 	d := prm.Distribution
 	normal := d == Normal || d == QNormal || d == LogNormal || d == QLogNormal
-	quantized := d == QUniform || d == QLogUniform || d == QLogUniformValues || d == QNormal || d == QLogNormal
-	for _, k := range []string{"values", "value", "probabilities"} {
-		if v, ok := nodes[k]; ok {
-			return p.errorf(v, path+"."+k, "does not apply to distribution %s (it takes %s)", d, map[bool]string{true: "mu and sigma", false: "min and max"}[normal])
+	beta := d == Beta || d == QBeta
+	quantized := d == QUniform || d == QLogUniform || d == QLogUniformValues || d == QNormal || d == QLogNormal || d == QBeta
+	takes := map[bool]string{true: "mu and sigma", false: "min and max"}[normal]
+	if beta {
+		takes = "a and b"
+	}
+	for _, k := range []string{"values", "value", "probabilities", "min", "max", "mu", "sigma", "a", "b"} {
+		v, ok := nodes[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "min", "max":
+			ok = normal || beta
+		case "mu", "sigma":
+			ok = !normal
+		case "a", "b":
+			ok = !beta
+		}
+		if ok {
+			return p.errorf(v, path+"."+k, "does not apply to distribution %s (it takes %s)", d, takes)
 		}
 	}
-	for _, k := range []string{"min", "max", "mu", "sigma"} {
-		if v, ok := nodes[k]; ok && normal == (k == "min" || k == "max") {
-			return p.errorf(v, path+"."+k, "does not apply to distribution %s (it takes %s)", d, map[bool]string{true: "mu and sigma", false: "min and max"}[normal])
-		}
-	}
-	if !normal && (nodes["min"] == nil || nodes["max"] == nil) {
+	if !normal && !beta && (nodes["min"] == nil || nodes["max"] == nil) {
 		return p.errorf(n, path, "distribution %s needs min and max", d)
 	}
 	q, hasQ := nodes["q"]
@@ -297,9 +319,11 @@ func (p *parser) numeric(prm *Parameter, kind Kind, n *yaml.Node, path string, n
 		return p.errorf(n, path, "int_uniform needs integer min and max, got %v and %v", prm.Min, prm.Max)
 	case kind == Integer && !quantized && d != IntUniform:
 		return p.errorf(n, path, "%s is an integer setting: use int_uniform or q_uniform", name)
-	case normal && !(prm.Sigma > 0):
-		return p.errorf(nodes["sigma"], path+".sigma", "%v: want sigma > 0", prm.Sigma)
-	case !normal && prm.Min >= prm.Max:
+	case normal && !(prm.Sigma >= 0):
+		return p.errorf(nodes["sigma"], path+".sigma", "%v: want sigma ≥ 0", prm.Sigma)
+	case beta && !(prm.A > 0 && prm.B > 0):
+		return p.errorf(n, path, "a %v, b %v: a beta distribution needs a > 0 and b > 0", prm.A, prm.B)
+	case !normal && !beta && prm.Min >= prm.Max:
 		return p.errorf(nodes["max"], path+".max", "%v must be greater than min %v", prm.Max, prm.Min)
 	case (d == LogUniformValues || d == InvLogUniformValues || d == QLogUniformValues) && prm.Min <= 0:
 		return p.errorf(nodes["min"], path+".min", "%v: %s needs min > 0", prm.Min, d)
@@ -317,4 +341,17 @@ func (p *parser) numeric(prm *Parameter, kind Kind, n *yaml.Node, path string, n
 		}
 	}
 	return nil
+}
+
+// dedupe drops values listed again, keeping the first.
+func dedupe(values []any) []any {
+	seen := map[string]bool{}
+	out := values[:0:0]
+	for _, v := range values {
+		if key := fmt.Sprintf("%T %s", v, Repr(v)); !seen[key] {
+			seen[key] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -14,7 +14,7 @@ func (p *parser) settingKey(k *yaml.Node, path string) (Kind, error) {
 	}
 	kind, ok := p.settings.Kind(k.Value)
 	if !ok {
-		return "", p.errorf(k, path, "unknown training setting (valid: %s)", strings.Join(p.settings.Names(), ", "))
+		return "", p.errorf(k, path, "unknown training setting (valid: %s; to sweep a program's parameters, name it with program: or command:)", strings.Join(p.settings.Names(), ", "))
 	}
 	return kind, nil
 }

@@ -144,11 +144,17 @@ const (
 	QNormal             Distribution = "q_normal"
 	LogNormal           Distribution = "log_normal"
 	QLogNormal          Distribution = "q_log_normal"
+	Beta                Distribution = "beta" // in W&B's schema, not its docs: a and b
+	QBeta               Distribution = "q_beta"
+	// CategoricalWeighted is W&B's name for values with probabilities:
+	// read as categorical.
+	CategoricalWeighted Distribution = "categorical_w_probabilities"
 )
 
 // Distributions lists the valid distributions.
 var Distributions = []Distribution{Constant, Categorical, IntUniform, Uniform, QUniform, LogUniformValues,
-	LogUniform, InvLogUniform, InvLogUniformValues, QLogUniform, QLogUniformValues, Normal, QNormal, LogNormal, QLogNormal}
+	LogUniform, InvLogUniform, InvLogUniformValues, QLogUniform, QLogUniformValues, Normal, QNormal, LogNormal, QLogNormal,
+	Beta, QBeta, CategoricalWeighted}
 
 // Parameter is one dimension of the search space.
 type Parameter struct {
@@ -163,6 +169,7 @@ type Parameter struct {
 	// Probabilities, when given, weigh a categorical's values (W&B's).
 	Probabilities []float64
 	Mu, Sigma     float64 // normal and its kin
+	A, B          float64 // beta
 	// Path is the parameter's place in nested parameters: groups, then its
 	// own name; Name is Path joined by '.'.
 	Path []string

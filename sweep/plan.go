@@ -15,10 +15,10 @@ import (
 // settings are what the spec was checked against, for the epochs a trial
 // runs.
 func Plan(w io.Writer, spec *study.Spec, settings study.Settings, workers int, resultsDir string) error {
-	if spec.Command != nil {
-		settings = nil // a program's epochs are its own
+	epochs := 0 // a program's are its own
+	if spec.Command == nil {
+		epochs = spec.MaxEpochs(settings)
 	}
-	epochs := spec.MaxEpochs(settings)
 	b := &strings.Builder{}
 	fmt.Fprintf(b, "Sweep %s → %s\n", spec.Title, filepath.Join(resultsDir, spec.Name))
 	subset := "all training images"
