@@ -2,6 +2,7 @@ package study
 
 import (
 	"fmt"
+	"sync/atomic"
 	"strings"
 	"time"
 	"unicode"
@@ -33,9 +34,10 @@ type Spec struct {
 	// NoEffect lists the W&B keys given that mean nothing here.
 	NoEffect []string
 
-	file     string
-	lines    map[string]int // key path → line, for errors found after parsing
-	settings Settings       // what the spec was checked against
+	file      string
+	lines     map[string]int // key path → line, for errors found after parsing
+	settings  Settings       // what the spec was checked against
+	searchEnd atomic.Int64   // see EndSearch
 }
 
 // DataSpec selects the data every trial trains on.
@@ -261,13 +263,24 @@ func (s *Spec) TrialSettings(params []Param) []Setting {
 	return out
 }
 
-// TotalTrials is the number of trials the sweep runs when not stopped.
+// TotalTrials is the number of search trials the sweep runs when not
+// stopped: fewer once metric.target has ended the search (EndSearch).
 func (s *Spec) TotalTrials() int {
+	n := s.Budget.Trials
 	if s.Method == Grid && (s.Budget.Trials == 0 || s.Budget.Trials > s.GridSize()) {
-		return s.GridSize()
+		n = s.GridSize()
 	}
-	return s.Budget.Trials
+	if end := int(s.searchEnd.Load()); end > 0 && end < n {
+		return end
+	}
+	return n
 }
+
+// EndSearch ends the search before trial n: a trial below n reached the
+// metric's target, so no trial from n on is a search trial (the final
+// stage is numbered from n). The study keeps n (AttrSearchEnd); every
+// reader of it applies it.
+func (s *Spec) EndSearch(n int) { s.searchEnd.Store(int64(n)) }
 
 // Settings is what the spec was checked against (nil: anything).
 func (s *Spec) Settings() Settings { return s.settings }

@@ -32,6 +32,10 @@ const BaselineSource = -1
 // AttrFinal is the study attribute holding the Final, as JSON.
 const AttrFinal = "sweep:final"
 
+// AttrSearchEnd is the study attribute holding the number of search trials
+// when the metric's target ended the search early (Spec.EndSearch).
+const AttrSearchEnd = "sweep:search_end"
+
 // ParseFinal reads a Final from its attribute ("" before it is planned).
 func ParseFinal(attr string) (Final, error) {
 	var f Final

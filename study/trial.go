@@ -180,11 +180,11 @@ func (r *Reader) Record(storage goptuna.Storage, studyID int, ft goptuna.FrozenT
 // is the largest read) exists: no search trial's record needs it, and in
 // a shared study it is a round trip.
 func (r *Reader) plan(storage goptuna.Storage, studyID, number int) error {
-	if r.final != nil || number < r.spec.TotalTrials() {
-		return nil
+	if r.final != nil || number < r.spec.TotalTrials() && r.spec.Metric.Target == nil {
+		return nil // a target may have ended the search early: its studies are always asked
 	}
 	var err error
-	r.final, err = ReadFinal(storage, studyID)
+	r.final, err = ReadFinal(storage, studyID, r.spec)
 	return err
 }
 
@@ -203,11 +203,19 @@ func (r *Reader) record(ft goptuna.FrozenTrial) (Trial, error) {
 	return t, nil
 }
 
-// ReadFinal reads the study's final-stage plan, nil until it is made.
-func ReadFinal(storage goptuna.Storage, studyID int) (Final, error) {
+// ReadFinal reads the study's final-stage plan, nil until it is made, and
+// where the metric's target ended the search, applies that to spec.
+func ReadFinal(storage goptuna.Storage, studyID int, spec *Spec) (Final, error) {
 	attrs, err := storage.GetStudySystemAttrs(studyID)
 	if err != nil {
 		return nil, err
+	}
+	if end := attrs[AttrSearchEnd]; end != "" {
+		n, err := strconv.Atoi(end)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("the study's search end %q: want a trial number ≥ 1", end)
+		}
+		spec.EndSearch(n)
 	}
 	return ParseFinal(attrs[AttrFinal])
 }

@@ -37,6 +37,7 @@ type engine struct {
 	final    study.Final // the final stage's plan, once the search has finished
 	settled  settled     // a local study's trials below the horizons, ended
 	claimed  time.Time   // when stale trials were last claimed
+	targeted int         // trials below this were checked against the metric's target
 
 	mu     sync.Mutex
 	active map[int]*running // the trials this process runs, by ID: heartbeated
@@ -56,7 +57,7 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.final, err = study.ReadFinal(e.storage, e.study.ID); err != nil {
+	if e.final, err = study.ReadFinal(e.storage, e.study.ID, e.spec); err != nil {
 		return nil, err
 	}
 	if err := e.tooManyFailures(trials); err != nil { // a rerun starts nothing new
@@ -111,6 +112,9 @@ func (e *engine) next(ctx context.Context) ([]*job, error) {
 	if len(claims) == 0 && !isStopped(ctx, e.opt.Stop) {
 		ok, err := e.ready()
 		if err != nil || !ok {
+			return nil, err
+		}
+		if err := e.target(); err != nil {
 			return nil, err
 		}
 		id, number, ok, err := e.storage.CreateTrialWithin(e.study.ID, e.spec.Total(e.final), e.opt.Worker)
