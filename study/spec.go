@@ -2,8 +2,8 @@ package study
 
 import (
 	"fmt"
-	"sync/atomic"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 )
