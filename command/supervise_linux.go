@@ -100,9 +100,10 @@ func supervise(argv []string, grace time.Duration) int {
 	var status syscall.WaitStatus
 	select {
 	case status = <-exited:
-		// What it started may finish its output, briefly.
-		waitGone(token, exitGrace, stop)
-		terminate(token, grace)
+		if len(below(token)) > 0 { // what it started may finish its output, briefly
+			waitGone(token, exitGrace, stop)
+			terminate(token, grace)
+		}
 	case <-stop:
 		terminate(token, grace)
 		status = <-exited
@@ -118,7 +119,9 @@ func supervise(argv []string, grace time.Duration) int {
 // terminate sends SIGTERM to every process below, then SIGKILL after grace
 // to those left, until none is.
 func terminate(token string, grace time.Duration) {
-	signalAll(token, syscall.SIGTERM)
+	if signalAll(token, syscall.SIGTERM) == 0 {
+		return
+	}
 	waitGone(token, grace, nil)
 	for range 100 {
 		if signalAll(token, syscall.SIGKILL) == 0 {
@@ -159,7 +162,6 @@ func below(token string) []int {
 	}
 	self := os.Getpid()
 	parent := map[int]int{}
-	var tokened []int
 	for _, e := range entries {
 		p, err := strconv.Atoi(e.Name())
 		if err != nil || p == self {
@@ -176,34 +178,18 @@ func below(token string) []int {
 			continue
 		}
 		parent[p], _ = strconv.Atoi(f[1])
-		if token != "" && hasToken(e.Name(), token) {
-			tokened = append(tokened, p)
-		}
 	}
 	var out []int
 	for p := range parent {
-		for q, n := p, 0; q > 1 && n < 1000; q, n = parent[q], n+1 {
-			if parent[q] == self {
-				out = append(out, p)
-				break
-			}
+		in := false
+		for q, n := p, 0; q > 1 && n < 1000 && !in; q, n = parent[q], n+1 {
+			in = parent[q] == self
 		}
-	}
-	for _, p := range tokened {
-		if !contains(out, p) {
+		if in || token != "" && parent[p] != 2 && hasToken(strconv.Itoa(p), token) { // 2: kthreadd's, no environment
 			out = append(out, p)
 		}
 	}
 	return out
-}
-
-func contains(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // hasToken reports whether process pid's environment holds the token.

@@ -128,7 +128,7 @@ func TestCommandSpecErrors(t *testing.T) {
 	dir := t.TempDir()
 	for _, tt := range []struct{ spec, want string }{
 		{"name: c\ncommand: [sh, \"${nope}\"]\nmethod: grid\nparameters:\n  lr: {values: [1]}\n",
-			`c.yaml:2: command: element 1 ("${nope}") names ${nope}, which is neither a parameter (lr) nor one of ${args}, ${seed}, ${trial}`},
+			`c.yaml:2: command: element 1 ("${nope}") names ${nope}, which is neither a parameter (lr) nor one of ${args}, ${seed}, ${trial} or W&B's macros`},
 		{"name: c\ncommand: [no-such-program-here]\nmethod: grid\nparameters:\n  lr: {values: [1]}\n",
 			"c.yaml:2: command: no-such-program-here: not a program on PATH, nor a path to one"},
 		{"name: c\nfixed: {epochs: 3}\ncommand: [sh]\nmethod: grid\nparameters:\n  lr: {values: [1]}\n",
