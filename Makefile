@@ -49,9 +49,11 @@ bench:
 # again with the server on a core of its own, by taskset), each pair three
 # times in turn; wall, user and system time, peak RSS, ratios (median and
 # range) from one run; then sweep serve on a 1,000-trial PostgreSQL study
-# (page updates, effect on the workers). About 4 minutes (5 with TAGS=).
+# (page updates, effect on the workers); then a command trial's cost: echo,
+# a Python program, the same written for W&B (3 rounds of 200). About 7
+# minutes (8 with TAGS=).
 bench-sweeps: build
-	SWEEP_BENCH=1 $(GO) test -count=1 -timeout 30m -run 'TestWholeSweeps|TestServeLargeStudy' -v ./bench/sweeps | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS' -e '^ok'
+	SWEEP_BENCH=1 $(GO) test -count=1 -timeout 30m -run 'TestWholeSweeps|TestServeLargeStudy|TestWandbOverhead' -v ./bench/sweeps | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS' -e '^ok'
 
 # Side by side with PyTorch and NumPy (Debian's python3-torch and
 # python3-numpy), one thread each: see bench/main.go.
