@@ -143,10 +143,23 @@ func TestSpecErrors(t *testing.T) {
 func FuzzParseSpec(f *testing.F) {
 	f.Add([]byte(goodSpec))
 	f.Add([]byte("name: x\nmethod: grid\nparameters: {lr: {values: [0.1, 0.2]}}\n"))
+	f.Add([]byte(wandbSpec))
+	f.Add([]byte("name: w\nprogram: t.py\nmethod: random\nrun_cap: 3\nparameters:\n  g: {parameters: {a: {distribution: q_normal, mu: 1, q: 2}}}\n  b: {values: [[1], {k: null}]}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := study.ParseSpec("f.yaml", b, recipe.Table)
 		if err == nil && (s.Name == "" || len(s.Parameters) == 0 || s.TotalTrials() < 1) {
 			t.Fatalf("accepted an incomplete spec: %+v", s)
+		}
+		if err != nil {
+			return
+		}
+		for _, prm := range s.Parameters { // every accepted parameter draws values, never panics
+			for _, u := range []float64{0, 0.5, 0.999999} {
+				if v := prm.External(prm.FromUnit(u)); v == nil && prm.Numeric() {
+					t.Fatalf("%s: no value at %v", prm.Name, u)
+				}
+			}
+			_ = study.Repr(prm.Values)
 		}
 	})
 }
