@@ -122,6 +122,11 @@ func Analyze(spec *study.Spec, trials []study.Trial) *Report {
 	}
 	r.Ranked = rows(spec, search)
 	r.Confirmation = rows(spec, final)
+	if spec.Metric.None() {
+		r.Note = "No metric: the spec names none, so nothing ranks the trials or says which parameters matter."
+		r.Answer = fmt.Sprintf("This sweep has no metric: its %d trials ran and were recorded, and nothing ranks them. Name one with metric: {name: …, goal: …}, a figure its program reports, to rank them.", len(trials))
+		return r
+	}
 	r.Recommendation = recommend(spec, r)
 	compared := r.compared()
 	r.Compared = len(compared)

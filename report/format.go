@@ -66,6 +66,9 @@ func (r *Report) ranking(rows []Row, top int) (header []string, body [][]string)
 		rows = rows[:top]
 	}
 	header = []string{"rank", "trial", r.Metric + " [95% interval]", "vs best"}
+	if r.Metric == "" { // nothing ranks them: the trials, in number order
+		header = []string{"trial"}
+	}
 	if len(r.Trials) > 0 {
 		for _, p := range r.Trials[0].Params {
 			header = append(header, p.Name)
@@ -76,6 +79,9 @@ func (r *Report) ranking(rows []Row, top int) (header []string, body [][]string)
 		line := []string{fmt.Sprint(row.Rank), fmt.Sprint(row.Trial), value(row), tie(row)}
 		if row.Stage == study.BaselineStage {
 			line[1] += " (baseline)"
+		}
+		if r.Metric == "" {
+			line = line[1:2]
 		}
 		for _, p := range row.Params {
 			line = append(line, study.FormatValue(p.Value))
@@ -111,7 +117,7 @@ func writeText(w io.Writer, r *Report, markdown bool, top int) error {
 	} else {
 		fmt.Fprintf(w, "Sweep %s\n", r.Name)
 	}
-	section("Ranking")
+	section(map[bool]string{true: "Ranking", false: "Trials (no metric ranks them)"}[r.Metric != ""])
 	fmt.Fprintln(w)
 	if err := table(w, header, body, markdown); err != nil {
 		return err
@@ -135,7 +141,9 @@ func writeText(w io.Writer, r *Report, markdown bool, top int) error {
 			return err
 		}
 	}
-	section(fmt.Sprintf("Parameters (%d trials that ran to the end)", r.Compared))
+	if r.Metric != "" {
+		section(fmt.Sprintf("Parameters (%d trials that ran to the end)", r.Compared))
+	}
 	if r.Note != "" {
 		fmt.Fprintf(w, "\n%s\n", r.Note)
 	}

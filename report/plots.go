@@ -35,36 +35,51 @@ var (
 // parameters, parallel coordinates, and for a sweep over models (arch or
 // impl among the parameters) a comparison of the models.
 func Plots(spec *study.Spec, r *Report) []Figure {
-	type builder struct {
-		name  string
-		build func() *chart.Chart
+	var builders []builder
+	add := func(name string, build func() *chart.Chart) { builders = append(builders, builder{name, build}) }
+	if !spec.Metric.None() {
+		add("intermediate", func() *chart.Chart { return intermediate(spec, r) })
 	}
+	if names, program := recorded(r.Trials); program { // a program's figures, each by name
+		files := map[string]bool{}
+		for _, n := range names {
+			file := "curves_" + study.SafeName(n)
+			for k := 2; files[file]; k++ {
+				file = fmt.Sprintf("curves_%s_%d", study.SafeName(n), k)
+			}
+			files[file] = true
+			add(file, func() *chart.Chart { return curves(r, "report", n, n, "") })
+		}
+	} else {
+		add("curves_accuracy", func() *chart.Chart { return curves(r, "epoch", "accuracy", record.ValAccuracy, record.TrainAccuracy) })
+		add("curves_loss", func() *chart.Chart { return curves(r, "epoch", "loss", record.ValLoss, record.TrainLoss) })
+	}
+	if !spec.Metric.None() { // what ranks and compares the trials
+		builders = append(builders, metricPlots(spec, r)...)
+	}
+	var out []Figure
+	for _, b := range builders {
+		c := b.build()
+		out = append(out, Figure{Name: b.name, Title: c.Title, SVG: c.SVG()})
+	}
+	return out
+}
+
+// builder draws one figure, named.
+type builder struct {
+	name  string
+	build func() *chart.Chart
+}
+
+// metricPlots are the figures of the metric: the optimization history,
+// its distribution, a slice per parameter, importance, a heat map,
+// parallel coordinates, and the models compared.
+func metricPlots(spec *study.Spec, r *Report) []builder {
 	builders := []builder{
-		{"intermediate", func() *chart.Chart { return intermediate(spec, r) }},
-	}
-	names, program := recorded(r.Trials)
-	if !program {
-		builders = append(builders,
-			builder{"curves_accuracy", func() *chart.Chart { return curves(r, "epoch", "accuracy", record.ValAccuracy, record.TrainAccuracy) }},
-			builder{"curves_loss", func() *chart.Chart { return curves(r, "epoch", "loss", record.ValLoss, record.TrainLoss) }})
-	} else {
-		for i, n := range names {
-			builders = append(builders, builder{fmt.Sprintf("curves_%02d", i), func() *chart.Chart { return curves(r, "report", n, n, "") }})
-		}
-	}
-	if spec.Metric.None() { // nothing ranks the trials: only their curves
-		builders = builders[1:]
-		if len(r.Ranked) == 0 {
-			r.Ranked = rows(spec, r.Trials)
-		}
-	} else {
-		builders = append(builders, builder{"history", func() *chart.Chart { return history(spec, r) }},
-			builder{"ecdf", func() *chart.Chart { return ecdf(r) }})
+		{"history", func() *chart.Chart { return history(spec, r) }},
+		{"ecdf", func() *chart.Chart { return ecdf(r) }},
 	}
 	for i, prm := range spec.Parameters {
-		if spec.Metric.None() {
-			break
-		}
 		builders = append(builders, builder{"slice_" + prm.Name, func() *chart.Chart { return slicePlot(spec, r, i) }})
 	}
 	if len(r.Parameters) > 0 {
@@ -80,12 +95,7 @@ func Plots(spec *study.Spec, r *Report) []Figure {
 		builders = append(builders, builder{"models", func() *chart.Chart { return models(r) }},
 			builder{"models_curves", func() *chart.Chart { return modelCurves(r) }})
 	}
-	var out []Figure
-	for _, b := range builders {
-		c := b.build()
-		out = append(out, Figure{Name: b.name, Title: c.Title, SVG: c.SVG()})
-	}
-	return out
+	return builders
 }
 
 // label names a trial in a legend: its number and parameter values.
@@ -147,12 +157,17 @@ func recorded(trials []study.Trial) (names []string, program bool) {
 			for _, e := range run {
 				program = program || e.Metrics != nil
 				for _, n := range e.Names() {
-					seen[n] = true
+					seen[n] = n != "_step" // W&B's row counter: no figure
 				}
 			}
 		}
 	}
-	names = slices.Sorted(maps.Keys(seen))
+	for n, ok := range seen {
+		if ok {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
 	return names[:min(len(names), maxCurves)], program
 }
 

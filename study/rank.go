@@ -8,13 +8,17 @@ import (
 
 // Ranked orders trials best first: complete trials by their metric, then
 // pruned trials by their last metric, ties by trial number. Failed and
-// running trials are left out.
+// running trials are left out. Without a metric nothing ranks them: the
+// finished trials in number order.
 func Ranked(spec *Spec, trials []Trial) []Trial {
 	var out []Trial
 	for _, t := range trials {
 		if t.State.Finished() {
 			out = append(out, t)
 		}
+	}
+	if spec.Metric.None() {
+		return out
 	}
 	slices.SortStableFunc(out, func(a, b Trial) int {
 		if (a.State == Complete) != (b.State == Complete) {
