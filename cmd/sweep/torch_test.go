@@ -71,6 +71,7 @@ func TestTorchExample(t *testing.T) {
 	spec := filepath.Join(dir, "torch.yaml")
 	os.WriteFile(spec, []byte(fmt.Sprintf(`name: torch
 command: [%s, %s, --data, %s, --split, %s, --subset, "300", --epochs, "2", "${args}", "--seed=${seed}"]
+metric: {name: val_accuracy, goal: maximize}
 method: grid
 parameters:
   lr: {values: [0.01, 0.05]}
@@ -89,7 +90,7 @@ confirm: false
 			t.Errorf("trial %d: %s, %d epochs, value %v", tr.Number, tr.State, len(tr.Runs[0]), tr.Value)
 		}
 	}
-	if last := trials[2].Runs[0][1]; !(last.TestAccuracy > 0.5) {
+	if last := trials[2].Runs[0][1]; !(last.Value("test_accuracy") > 0.5) {
 		t.Errorf("the final stage's run measured no test set: %+v", last)
 	}
 }

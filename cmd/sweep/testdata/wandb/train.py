@@ -18,11 +18,11 @@ import wandb
 
 
 def log(row, **kwargs):
-    wandb.log(row, **kwargs)
     trial_dir = os.environ.get("SWEEP_TRIAL_DIR")
-    if trial_dir:
+    if trial_dir:  # first: a pruned run is stopped once its report is read
         with open(os.path.join(trial_dir, "logged.jsonl"), "a") as f:
             f.write(json.dumps({"row": row, "kwargs": kwargs}) + "\n")
+    wandb.log(row, **kwargs)
 
 
 def flat(d, prefix=""):
