@@ -76,81 +76,107 @@ func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(stu
 	if err != nil {
 		return err
 	}
-	path, err := exec.LookPath(argv[0])
-	if err != nil {
-		return fmt.Errorf("starting %s: %w", argv[0], err)
-	}
-	cmd, err := supervised(append([]string{path}, argv[1:]...), grace, newToken(run))
+	p, err := o.start(argv, env, grace, newToken(run))
 	if err != nil {
 		return err
 	}
-	cmd.Env = append(cmd.Env, env...)
-	cmd.Dir = o.WorkDir
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		return err
-	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		outR.Close()
-		outW.Close()
-		return err
-	}
-	cmd.Stdout, cmd.Stderr = outW, errW
-	start := time.Now()
-	err = cmd.Start()
-	outW.Close()
-	errW.Close()
-	if err != nil {
-		outR.Close()
-		errR.Close()
-		return fmt.Errorf("starting %s: %w", argv[0], err)
-	}
-	stderr, out := &tail{max: maxLog}, &tail{max: maxLog}
-	g := &group{pid: cmd.Process.Pid, grace: grace + exitGrace + 2*time.Second, done: make(chan struct{})}
-	defer g.kill() // a supervisor that did not end
+	defer p.g.kill() // a supervisor that did not end
 	go func() {
 		select {
 		case <-ctx.Done():
-			g.stop()
-		case <-g.done:
+			p.g.stop()
+		case <-p.g.done:
 		}
 	}()
-	errDone, outDone := make(chan struct{}), make(chan struct{})
-	go func() { io.Copy(stderr, errR); close(errDone) }()
-	var waitErr error
-	go func() {
-		waitErr = cmd.Wait()
-		close(g.done)
-		// Pipes still held by a process that escaped: closed after a moment.
-		for _, p := range []struct {
-			done chan struct{}
-			f    *os.File
-		}{{outDone, outR}, {errDone, errR}} {
-			select {
-			case <-p.done:
-			case <-time.After(exitGrace):
-				p.f.Close()
-			}
-		}
-	}()
-
-	stopped := o.read(outR, out, start, report, g) // report's error
-	close(outDone)
-	<-g.done
-	<-errDone
-	outR.Close()
-	errR.Close()
+	stderr, out := &tail{max: maxLog}, &tail{max: maxLog}
+	waitErr := p.collect(stderr, func() error { return o.read(p.stdout, out, p.started, report, p.g) })
 	writeLogs(dir, run.Repeat, out, stderr)
 	switch {
-	case stopped != nil:
-		return stopped
+	case p.stopped != nil:
+		return p.stopped
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s stopped: %w", argv[0], ctx.Err())
 	case waitErr != nil:
 		return fmt.Errorf("%s: %v%s", argv[0], waitErr, stderr.last(5))
 	}
 	return nil
+}
+
+// process is a run's supervised program, started, with the read ends of
+// its output.
+type process struct {
+	cmd            *exec.Cmd
+	g              *group
+	stdout, stderr *os.File
+	started        time.Time
+	stopped        error // report's error, once read
+}
+
+// start starts argv's program under its supervisor, its output in pipes.
+func (o *Objective) start(argv, env []string, grace time.Duration, token string) (*process, error) {
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		return nil, fmt.Errorf("starting %s: %w", argv[0], err)
+	}
+	cmd, err := supervised(append([]string{path}, argv[1:]...), grace, token)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Dir = o.WorkDir
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = outW, errW
+	p := &process{cmd: cmd, stdout: outR, stderr: errR, started: time.Now()}
+	err = cmd.Start()
+	outW.Close()
+	errW.Close()
+	if err != nil {
+		outR.Close()
+		errR.Close()
+		return nil, fmt.Errorf("starting %s: %w", argv[0], err)
+	}
+	p.g = &group{pid: cmd.Process.Pid, grace: grace + exitGrace + 2*time.Second, done: make(chan struct{})}
+	return p, nil
+}
+
+// collect reads the process's output to its end — stdout with read,
+// stderr into stderr — and waits for it, returning its exit error. Pipes
+// still held open a moment after the supervisor exits (by a process that
+// escaped it) are closed.
+func (p *process) collect(stderr io.Writer, read func() error) error {
+	errDone, outDone := make(chan struct{}), make(chan struct{})
+	go func() { io.Copy(stderr, p.stderr); close(errDone) }()
+	var waitErr error
+	go func() {
+		waitErr = p.cmd.Wait()
+		close(p.g.done)
+		for _, pipe := range []struct {
+			done chan struct{}
+			f    *os.File
+		}{{outDone, p.stdout}, {errDone, p.stderr}} {
+			select {
+			case <-pipe.done:
+			case <-time.After(exitGrace):
+				pipe.f.Close()
+			}
+		}
+	}()
+	p.stopped = read()
+	close(outDone)
+	<-p.g.done
+	<-errDone
+	p.stdout.Close()
+	p.stderr.Close()
+	return waitErr
 }
 
 // read reads the program's stdout to its end, keeping it in out and

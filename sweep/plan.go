@@ -58,33 +58,7 @@ func Plan(w io.Writer, spec *study.Spec, settings study.Settings, workers int, r
 		fmt.Fprintf(b, "  fixed:   %s\n", strings.Join(kv, " "))
 	}
 	writeSpace(b, spec)
-	switch et := spec.EarlyTerminate; et.Type {
-	case study.SuccessiveHalving:
-		var rungs []string
-		for r := et.MinEpochs; r < epochs; r *= et.Eta {
-			rungs = append(rungs, fmt.Sprint(r))
-		}
-		fmt.Fprintf(b, "  pruning: successive halving, rungs at epochs %s, keeping the top 1/%d\n", strings.Join(rungs, ", "), et.Eta)
-	case study.MedianPruner:
-		fmt.Fprintf(b, "  pruning: median, from epoch %d once %d trials have completed\n", et.MinEpochs, et.MinTrials)
-	case study.Hyperband:
-		var bands []string
-		for i, band := range et.Bands {
-			if i == 6 {
-				bands = append(bands, "…")
-				break
-			}
-			bands = append(bands, fmt.Sprint(band))
-		}
-		how := "its value there"
-		if !et.Strict {
-			how = "its best so far"
-		}
-		fmt.Fprintf(b, "  pruning: hyperband (W&B's), bands at reports %s of %s; at a band a run goes on if %s is within the top 1/%d of the values there\n",
-			strings.Join(bands, ", "), spec.Metric, how, et.Eta)
-	default:
-		fmt.Fprintf(b, "  pruning: none\n")
-	}
+	writePruning(b, spec, epochs)
 	runs := spec.Runs(study.SearchStage)
 	search := epochs * runs * total
 	if epochs == 0 { // a program's
@@ -205,4 +179,35 @@ func quantum(prm study.Parameter) string {
 		return fmt.Sprintf(", rounded to multiples of %g", prm.Q)
 	}
 	return ""
+}
+
+// writePruning writes the pruner's rule and where it applies.
+func writePruning(b *strings.Builder, spec *study.Spec, epochs int) {
+	switch et := spec.EarlyTerminate; et.Type {
+	case study.SuccessiveHalving:
+		var rungs []string
+		for r := et.MinEpochs; r < epochs; r *= et.Eta {
+			rungs = append(rungs, fmt.Sprint(r))
+		}
+		fmt.Fprintf(b, "  pruning: successive halving, rungs at epochs %s, keeping the top 1/%d\n", strings.Join(rungs, ", "), et.Eta)
+	case study.MedianPruner:
+		fmt.Fprintf(b, "  pruning: median, from epoch %d once %d trials have completed\n", et.MinEpochs, et.MinTrials)
+	case study.Hyperband:
+		var bands []string
+		for i, band := range et.Bands {
+			if i == 6 {
+				bands = append(bands, "…")
+				break
+			}
+			bands = append(bands, fmt.Sprint(band))
+		}
+		how := "its value there"
+		if !et.Strict {
+			how = "its best so far"
+		}
+		fmt.Fprintf(b, "  pruning: hyperband (W&B's), bands at reports %s of %s; at a band a run goes on if %s is within the top 1/%d of the values there\n",
+			strings.Join(bands, ", "), spec.Metric, how, et.Eta)
+	default:
+		fmt.Fprintf(b, "  pruning: none\n")
+	}
 }
