@@ -120,27 +120,7 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	for _, run := range runs {
 		fmt.Fprintf(stdout, "\nRun %d, seed %d\n", run.Repeat+1, run.Seed)
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		if len(run.Recorded) > 0 && run.Recorded[0].Metrics != nil { // a program's reports
-			fmt.Fprintln(tw, "report\trecorded\treplayed\tsame")
-			for i, rec := range run.Recorded {
-				rep := "(none)"
-				if i < len(run.Replayed) {
-					rep = figures(run.Replayed[i])
-				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", rec.Epoch, figures(rec), rep, map[bool]string{true: "yes", false: "NO"}[run.Same(i)])
-			}
-			goto done
-		}
-		fmt.Fprintln(tw, "epoch\ttrain loss: recorded\treplayed\tval accuracy: recorded\treplayed\tval loss: recorded\treplayed\tsame")
-		for i, rec := range run.Recorded {
-			rep := study.Epoch{Epoch: rec.Epoch}
-			if i < len(run.Replayed) {
-				rep = run.Replayed[i]
-			}
-			fmt.Fprintf(tw, "%d\t%.10g\t%.10g\t%.4f\t%.4f\t%.10g\t%.10g\t%s\n", rec.Epoch,
-				rec.TrainLoss, rep.TrainLoss, rec.ValAccuracy, rep.ValAccuracy, rec.ValLoss, rep.ValLoss, map[bool]string{true: "yes", false: "NO"}[run.Same(i)])
-		}
-	done:
+		compared(tw, run)
 		tw.Flush()
 		if run.Identical() {
 			fmt.Fprintf(stdout, "identical: all %d epochs\n", len(run.Recorded))
@@ -218,4 +198,30 @@ func latestSweep(root string) (string, error) {
 		return "", fmt.Errorf("no sweep under %s/; run one with sweep run SPEC, or name its directory", root)
 	}
 	return best, nil
+}
+
+// compared writes a replayed run beside its record, epoch by epoch: the
+// built-in networks' losses and accuracy, or a program's every figure.
+func compared(tw io.Writer, run sweep.Replayed) {
+	same := func(i int) string { return map[bool]string{true: "yes", false: "NO"}[run.Same(i)] }
+	if len(run.Recorded) > 0 && run.Recorded[0].Metrics != nil { // a program's reports
+		fmt.Fprintln(tw, "report\trecorded\treplayed\tsame")
+		for i, rec := range run.Recorded {
+			rep := "(none)"
+			if i < len(run.Replayed) {
+				rep = figures(run.Replayed[i])
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", rec.Epoch, figures(rec), rep, same(i))
+		}
+		return
+	}
+	fmt.Fprintln(tw, "epoch\ttrain loss: recorded\treplayed\tval accuracy: recorded\treplayed\tval loss: recorded\treplayed\tsame")
+	for i, rec := range run.Recorded {
+		rep := study.Epoch{Epoch: rec.Epoch}
+		if i < len(run.Replayed) {
+			rep = run.Replayed[i]
+		}
+		fmt.Fprintf(tw, "%d\t%.10g\t%.10g\t%.4f\t%.4f\t%.10g\t%.10g\t%s\n", rec.Epoch,
+			rec.TrainLoss, rep.TrainLoss, rec.ValAccuracy, rep.ValAccuracy, rec.ValLoss, rep.ValLoss, same(i))
+	}
 }

@@ -35,18 +35,9 @@ func showTrial(stdout, stderr io.Writer, spec *study.Spec, trials []study.Trial,
 	for r, seed := range t.Seeds {
 		fmt.Fprintf(stdout, "\nRun %d, seed %d", r+1, seed)
 		if r < len(t.Runs) && len(t.Runs[r]) > 0 {
-			e := t.Runs[r][len(t.Runs[r])-1]
-			if e.Metrics != nil { // a program's figures
-				fmt.Fprintf(stdout, ": %d reports; last: %s\n", len(t.Runs[r]), figures(e))
-				goto logs
-			}
-			fmt.Fprintf(stdout, ": %d epochs; last: train loss %.4g, train accuracy %.4f, val loss %.4g, val accuracy %.4f", len(t.Runs[r]), e.TrainLoss, e.TrainAccuracy, e.ValLoss, e.ValAccuracy)
-			if e.TestAccuracy != 0 {
-				fmt.Fprintf(stdout, ", test accuracy %.4f", e.TestAccuracy)
-			}
+			fmt.Fprint(stdout, lastOf(t.Runs[r]))
 		}
 		fmt.Fprintln(stdout)
-	logs:
 		for _, stream := range []string{"stdout", "stderr"} {
 			b, err := os.ReadFile(command.LogFile(dir, t.Number, r, stream))
 			if err != nil || len(b) == 0 {
@@ -60,6 +51,19 @@ func showTrial(stdout, stderr io.Writer, spec *study.Spec, trials []study.Trial,
 		}
 	}
 	return exitOK
+}
+
+// lastOf writes how far a run got and its last record.
+func lastOf(run []study.Epoch) string {
+	e := run[len(run)-1]
+	if e.Metrics != nil { // a program's figures
+		return fmt.Sprintf(": %d reports; last: %s", len(run), figures(e))
+	}
+	s := fmt.Sprintf(": %d epochs; last: train loss %.4g, train accuracy %.4f, val loss %.4g, val accuracy %.4f", len(run), e.TrainLoss, e.TrainAccuracy, e.ValLoss, e.ValAccuracy)
+	if e.TestAccuracy != 0 {
+		s += fmt.Sprintf(", test accuracy %.4f", e.TestAccuracy)
+	}
+	return s
 }
 
 // figures writes a program's report: every figure, name=value.
