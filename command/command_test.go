@@ -48,6 +48,15 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "Traceback (most recent call last):")
 		fmt.Fprintln(os.Stderr, "RuntimeError: CUDA out of memory")
 		os.Exit(3)
+	case "bounds":
+		fields := []string{`"epoch": 1`, `"bad\u0001name": 1`, `"` + strings.Repeat("n", 200) + `": 2`}
+		for i := range 300 {
+			fields = append(fields, fmt.Sprintf(`"m%03d": %d`, i, i))
+		}
+		fmt.Println("{" + strings.Join(fields, ", ") + "}")
+		for e := 2; e <= 10_005; e++ {
+			fmt.Printf("{\"epoch\": %d, \"loss\": %d}\n", e, e)
+		}
 	case "silent":
 	case "huge":
 		line := strings.Repeat("x", 1000)
@@ -109,6 +118,32 @@ func TestMetricsAreRead(t *testing.T) {
 	errs, _ := os.ReadFile(filepath.Join(o.Dir, "trials", "7", "run0.stderr"))
 	if !strings.Contains(string(logs), "loading data") || string(errs) != "seed 42 lr 0.25\n" {
 		t.Errorf("logs: %q / %q", logs, errs)
+	}
+}
+
+// TestReportBounds: past each bound — a name that is not a metric's, more
+// figures on a line than a report records, more reports than a run
+// records — the run's log says so and what was recorded stays.
+func TestReportBounds(t *testing.T) {
+	o := objective(t, "bounds")
+	o.MaxLog = 1 << 20 // all of it
+	got, err := collect(t, o, context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 256 recorded, the report's number among them (dropped: it is the record's own).
+	if len(got) != 10_000 || len(got[0].Metrics) != 255 || got[0].Metrics["m254"] != 254 || got[9_999].Value("loss") != 10_000 {
+		t.Fatalf("%d reports, the first with %d figures", len(got), len(got[0].Metrics))
+	}
+	logs, _ := os.ReadFile(filepath.Join(o.Dir, "trials", "7", "run0.stdout"))
+	for _, want := range []string{
+		"[sweep] report 1: more than 256 figures on one report: m255 and those after it (in name order) not recorded",
+		"[sweep] report 1: not recorded: \"bad\\x01name\", \"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\" (a metric's name is letters, digits, '_', '.', '/', '-', ':' and inner spaces, at most 128 bytes)",
+		"[sweep] more than 10000 reports: this one and those after it not recorded",
+	} {
+		if !strings.Contains(string(logs), want) {
+			t.Errorf("the log lacks %q", want)
+		}
 	}
 }
 

@@ -48,6 +48,7 @@ func parseLine(line []byte) (r report, ok bool) {
 	}
 	r.metrics = map[string]float64{}
 	var skipped []string
+	over := ""
 	for _, name := range sortedKeys(fields) {
 		v, isNumber := number(fields[name])
 		switch {
@@ -55,11 +56,15 @@ func parseLine(line []byte) (r report, ok bool) {
 		case !record.ValidName(name):
 			skipped = append(skipped, fmt.Sprintf("%.40q", name))
 		case len(r.metrics) == record.MaxFields:
-			r.problems = append(r.problems, fmt.Sprintf("more than %d figures on one report: %s and those after it not recorded", record.MaxFields, name))
-			return r, hasFigure(r.metrics)
+			if over == "" {
+				over = name
+			}
 		default:
 			r.metrics[name] = v
 		}
+	}
+	if over != "" {
+		r.problems = append(r.problems, fmt.Sprintf("more than %d figures on one report: %s and those after it (in name order) not recorded", record.MaxFields, over))
 	}
 	if len(skipped) > 0 {
 		r.problems = append(r.problems, fmt.Sprintf("not recorded: %s (a metric's name is letters, digits, '_', '.', '/', '-', ':' and inner spaces, at most %d bytes)",
