@@ -42,6 +42,7 @@ func TestMain(m *testing.M) {
 		for e := 1; e <= 3; e++ {
 			epoch(e)
 		}
+		fmt.Println(`{"epoch": 4, "val_accuracy": 1, "seconds": 2.5, "_timestamp": 1700000000, "note": "x", "nan": NaN}`)
 		fmt.Fprintln(os.Stderr, "seed", os.Getenv("SWEEP_SEED"), "lr", os.Getenv("SWEEP_PARAM_LR"))
 	case "crash":
 		epoch(1)
@@ -111,8 +112,13 @@ func TestMetricsAreRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 3 || got[2].Epoch != 3 || got[2].Value("val_accuracy") != 0.75 || got[2].Value("val_loss") != 1.0/3 || len(got[2].Metrics) != 2 {
-		t.Fatalf("reports %+v: want the 3 epoch lines, garbage and log skipped", got)
+	if len(got) != 4 || got[2].Epoch != 3 || got[2].Value("val_accuracy") != 0.75 || got[2].Value("val_loss") != 1.0/3 || len(got[2].Metrics) != 2 {
+		t.Fatalf("reports %+v: want the 4 report lines, garbage and log skipped", got)
+	}
+	// The program's clock is the record's time, not a figure; NaN (as
+	// Python writes it) and strings are no figures either.
+	if last := got[3]; last.Seconds != 2.5 || len(last.Metrics) != 1 || last.Value("val_accuracy") != 1 {
+		t.Errorf("a report with a clock: %+v", last)
 	}
 	logs, _ := os.ReadFile(filepath.Join(o.Dir, "trials", "7", "run0.stdout"))
 	errs, _ := os.ReadFile(filepath.Join(o.Dir, "trials", "7", "run0.stderr"))

@@ -202,6 +202,14 @@ func (o *Objective) read(r io.Reader, out *tail, start time.Time, report func(st
 					delete(rep.metrics, "epoch") // the record's own number
 				}
 				e := study.Epoch{Epoch: n, Metrics: rep.metrics, Seconds: time.Since(start).Seconds()}
+				for _, name := range clockFields { // the program's own clock: the record's time
+					if v, ok := rep.metrics[name]; ok {
+						if name != "_timestamp" {
+							e.Seconds = v
+						}
+						delete(rep.metrics, name)
+					}
+				}
 				if stopped = report(e); stopped != nil {
 					g.stop()
 				}
@@ -212,6 +220,12 @@ func (o *Objective) read(r io.Reader, out *tail, start time.Time, report func(st
 		}
 	}
 }
+
+// clockFields are a report's figures that read a clock: what differs
+// from one run to the next. None is a figure: the time since the run
+// began (W&B's _runtime, or seconds) is the record's Seconds, which
+// comparisons of runs leave out; a timestamp is dropped.
+var clockFields = []string{"_timestamp", "_runtime", "seconds"}
 
 // tokens numbers the runs of this process, for their tokens.
 var tokens atomic.Int64
