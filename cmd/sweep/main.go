@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"syscall"
 
 	"github.com/sweepml/sweep/internal/linalg"
 )
@@ -51,15 +52,23 @@ func main() {
 	linalg.ReserveSpareProcs()
 	// The first Ctrl-C closes stop (a sweep starts no new trials and lets
 	// running ones finish; training stops); the second cancels everything.
+	// SIGTERM — a scheduler's cancel or preemption, which SIGKILL follows —
+	// cancels everything at once: a shared study's other workers take the
+	// running trials over.
 	ctx, cancel := context.WithCancel(context.Background())
 	stop := make(chan struct{})
 	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, os.Interrupt)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		<-signals
-		close(stop)
-		<-signals
-		cancel()
+		for n := 0; ; n++ {
+			sig := <-signals
+			if n == 0 {
+				close(stop)
+			}
+			if n > 0 || sig == syscall.SIGTERM {
+				cancel()
+			}
+		}
 	}()
 	os.Exit(run(ctx, stop, os.Args[1:], os.Stdout, os.Stderr))
 }
