@@ -168,6 +168,11 @@ func (o *Objective) Env(run study.TrialRun, dir string) []string {
 	if run.Test {
 		env = append(env, "SWEEP_TEST=1")
 	}
+	if run.Devices != "" { // the run's GPUs, and no other's: NVIDIA's and AMD's variables
+		for _, v := range gpuVars {
+			env = append(env, v+"="+run.Devices)
+		}
+	}
 	for _, p := range run.Params {
 		env = append(env, "SWEEP_PARAM_"+envName(p.Name)+"="+Format(p.Value))
 	}
@@ -183,6 +188,9 @@ func (o *Objective) Env(run study.TrialRun, dir string) []string {
 	}
 	return env
 }
+
+// gpuVars name a run's GPU devices to CUDA and to ROCm.
+var gpuVars = []string{"CUDA_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES"}
 
 // envName is a parameter's name as an environment variable's: upper case,
 // anything but letters and digits '_'.

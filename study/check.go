@@ -59,6 +59,9 @@ func (p *parser) check(s *Spec) error {
 			return p.at("method", "method", "cmaes needs at least two numeric parameters (has %d); use tpe", numeric)
 		}
 	}
+	if s.GPUs != nil && s.Command == nil {
+		return p.at("gpus", "gpus", "GPUs are given to a program's runs (command: or program:); the built-in networks train on CPUs")
+	}
 	if s.Data.Folds > 1 && s.Repeats > 1 {
 		return p.at("data.folds", "data.folds", "cross-validation trains each trial once per fold; with repeats: %d give folds or repeats, not both", s.Repeats)
 	}

@@ -33,6 +33,12 @@ type Spec struct {
 	NoWandbModule bool
 	// NoEffect lists the W&B keys given that mean nothing here.
 	NoEffect []string
+	// GPUs are the devices a command's runs share, GPUsPerTrial to each
+	// running run ([]string{"all"}: every one nvidia-smi lists). Where the
+	// runs train changes no result: the study does not keep them
+	// (sweep run --gpus overrides them).
+	GPUs         []string
+	GPUsPerTrial int
 
 	file      string
 	lines     map[string]int // key path → line, for errors found after parsing

@@ -63,7 +63,7 @@ func TestSpecErrors(t *testing.T) {
 		name, from, to, want string
 	}{
 		{"unknown top key", "repeats: 1", "repeat: 1",
-			"s.yaml:14: repeat: unknown key (valid keys: name, description, seed, program, command, wandb_module, data, fixed, metric, method, parameters, budget, run_cap, early_terminate, repeats, confirm, project, entity, controller, job, image_uri, apiVersion, kind)"},
+			"s.yaml:14: repeat: unknown key (valid keys: name, description, seed, program, command, wandb_module, data, fixed, metric, method, parameters, budget, run_cap, early_terminate, repeats, confirm, gpus, gpus_per_trial, project, entity, controller, job, image_uri, apiVersion, kind)"},
 		{"unknown nested key", "trials: 40,", "trails: 40,",
 			"s.yaml:12: budget.trails: unknown key (valid keys under budget: trials, batch, trial_timeout, max_failed)"},
 		{"wrong type", "seed: 42", "seed: forty-two", `s.yaml:2: seed: want an integer, got str "forty-two"`},

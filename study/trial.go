@@ -58,6 +58,9 @@ type Trial struct {
 	Build string `json:"build,omitempty"`
 	// Runs holds each run's per-epoch history, as far as it got.
 	Runs [][]Epoch `json:"runs"`
+	// Devices are the GPU devices each run used (CUDA_VISIBLE_DEVICES),
+	// where the sweep gave runs devices.
+	Devices []string `json:"devices,omitempty"`
 	// Stage is the part of the study the trial belongs to; Source, for a
 	// final-stage trial, the search trial whose configuration it trains
 	// again.
@@ -81,6 +84,9 @@ type TrialRun struct {
 	// run (final stage only) and report it with the last epoch.
 	Test  bool
 	Stage Stage
+	// Devices are the GPU devices the run may use, e.g. "0" or "2,3";
+	// "" for none (see sweep.Options.Devices).
+	Devices string
 }
 
 // Epochs is the number of epochs the trial's first run trained.
@@ -97,14 +103,20 @@ const (
 	AttrReason  = "sweep:reason"
 	AttrBuild   = "sweep:build"
 	AttrSeconds = "sweep:seconds"
-	AttrStale   = "sweep:stale" // sweep:stale:<attempt>: who stopped beating, who took over
-	AttrSpec    = "sweep:spec"  // the study's spec, a study attribute
-	epochPrefix = "sweep:epoch" // sweep:epoch:<attempt>:<repeat>:<epoch> → Epoch as JSON
+	AttrStale   = "sweep:stale"   // sweep:stale:<attempt>: who stopped beating, who took over
+	AttrSpec    = "sweep:spec"    // the study's spec, a study attribute
+	attrDevices = "sweep:devices" // sweep:devices:<attempt>:<repeat> → the run's GPU devices
+	epochPrefix = "sweep:epoch"   // sweep:epoch:<attempt>:<repeat>:<epoch> → Epoch as JSON
 )
 
 // EpochKey is the attribute key of an epoch's record.
 func EpochKey(attempt, repeat, epoch int) string {
 	return fmt.Sprintf("%s:%d:%d:%03d", epochPrefix, attempt, repeat, epoch)
+}
+
+// DevicesKey is the attribute key of the GPU devices a run used.
+func DevicesKey(attempt, repeat int) string {
+	return fmt.Sprintf("%s:%d:%d", attrDevices, attempt, repeat)
 }
 
 // trialStream keeps trial seeds apart from other draws from a sweep's seed.
@@ -265,7 +277,21 @@ func (s *Spec) trial(ft goptuna.FrozenTrial, final Final) (Trial, error) {
 	if t.State.Finished() {
 		t.Value = ft.Value
 	}
+	for r := range t.Seeds {
+		if d, ok := ft.SystemAttrs[DevicesKey(attemptOf(ft), r)]; ok {
+			if t.Devices == nil {
+				t.Devices = make([]string, len(t.Seeds))
+			}
+			t.Devices[r] = d
+		}
+	}
 	return t, nil
+}
+
+// attemptOf is the number of a trial's latest attempt.
+func attemptOf(ft goptuna.FrozenTrial) int {
+	n, _ := strconv.Atoi(ft.SystemAttrs[AttrAttempt])
+	return n
 }
 
 // readRuns collects the per-epoch records of the trial's latest attempt.
@@ -334,12 +360,13 @@ type Attempt interface {
 	Heartbeat() error
 }
 
-// Untimed returns copies of the trials with their wall-clock times zeroed:
-// what two runs of one sweep must agree on, bit for bit.
+// Untimed returns copies of the trials with their wall-clock times (and
+// the GPU devices that happened to run them) zeroed: what two runs of one
+// sweep must agree on, bit for bit.
 func Untimed(trials []Trial) []Trial {
 	out := make([]Trial, len(trials))
 	for i, t := range trials {
-		t.Seconds = 0
+		t.Seconds, t.Devices = 0, nil
 		runs := make([][]Epoch, len(t.Runs))
 		for r, run := range t.Runs {
 			runs[r] = append([]Epoch(nil), run...)

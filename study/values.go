@@ -151,3 +151,22 @@ func describe(n *yaml.Node) string {
 	}
 	return fmt.Sprintf("%s %q", strings.TrimPrefix(n.Tag, "!!"), n.Value)
 }
+
+// gpus reads gpus: a list of device IDs, or all.
+func (p *parser) gpus(n *yaml.Node) ([]string, error) {
+	if n.Kind == yaml.ScalarNode && n.Value == "all" {
+		return []string{"all"}, nil
+	}
+	const want = "want a list of GPU device IDs (e.g. [0, 1, 2]) or all"
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		return nil, p.errorf(n, "gpus", want)
+	}
+	var out []string
+	for i, c := range n.Content {
+		if c.Kind != yaml.ScalarNode || c.Value == "" || strings.ContainsAny(c.Value, ", \t") || slices.Contains(out, c.Value) {
+			return nil, p.errorf(c, fmt.Sprintf("gpus[%d]", i), "%s, each once", want)
+		}
+		out = append(out, c.Value)
+	}
+	return out, nil
+}

@@ -38,6 +38,7 @@ type engine struct {
 	settled  settled     // a local study's trials below the horizons, ended
 	claimed  time.Time   // when stale trials were last claimed
 	targeted int         // trials below this were checked against the metric's target
+	slots    chan string // the free GPU slots (Options.Devices), nil without
 
 	mu     sync.Mutex
 	active map[int]*running // the trials this process runs, by ID: heartbeated

@@ -42,6 +42,11 @@ type Options struct {
 	// Grace is how long a worker may miss heartbeats before its running
 	// trials are taken over; 0 means DefaultGrace.
 	Grace time.Duration
+	// Devices, when set, are the GPU slots: each running run holds one
+	// (its device IDs, e.g. "0" or "2,3"), none shared with another run,
+	// and at most len(Devices) runs train at once. The run's TrialRun
+	// names its slot, and the study records it.
+	Devices []string
 }
 
 // DefaultGrace is how long a running trial's worker may miss its
@@ -104,6 +109,9 @@ func newEngine(spec *study.Spec, src []byte, obj Objective, opt Options) (_ *eng
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
+	if len(opt.Devices) > 0 {
+		opt.Workers = min(opt.Workers, len(opt.Devices))
+	}
 	if opt.Worker == "" {
 		opt.Worker = WorkerName()
 	}
@@ -143,6 +151,12 @@ func newEngine(spec *study.Spec, src []byte, obj Objective, opt Options) (_ *eng
 	e := &engine{spec: spec, opt: opt, obj: obj, build: buildOf(obj), study: st, storage: storage, reader: study.NewReader(spec),
 		view: &horizonView{Storage: storage, limit: -1}, local: journal,
 		sampler: smp, pruner: newPruner(spec.EarlyTerminate), active: map[int]*running{}, curves: map[[2]int]curve{}}
+	if len(opt.Devices) > 0 {
+		e.slots = make(chan string, len(opt.Devices))
+		for _, d := range opt.Devices {
+			e.slots <- d
+		}
+	}
 	if e.local != nil {
 		if err := checkWindow(storage, st.ID, spec); err != nil {
 			return nil, err

@@ -156,8 +156,13 @@ func (e *engine) trainItem(it item) outcome {
 	if isStopped(j.ctx, e.opt.Stop) {
 		return outcome{interrupted: true}
 	}
+	devices := ""
+	if e.slots != nil { // a slot of its own while it trains
+		devices = <-e.slots
+		defer func() { e.slots <- devices }()
+	}
 	e.progress.started()
-	o := e.train(j.ctx, j.trial, it.repeat, j.attempt, j.earlier[it.repeat])
+	o := e.train(j.ctx, j.trial, it.repeat, j.attempt, j.earlier[it.repeat], devices)
 	e.progress.finishedRun(j.trial.Number, it.repeat, o)
 	return o
 }

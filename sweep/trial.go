@@ -144,7 +144,7 @@ func (e *engine) begin(ctx context.Context, ids, numbers []int) ([]*job, error) 
 
 // train runs one repeat of one trial: never panics, never blocks past
 // trial_timeout.
-func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt study.Attempt, earlier []curve) (o outcome) {
+func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt study.Attempt, earlier []curve, devices string) (o outcome) {
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
@@ -159,6 +159,12 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt s
 	defer cancel()
 	o.runs, o.stage = len(t.Seeds), t.Stage
 	run := e.spec.NewRun(t, repeat)
+	if run.Devices = devices; devices != "" {
+		if err := attempt.SetSystemAttr(study.DevicesKey(attempt.Number(), repeat), devices); err != nil {
+			o.err, o.abandoned = err, errors.Is(err, study.ErrFenced)
+			return o
+		}
+	}
 	var scores []float64 // per iteration: reports that carry the metric, what the pruner counts
 	err := e.obj.Run(tctx, run, func(ep study.Epoch) error {
 		b, err := json.Marshal(ep)

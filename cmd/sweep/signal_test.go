@@ -23,6 +23,10 @@ func TestMain(m *testing.M) {
 		testProgram() // a command trial's program (command_test.go)
 		os.Exit(0)
 	}
+	if len(os.Args) > 1 && os.Args[1] == "--sweep-gpu-program" {
+		gpuProgram() // a program that records its GPUs and times (gpus_test.go)
+		os.Exit(0)
+	}
 	if args := os.Getenv("SWEEP_CLI_CHILD_ARGS"); args != "" {
 		os.Args = append([]string{"sweep"}, strings.Split(args, "\n")...)
 		main()

@@ -36,6 +36,7 @@ func cmdRun(ctx context.Context, stop <-chan struct{}, args []string, stdout, st
 	fs.DurationVar(&opt.Grace, "grace", sweep.DefaultGrace, "in a shared study, how long a worker may miss heartbeats before its trials are rerun elsewhere")
 	top := fs.Int("top", 10, "rows of the ranked table (0 = all)")
 	trials := fs.Int("trials", 0, trialsUsage)
+	gpus := fs.String("gpus", "", gpusUsage)
 	path, code := parseWithSpec(fs, args, stderr)
 	if code >= 0 {
 		return code
@@ -46,6 +47,9 @@ func cmdRun(ctx context.Context, stop <-chan struct{}, args []string, stdout, st
 		return exitUsage
 	}
 	obj, err := objectiveFor(spec, filepath.Join(opt.ResultsDir, spec.Name))
+	if err == nil {
+		opt.Devices, err = gpuSlots(spec, *gpus, &opt.Workers)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep run: %v\n", err)
 		return exitUsage
@@ -68,6 +72,7 @@ func cmdRun(ctx context.Context, stop <-chan struct{}, args []string, stdout, st
 		fmt.Fprintf(stderr, "sweep run: %v\n", err)
 		return exitFailure
 	}
+	writeGPUs(stdout, opt.Devices)
 	res, err := sweep.Run(ctx, spec, src, obj, opt)
 	var input *sweep.InputError
 	if errors.As(err, &input) {
@@ -117,6 +122,7 @@ func cmdPlan(args []string, stdout, stderr io.Writer) int {
 	}
 	workers := fs.Int("workers", 0, "trials trained at once (default: number of CPUs)")
 	trials := fs.Int("trials", 0, trialsUsage)
+	gpus := fs.String("gpus", "", gpusUsage)
 	path, code := parseWithSpec(fs, args, stderr)
 	if code >= 0 {
 		return code
@@ -124,6 +130,10 @@ func cmdPlan(args []string, stdout, stderr io.Writer) int {
 	spec, _, err := loadSpec(path, *trials)
 	if err == nil {
 		_, err = objectiveFor(spec, "")
+	}
+	var slots []string
+	if err == nil {
+		slots, err = gpuSlots(spec, *gpus, workers)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep plan: %v\n", err)
@@ -136,6 +146,7 @@ func cmdPlan(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sweep plan: %v\n", err)
 		return exitFailure
 	}
+	writeGPUs(stdout, slots)
 	return exitOK
 }
 

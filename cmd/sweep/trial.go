@@ -34,6 +34,9 @@ func showTrial(stdout, stderr io.Writer, spec *study.Spec, trials []study.Trial,
 	}
 	for r, seed := range t.Seeds {
 		fmt.Fprintf(stdout, "\nRun %d, seed %d", r+1, seed)
+		if r < len(t.Devices) && t.Devices[r] != "" {
+			fmt.Fprintf(stdout, ", GPU %s", t.Devices[r])
+		}
 		if r < len(t.Runs) && len(t.Runs[r]) > 0 {
 			fmt.Fprint(stdout, lastOf(t.Runs[r]))
 		}

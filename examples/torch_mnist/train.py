@@ -105,7 +105,13 @@ def main():
     p.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
     p.add_argument("--seed", type=int, default=int(os.environ.get("SWEEP_SEED", "42")))
     p.add_argument("--test", action="store_true", default=os.environ.get("SWEEP_TEST") == "1")
+    p.add_argument("--device", default="auto", help="cpu, cuda, or auto: cuda where one is visible (sweep run --gpus gives each run its own)")
     args = p.parse_args()
+    if args.device == "auto":
+        args.device = "cuda" if torch.cuda.is_available() else "cpu"
+    if args.device.startswith("cuda"):
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS
+    device = torch.device(args.device)
 
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
@@ -119,10 +125,10 @@ def main():
         train_rows, val_rows = np.array(split["train"]), np.array(split["validation_rows"])
     else:
         train_rows, val_rows = stratified_split(y.numpy(), args.validation, args.split_seed)
-    x_train, y_train = x[train_rows], y[train_rows]
-    x_val, y_val = x[val_rows], y[val_rows]
+    x_train, y_train = x[train_rows].to(device), y[train_rows].to(device)
+    x_val, y_val = x[val_rows].to(device), y[val_rows].to(device)
 
-    model = network([int(s) for s in args.sizes.split(",")])
+    model = network([int(s) for s in args.sizes.split(",")]).to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs) if args.schedule == "cosine" else None
     order = torch.Generator().manual_seed(args.seed % 2**63)
@@ -146,7 +152,7 @@ def main():
         report = {"epoch": epoch, "lr": lr, "train_loss": loss_sum / len(x_train), "train_accuracy": correct / len(x_train),
                   "val_loss": val_loss, "val_accuracy": val_accuracy, "seconds": time.time() - start}
         if args.test and epoch == args.epochs:
-            report["test_loss"], report["test_accuracy"] = evaluate(model, *load(args.data, "t10k"))
+            report["test_loss"], report["test_accuracy"] = evaluate(model, *(t.to(device) for t in load(args.data, "t10k")))
         print(json.dumps(report), flush=True)
 
 
