@@ -29,6 +29,7 @@ type contender struct {
 	cmd         []string
 	times       []float64 // per round: seconds of the timed epochs, summed
 	load        []float64 // per round: CPU seconds ÷ seconds of the timed epochs
+	kernels     string    // what it multiplied with, as it says
 }
 
 func main() {
@@ -97,10 +98,11 @@ func run(rounds int, python string) error {
 	for r := range rounds {
 		fmt.Fprintf(os.Stderr, "round %d of %d\n", r+1, rounds)
 		for _, c := range all {
-			secs, load, err := timeIt(c.cmd, env)
+			secs, load, kernels, err := timeIt(c.cmd, env)
 			if err != nil {
 				return fmt.Errorf("%s: %w", c.name, err)
 			}
+			c.kernels = kernels
 			c.times = append(c.times, secs)
 			c.load = append(c.load, load)
 		}
@@ -171,30 +173,53 @@ func printResults(all []*contender, ours string, rounds int) {
 	tw.Flush()
 	goOne, npOne := all[len(all)-2], all[len(all)-1]
 	fmt.Printf("Per sample, NumPy ÷ ours: %.1f\n", median(npOne)/median(goOne))
+	printKernels(all)
 }
 
 // timeIt runs a contender and sums the epoch seconds it reports. It also
 // returns the CPU seconds the process used in those epochs over their
 // seconds, which shows that each contender computes on one core.
-func timeIt(argv []string, env []string) (secs, load float64, err error) {
+func timeIt(argv []string, env []string) (secs, load float64, kernels string, err error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
-		return 0, 0, fmt.Errorf("%v: %s", err, errOut.String())
+		return 0, 0, "", fmt.Errorf("%v: %s", err, errOut.String())
 	}
 	var res struct {
 		Seconds    []float64
 		CPUSeconds float64 `json:"cpu_seconds"`
+		Kernels    string
 	}
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
-		return 0, 0, fmt.Errorf("output %q: %w", out.String(), err)
+		return 0, 0, "", fmt.Errorf("output %q: %w", out.String(), err)
 	}
 	for _, s := range res.Seconds {
 		secs += s
 	}
-	return secs, res.CPUSeconds / secs, nil
+	return secs, res.CPUSeconds / secs, res.Kernels, nil
+}
+
+// printKernels says what each contender multiplied with, and whether the
+// environment forces OpenBLAS's kernels (every contender ran without it).
+func printKernels(all []*contender) {
+	fmt.Println("\nKernels, as each contender reported them:")
+	seen := map[string]bool{}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	for _, c := range all {
+		_, name, _ := strings.Cut(c.name, "|")
+		if key := name + c.kernels; !seen[key] {
+			seen[key] = true
+			fmt.Fprintf(tw, "  %s\t%s\n", name, c.kernels)
+		}
+	}
+	tw.Flush()
+	for _, v := range []string{"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"} {
+		if x, ok := os.LookupEnv(v); ok {
+			fmt.Printf("  This environment sets %s=%s; every contender ran without it: native kernels.\n", v, x)
+		}
+	}
 }
 
 func cpuModel() string {

@@ -33,4 +33,38 @@ def time_epochs(step, first, permutation, subset, batch, epochs):
             step(perm[i:i + batch])
         secs.append(time.perf_counter() - start)
         cpu += time.process_time() - start_cpu
-    print(json.dumps({"seconds": secs, "cpu_seconds": cpu}))
+    print(json.dumps({"seconds": secs, "cpu_seconds": cpu, "kernels": kernels()}))
+
+
+def kernels():
+    """Which kernels this process multiplies with: each OpenBLAS loaded, by
+    the core it chose for the processor (or the one OPENBLAS_CORETYPE
+    forced), and PyTorch's CPU capability and BLAS where it is loaded."""
+    import ctypes
+    import sys
+    out, seen = [], set()
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            path = line.split()[-1]
+            if "openblas" not in path or path in seen:
+                continue
+            seen.add(path)
+            try:
+                lib = ctypes.CDLL(path)
+                lib.openblas_get_corename.restype = ctypes.c_char_p
+                lib.openblas_get_config.restype = ctypes.c_char_p
+                found = "OpenBLAS %s kernels (%s)" % (lib.openblas_get_corename().decode(), lib.openblas_get_config().decode())
+                if found not in out:
+                    out.append(found)
+            except (OSError, AttributeError):
+                pass
+    if "torch" in sys.modules:
+        torch = sys.modules["torch"]
+        capability = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", None)
+        if capability:
+            out.append("PyTorch CPU capability " + capability())
+        import re
+        blas = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
+        if blas:
+            out.append("PyTorch BLAS_INFO=" + blas.group(1))
+    return "; ".join(out) or "unknown"

@@ -38,7 +38,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	json.NewEncoder(os.Stdout).Encode(map[string]any{"seconds": secs, "cpu_seconds": cpu, "build": linalg.Build()})
+	json.NewEncoder(os.Stdout).Encode(map[string]any{"seconds": secs, "cpu_seconds": cpu, "build": linalg.Build(), "kernels": linalg.Kernels()})
 }
 
 func run[T train.Float](batch, epochs, subset int) (secs []float64, cpu float64, err error) {

@@ -4,6 +4,8 @@ package linalg
 
 // #cgo LDFLAGS: -lopenblas
 // void openblas_set_num_threads(int);
+// char* openblas_get_corename(void);
+// char* openblas_get_config(void);
 import "C"
 
 import (
@@ -33,4 +35,11 @@ func init() {
 	C.openblas_set_num_threads(1)
 	blas64.Use(netlib.Implementation{})
 	blas32.Use(netlib.Implementation{})
+}
+
+// Kernels says which kernels multiply in this process: OpenBLAS's, for the
+// processor it detected (its core name, e.g. Haswell, Zen, SkylakeX, or
+// the one OPENBLAS_CORETYPE forced), with its build configuration.
+func Kernels() string {
+	return "OpenBLAS " + C.GoString(C.openblas_get_corename()) + " kernels (" + C.GoString(C.openblas_get_config()) + ")"
 }
