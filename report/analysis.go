@@ -91,6 +91,9 @@ type ParamEffect struct {
 	// compared trials: how sure the data are of the importance.
 	ImportanceInterval study.Interval `json:"importance_interval"`
 	Groups             []Group        `json:"groups"`
+	// Over, for a conditional parameter, says which trials it is compared
+	// over: those where it was active.
+	Over string `json:"over,omitempty"`
 }
 
 // Group is one value (or bin) of a parameter and its trials' metric.
@@ -187,6 +190,16 @@ func rows(spec *study.Spec, trials []study.Trial) []Row {
 // interval.
 func effect(prm study.Parameter, index int, trials []study.Trial, m study.Metric) ParamEffect {
 	pe := ParamEffect{Name: prm.Name}
+	if len(prm.When) > 0 { // compared only where it exists
+		var active []study.Trial
+		for _, t := range trials {
+			if index < len(t.Params) && !t.Params[index].Inactive {
+				active = append(active, t)
+			}
+		}
+		pe.Over = fmt.Sprintf("over the %d of %d trials where it was active (%s)", len(active), len(trials), prm.Condition())
+		trials = active
+	}
 	if len(trials) == 0 {
 		return pe
 	}

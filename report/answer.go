@@ -70,6 +70,7 @@ func figures(spec *study.Spec, t study.Trial) Figures {
 
 // describe writes a trial's parameters as name=value.
 func describe(params []study.Param) string {
+	params = study.Active(params)
 	kv := make([]string, len(params))
 	for i, p := range params {
 		kv[i] = p.Name + "=" + study.FormatValue(p.Value)

@@ -84,7 +84,7 @@ func (r *Report) ranking(rows []Row, top int) (header []string, body [][]string)
 			line = line[1:2]
 		}
 		for _, p := range row.Params {
-			line = append(line, study.FormatValue(p.Value))
+			line = append(line, p.Shown())
 		}
 		runs := len(r.trial(row.Trial).Runs)
 		body = append(body, append(line, fmt.Sprint(runs), fmt.Sprint(row.Epochs), string(row.State), fmt.Sprintf("%.1f", row.Secs)))
@@ -149,9 +149,9 @@ func writeText(w io.Writer, r *Report, markdown bool, top int) error {
 	}
 	for _, pe := range r.Parameters {
 		if markdown {
-			fmt.Fprintf(w, "\n### %s — importance %.2f\n\n", pe.Name, pe.Importance)
+			fmt.Fprintf(w, "\n### %s — importance %.2f%s\n\n", pe.Name, pe.Importance, over(pe))
 		} else {
-			fmt.Fprintf(w, "\n%s — importance %.2f\n", pe.Name, pe.Importance)
+			fmt.Fprintf(w, "\n%s — importance %.2f%s\n", pe.Name, pe.Importance, over(pe))
 		}
 		var groups [][]string
 		for _, g := range pe.Groups {
@@ -210,6 +210,10 @@ func writeCSV(w io.Writer, r *Report) error {
 			}
 		}
 		for _, p := range t.Params {
+			if p.Inactive { // empty: its when: did not hold
+				row = append(row, "")
+				continue
+			}
 			row = append(row, fmt.Sprint(p.Value))
 		}
 		seeds := make([]string, len(t.Seeds))
@@ -223,4 +227,12 @@ func writeCSV(w io.Writer, r *Report) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// over says which trials a conditional parameter was compared over.
+func over(pe ParamEffect) string {
+	if pe.Over == "" {
+		return ""
+	}
+	return ", " + pe.Over
 }

@@ -102,7 +102,7 @@ func metricPlots(spec *study.Spec, r *Report) []builder {
 func label(row Row) string {
 	var vals []string
 	for _, p := range row.Params {
-		vals = append(vals, study.FormatValue(p.Value))
+		vals = append(vals, p.Shown())
 	}
 	return fmt.Sprintf("#%d %s", row.Trial, strings.Join(vals, " "))
 }

@@ -56,6 +56,9 @@ func slicePlot(spec *study.Spec, r *Report, index int) *chart.Chart {
 	c.X = paramAxis(prm)
 	last := max(len(r.Trials)-1, 1)
 	for _, t := range r.finished() {
+		if t.Params[index].Inactive {
+			continue // its when: did not hold: no value to place
+		}
 		x := paramX(prm, t.Params[index].Value)
 		if categorical(prm) {
 			x += jitter(t.Number)
@@ -109,7 +112,12 @@ func heatmap(spec *study.Spec, r *Report) *chart.Chart {
 	ix, iy := order[0], order[1]
 	px, py := spec.Parameters[ix], spec.Parameters[iy]
 	c := chart.New(fmt.Sprintf("Heat map: mean %s over %s and %s", r.Metric, px.Name, py.Name), px.Name, py.Name)
-	compared := r.compared()
+	var compared []study.Trial // where both exist
+	for _, t := range r.compared() {
+		if !t.Params[ix].Inactive && !t.Params[iy].Inactive {
+			compared = append(compared, t)
+		}
+	}
 	bx, lx := bins(px, ix, compared)
 	by, ly := bins(py, iy, compared)
 	c.X = chart.Axis{Label: px.Name, Scale: chart.Category, Categories: lx}
@@ -180,7 +188,12 @@ func bins(prm study.Parameter, index int, trials []study.Trial) (map[int]int, []
 // the metric with the best drawn on top.
 func parallel(spec *study.Spec, r *Report) *chart.Chart {
 	c := chart.New("Parallel coordinates", "", "each axis scaled to its range")
-	finished := r.finished()
+	var finished []study.Trial // those with every parameter: a line needs a point on each axis
+	for _, t := range r.finished() {
+		if len(study.Active(t.Params)) == len(t.Params) {
+			finished = append(finished, t)
+		}
+	}
 	axes := len(spec.Parameters) + 1
 	c.X = chart.Axis{Scale: chart.Category}
 	lo, hi := make([]float64, axes), make([]float64, axes)

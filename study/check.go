@@ -18,6 +18,9 @@ func (p *parser) check(s *Spec) error {
 	if err := p.checkSettings(s); err != nil {
 		return err
 	}
+	if err := p.checkConditions(s); err != nil {
+		return err
+	}
 	if s.Metric.None() {
 		switch {
 		case s.Method != Grid && s.Method != Random && s.Method != Sobol:

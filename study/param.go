@@ -92,6 +92,13 @@ func (prm Parameter) Numeric() bool {
 // most MaxTrials+1 (a grid larger than MaxTrials is too large to run
 // whole; counting stops there rather than overflow).
 func (s *Spec) GridSize() int {
+	if s.Conditional() {
+		g := s.conditionalGrid()
+		if !g.whole {
+			return MaxTrials + 1
+		}
+		return len(g.points)
+	}
 	size := 1
 	for _, prm := range s.Parameters {
 		size *= prm.Count()

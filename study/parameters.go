@@ -75,7 +75,7 @@ func mappingValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-var parameterKeys = []string{"distribution", "values", "value", "min", "max", "q", "probabilities", "mu", "sigma", "a", "b"}
+var parameterKeys = []string{"distribution", "values", "value", "min", "max", "q", "probabilities", "mu", "sigma", "a", "b", "when"}
 
 func (p *parser) parameter(name string, kind Kind, n *yaml.Node, path string) (Parameter, error) {
 	prm := Parameter{Name: name, Sigma: 1, A: 1, B: 1}
@@ -109,6 +109,8 @@ func (p *parser) parameter(name string, kind Kind, n *yaml.Node, path string) (P
 			prm.B, err = p.number(v, path+".b")
 		case "probabilities":
 			prm.Probabilities, err = p.probabilities(v, path+".probabilities")
+		case "when":
+			prm.When, err = p.when(v, path+".when")
 		}
 		return err
 	})

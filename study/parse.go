@@ -39,7 +39,7 @@ var (
 	yamlLine  = regexp.MustCompile(`line (\d+): `)
 	validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 	topKeys   = []string{"name", "description", "seed", "program", "command", "wandb_module", "data", "fixed", "metric", "method", "parameters",
-		"budget", "run_cap", "early_terminate", "repeats", "confirm", "gpus", "gpus_per_trial", "project", "entity", "controller", "job", "image_uri", "apiVersion", "kind"}
+		"budget", "run_cap", "early_terminate", "repeats", "confirm", "forbid", "gpus", "gpus_per_trial", "project", "entity", "controller", "job", "image_uri", "apiVersion", "kind"}
 	// noEffect are W&B's keys that mean nothing to an offline sweep: read,
 	// checked for type, and shown by sweep plan as having no effect.
 	noEffect = []string{"project", "entity", "controller", "job", "image_uri", "apiVersion", "kind"}
@@ -194,6 +194,8 @@ func (p *parser) top(s *Spec, key string, v *yaml.Node) error {
 			return p.errorf(v, key, "budget.trials is given too: give one")
 		}
 		s.Budget.Trials, err = p.bounded(v, key, 1, MaxTrials)
+	case "forbid":
+		s.Forbid, err = p.forbid(v)
 	case "gpus":
 		s.GPUs, err = p.gpus(v)
 	case "gpus_per_trial":

@@ -65,3 +65,11 @@ func FormatValue(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// Shown writes a parameter's value for a table: empty where inactive.
+func (p Param) Shown() string {
+	if p.Inactive {
+		return ""
+	}
+	return FormatValue(p.Value)
+}

@@ -33,6 +33,8 @@ type Spec struct {
 	NoWandbModule bool
 	// NoEffect lists the W&B keys given that mean nothing here.
 	NoEffect []string
+	// Forbid lists combinations no trial may have.
+	Forbid []Forbidden
 	// GPUs are the devices a command's runs share, GPUsPerTrial to each
 	// running run ([]string{"all"}: every one nvidia-smi lists). Where the
 	// runs train changes no result: the study does not keep them
@@ -44,6 +46,7 @@ type Spec struct {
 	lines     map[string]int // key path → line, for errors found after parsing
 	settings  Settings       // what the spec was checked against
 	searchEnd atomic.Int64   // see EndSearch
+	grid      grid           // a conditional grid's points, once enumerated
 }
 
 // DataSpec selects the data every trial trains on.
@@ -181,6 +184,9 @@ type Parameter struct {
 	// Path is the parameter's place in nested parameters: groups, then its
 	// own name; Name is Path joined by '.'.
 	Path []string
+	// When makes the parameter conditional: it exists only in trials
+	// where every condition holds (conditions.go).
+	When []Condition
 }
 
 // Kind is what values a setting takes.
@@ -263,7 +269,7 @@ func (s *Spec) FixedValue(key string) (any, bool) {
 func (s *Spec) TrialSettings(params []Param) []Setting {
 	out := make([]Setting, 0, len(s.Fixed)+len(params))
 	out = append(out, s.Fixed...)
-	for _, p := range params {
+	for _, p := range Active(params) {
 		out = append(out, Setting{Key: p.Name, Value: p.Value})
 	}
 	return out

@@ -63,7 +63,7 @@ func TestSpecErrors(t *testing.T) {
 		name, from, to, want string
 	}{
 		{"unknown top key", "repeats: 1", "repeat: 1",
-			"s.yaml:14: repeat: unknown key (valid keys: name, description, seed, program, command, wandb_module, data, fixed, metric, method, parameters, budget, run_cap, early_terminate, repeats, confirm, gpus, gpus_per_trial, project, entity, controller, job, image_uri, apiVersion, kind)"},
+			"s.yaml:14: repeat: unknown key (valid keys: name, description, seed, program, command, wandb_module, data, fixed, metric, method, parameters, budget, run_cap, early_terminate, repeats, confirm, forbid, gpus, gpus_per_trial, project, entity, controller, job, image_uri, apiVersion, kind)"},
 		{"unknown nested key", "trials: 40,", "trails: 40,",
 			"s.yaml:12: budget.trails: unknown key (valid keys under budget: trials, batch, trial_timeout, max_failed)"},
 		{"wrong type", "seed: 42", "seed: forty-two", `s.yaml:2: seed: want an integer, got str "forty-two"`},
@@ -144,6 +144,7 @@ func FuzzParseSpec(f *testing.F) {
 	f.Add([]byte(goodSpec))
 	f.Add([]byte("name: x\nmethod: grid\nparameters: {lr: {values: [0.1, 0.2]}}\n"))
 	f.Add([]byte(wandbSpec))
+	f.Add([]byte("name: c\nmethod: grid\nparameters:\n  o: {values: [a, b]}\n  m: {values: [1, 2], when: {o: a}}\n  n: {min: 1, max: 3, when: {m: [1, 2]}}\nforbid:\n  - {o: b}\n  - {n: {min: 2}}\n"))
 	f.Add([]byte("name: w\nprogram: t.py\nmethod: random\nrun_cap: 3\nparameters:\n  g: {parameters: {a: {distribution: q_normal, mu: 1, q: 2}}}\n  b: {values: [[1], {k: null}]}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := study.ParseSpec("f.yaml", b, recipe.Table)

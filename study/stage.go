@@ -100,7 +100,7 @@ func (s *Spec) Seeds(number int, stage Stage, source int) []uint64 {
 
 // NewRun describes run r of trial t for its objective.
 func (s *Spec) NewRun(t Trial, r int) TrialRun {
-	run := TrialRun{Number: t.Number, Repeat: r, Seed: t.Seeds[r], SplitSeed: s.Seed, Params: t.Params, Stage: t.Stage}
+	run := TrialRun{Number: t.Number, Repeat: r, Seed: t.Seeds[r], SplitSeed: s.Seed, Params: Active(t.Params), Stage: t.Stage}
 	switch t.Stage {
 	case ConfirmStage, BaselineStage:
 		run.Test = true

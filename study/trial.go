@@ -38,10 +38,12 @@ var stateOf = map[goptuna.TrialState]State{
 	goptuna.TrialStateFail:     Failed,
 }
 
-// Param is one parameter value of a trial.
+// Param is one parameter value of a trial. An inactive parameter (its
+// when: did not hold) has none; it is not written to JSON.
 type Param struct {
-	Name  string `json:"name"`
-	Value any    `json:"value"`
+	Name     string `json:"name"`
+	Value    any    `json:"value"`
+	Inactive bool   `json:"-"`
 }
 
 // Trial is the record of one trial.
@@ -253,6 +255,10 @@ func (s *Spec) trial(ft goptuna.FrozenTrial, final Final) (Trial, error) {
 			break
 		}
 		internal, ok := ft.InternalParams[prm.Name]
+		if !ok && len(prm.When) > 0 && !prm.Active(ParamLookup(t.Params)) {
+			t.Params = append(t.Params, Param{Name: prm.Name, Inactive: true}) // its when: does not hold
+			continue
+		}
 		if !ok {
 			// Only a sweep killed between creating a trial and proposing
 			// it leaves one without all its parameters; resuming proposes
@@ -327,10 +333,11 @@ type Claim struct {
 }
 
 // MarshalJSON writes a trial with "value": null unless it finished (a
-// failed or running trial has no value), and every run's epochs as a
-// list, empty if none were recorded.
+// failed or running trial has no value), its active parameters, and every
+// run's epochs as a list, empty if none were recorded.
 func (t Trial) MarshalJSON() ([]byte, error) {
 	type plain Trial
+	t.Params = Active(t.Params)
 	out := struct {
 		plain
 		Value *float64  `json:"value"`
@@ -376,6 +383,18 @@ func Untimed(trials []Trial) []Trial {
 		}
 		t.Runs = runs
 		out[i] = t
+	}
+	return out
+}
+
+// Active are the parameters that exist in a trial: those whose when:
+// holds.
+func Active(params []Param) []Param {
+	out := make([]Param, 0, len(params))
+	for _, p := range params {
+		if !p.Inactive {
+			out = append(out, p)
+		}
 	}
 	return out
 }

@@ -44,7 +44,11 @@ func Plan(w io.Writer, spec *study.Spec, settings study.Settings, workers int, r
 		fmt.Fprintf(b, " (bayes: TPE, a model-based sampler)")
 	}
 	if spec.Method == study.Grid {
-		fmt.Fprintf(b, " (grid of %d points)", spec.GridSize())
+		fmt.Fprintf(b, " (grid of %d points", spec.GridSize())
+		if spec.Conditional() {
+			fmt.Fprintf(b, " of %s combinations of the values; when: and forbid: leave out the rest", combinations(spec))
+		}
+		fmt.Fprint(b, ")")
 	}
 	if spec.Budget.Batch > 1 {
 		fmt.Fprintf(b, ", each proposed blind to the %d before it", spec.Budget.Batch-1)
@@ -131,8 +135,43 @@ func writeSpace(b *strings.Builder, spec *study.Spec) {
 		default:
 			fmt.Fprintf(tw, "    %s\t%s\t[%g, %g]%s\n", prm.Name, prm.Distribution, prm.Min, prm.Max, quantum(prm))
 		}
+		if c := prm.Condition(); c != "" {
+			fmt.Fprintf(tw, "    \t\t(only %s)\n", c)
+		}
 	}
 	tw.Flush()
+	for _, f := range spec.Forbid {
+		var parts []string
+		for _, c := range f {
+			if c.Values != nil {
+				vals := make([]string, len(c.Values))
+				for i, v := range c.Values {
+					vals[i] = study.FormatValue(v)
+				}
+				parts = append(parts, c.Param+"="+strings.Join(vals, "|"))
+				continue
+			}
+			lo, hi := "-inf", "inf"
+			if c.Min != nil {
+				lo = fmt.Sprint(*c.Min)
+			}
+			if c.Max != nil {
+				hi = fmt.Sprint(*c.Max)
+			}
+			parts = append(parts, fmt.Sprintf("%s in [%s, %s]", c.Param, lo, hi))
+		}
+		fmt.Fprintf(b, "    forbidden: %s\n", strings.Join(parts, " and "))
+	}
+}
+
+// combinations is the number of combinations of the parameters' values,
+// as a grid without conditions multiplies them out.
+func combinations(spec *study.Spec) string {
+	n := 1.0
+	for _, prm := range spec.Parameters {
+		n *= float64(prm.Count())
+	}
+	return fmt.Sprintf("%.4g", n)
 }
 
 // writeMetric writes the metric line: what a trial's value is.

@@ -3,6 +3,7 @@ package sweep
 import (
 	"errors"
 	"fmt"
+	"math"
 	globalrand "math/rand"
 	"math/rand/v2"
 
@@ -19,6 +20,7 @@ import (
 const (
 	randomStream  = 0x7a4d_0001
 	proposeStream = 0x7a4d_0002
+	redrawStream  = 0x7a4d_0004
 )
 
 // sampler proposes the parameters of new trials and writes them into the
@@ -77,20 +79,33 @@ func checkReseed(seed func(int64), draw func() int64) error {
 type gridSampler struct{ spec *study.Spec }
 
 func (g gridSampler) propose(st *goptuna.Study, id, number int) error {
-	rest := number
-	internal := make([]float64, len(g.spec.Parameters))
-	for i := len(g.spec.Parameters) - 1; i >= 0; i-- {
-		prm := g.spec.Parameters[i]
-		n := prm.Count()
-		internal[i] = prm.GridValue(rest % n)
-		rest /= n
+	internal := g.spec.GridPoint(number)
+	if internal == nil {
+		return fmt.Errorf("trial %d: the grid has no point %d", number, number)
 	}
-	for i, prm := range g.spec.Parameters {
+	return write(st, g.spec, id, internal)
+}
+
+// write sets a proposed trial's parameters, the active ones (NaN marks the
+// inactive).
+func write(st *goptuna.Study, spec *study.Spec, id int, internal []float64) error {
+	for i, prm := range spec.Parameters {
+		if math.IsNaN(internal[i]) {
+			continue
+		}
 		if err := st.Storage.SetTrialParam(id, prm.Name, internal[i], prm.GoptunaDistribution()); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// maxRedraws bounds the draws of a proposal that forbid: refuses.
+const maxRedraws = 1000
+
+// errNoAllowed is the error of a proposal whose every draw forbid: refused.
+func errNoAllowed(number int) error {
+	return fmt.Errorf("trial %d: %d draws, every one a combination forbid: names; the space left is empty, or too small to draw from", number, maxRedraws)
 }
 
 // pointSampler maps a point of the unit cube, one coordinate per
@@ -102,13 +117,24 @@ type pointSampler struct {
 }
 
 func (s pointSampler) propose(st *goptuna.Study, id, number int) error {
-	u := s.point(s.spec.Seed, number, len(s.spec.Parameters))
-	for i, prm := range s.spec.Parameters {
-		if err := st.Storage.SetTrialParam(id, prm.Name, prm.FromUnit(u[i]), prm.GoptunaDistribution()); err != nil {
-			return err
+	dims := len(s.spec.Parameters)
+	internal := make([]float64, dims)
+	for k := range maxRedraws {
+		u := s.point(s.spec.Seed, number, dims)
+		if k > 0 { // a redraw: a stream of its own per trial and draw
+			u = randomPoint(s.spec.Seed^redrawStream^uint64(k)<<20, number, dims)
+		}
+		for i, prm := range s.spec.Parameters {
+			internal[i] = math.NaN()
+			if prm.Active(s.spec.Lookup(internal[:i])) {
+				internal[i] = prm.FromUnit(u[i])
+			}
+		}
+		if !s.spec.Forbids(s.spec.Lookup(internal)) {
+			return write(st, s.spec, id, internal)
 		}
 	}
-	return nil
+	return errNoAllowed(number)
 }
 
 // randomPoint draws uniformly from a stream of its own per trial.
@@ -146,7 +172,32 @@ type goptunaSampler struct {
 }
 
 func (s *goptunaSampler) propose(st *goptuna.Study, id, number int) error {
-	seed := int64(rand.New(rand.NewPCG(s.spec.Seed^proposeStream, uint64(number))).Uint64() >> 1)
+	if !s.spec.Conditional() {
+		return s.suggest(st, id, number, 0, nil)
+	}
+	// Conditions or forbid: the draws are staged, and only an allowed one
+	// is written; a forbidden one is drawn again from a seed of its own.
+	stage := &staged{Storage: st.Storage, id: id}
+	st.Storage = stage
+	defer func() { st.Storage = stage.Storage }()
+	for k := range maxRedraws {
+		stage.pending = nil
+		if err := s.suggest(st, id, number, k, stage); err != nil {
+			return err
+		}
+		internal := stage.internal(s.spec)
+		if !s.spec.Forbids(s.spec.Lookup(internal)) {
+			return write(&goptuna.Study{Storage: stage.Storage}, s.spec, id, internal)
+		}
+	}
+	return errNoAllowed(number)
+}
+
+// suggest asks goptuna for trial number's parameters, in spec order, the
+// k'th draw; with a stage, only the parameters active given those drawn
+// before them.
+func (s *goptunaSampler) suggest(st *goptuna.Study, id, number, k int, stage *staged) error {
+	seed := int64(rand.New(rand.NewPCG(s.spec.Seed^proposeStream^uint64(k)<<20, uint64(number))).Uint64() >> 1)
 	//lint:ignore SA1019 goptuna draws from the global source; reseeding it is the point (checked by checkReseed)
 	globalrand.Seed(seed)
 	if s.cma != nil {
@@ -161,7 +212,10 @@ func (s *goptunaSampler) propose(st *goptuna.Study, id, number int) error {
 			return err
 		}
 	}
-	for _, prm := range s.spec.Parameters {
+	for i, prm := range s.spec.Parameters {
+		if stage != nil && !prm.Active(s.spec.Lookup(stage.internal(s.spec)[:i])) {
+			continue
+		}
 		var err error
 		switch d := prm.GoptunaDistribution().(type) {
 		case goptuna.CategoricalDistribution:

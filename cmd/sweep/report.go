@@ -109,7 +109,7 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	var kv []string
 	for _, p := range trial.Params {
-		kv = append(kv, p.Name+"="+study.FormatValue(p.Value))
+		kv = append(kv, p.Name+"="+p.Shown())
 	}
 	fmt.Fprintf(stdout, "Trial %d of %s (%s): %s\n", trial.Number, spec.Name, strings.Join(kv, ", "), trial.State)
 	if b, ok := obj.(sweep.Builder); ok && trial.Build != "" && trial.Build != b.Build() {

@@ -22,7 +22,7 @@ func showTrial(stdout, stderr io.Writer, spec *study.Spec, trials []study.Trial,
 	t := trials[number]
 	var kv []string
 	for _, p := range t.Params {
-		kv = append(kv, p.Name+"="+study.FormatValue(p.Value))
+		kv = append(kv, p.Name+"="+p.Shown())
 	}
 	fmt.Fprintf(stdout, "Trial %d of %s (%s stage): %s\n", t.Number, spec.Name, t.Stage, t.State)
 	fmt.Fprintf(stdout, "  parameters: %s\n", strings.Join(kv, ", "))
