@@ -91,6 +91,21 @@ func unnumbered(trials []study.Trial) []study.Trial {
 	return trials
 }
 
+// slurmSetup starts a PostgreSQL server and a Slurm cluster of 2 CPUs
+// for a test, and writes slurmSpec into its directory.
+func slurmSetup(t *testing.T) (cl *slurmtest.Cluster, dir, spec, url string) {
+	t.Helper()
+	if race.Enabled {
+		t.Skip("a real scheduler's processes: the plain pass runs it")
+	}
+	pg := pgtest.Start(t)
+	cl = slurmtest.Start(t, 2)
+	dir = t.TempDir()
+	spec = filepath.Join(dir, "slurm.yaml")
+	os.WriteFile(spec, []byte(slurmSpec), 0o644)
+	return cl, dir, spec, pg.URL("slurm")
+}
+
 // firstDiff names the first trial that differs between two studies.
 func firstDiff(a, b []study.Trial) string {
 	for i := range min(len(a), len(b)) {
@@ -116,15 +131,7 @@ func tasksOutput(dir string) string {
 // real single-node Slurm fills the PostgreSQL study exactly as sweep run
 // --workers 1 fills a local one.
 func TestSlurmArray(t *testing.T) {
-	if race.Enabled {
-		t.Skip("a real scheduler's processes: the plain pass runs it")
-	}
-	pg := pgtest.Start(t)
-	cl := slurmtest.Start(t, 2)
-	dir := t.TempDir()
-	spec := filepath.Join(dir, "slurm.yaml")
-	os.WriteFile(spec, []byte(slurmSpec), 0o644)
-	url := pg.URL("slurm")
+	cl, dir, spec, url := slurmSetup(t)
 	slurmJob(t, cl, dir, spec, url, "1-3", "")
 	cl.WaitEmpty(3 * time.Minute)
 	shared, local := slurmStudies(t, dir, spec, url)
@@ -140,15 +147,7 @@ func TestSlurmArray(t *testing.T) {
 // (scancel: SIGTERM, then SIGKILL) changes nothing in the study: the
 // others take its trial over.
 func TestSlurmCancelledTask(t *testing.T) {
-	if race.Enabled {
-		t.Skip("a real scheduler's processes: the plain pass runs it")
-	}
-	pg := pgtest.Start(t)
-	cl := slurmtest.Start(t, 2)
-	dir := t.TempDir()
-	spec := filepath.Join(dir, "slurm.yaml")
-	os.WriteFile(spec, []byte(slurmSpec), 0o644)
-	url := pg.URL("slurm")
+	cl, dir, spec, url := slurmSetup(t)
 	job := slurmJob(t, cl, dir, spec, url, "1-2", "--grace 2s")
 	// Cancel task 1 once it has begun a trial (its output says so).
 	deadline := time.Now().Add(time.Minute)
