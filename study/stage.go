@@ -176,6 +176,10 @@ func (s *Spec) baselineParams() []Param {
 		if n, ok := v.(int); ok {
 			v = int64(n) // as a spec writes integers
 		}
+		if !prm.Active(ParamLookup(out)) { // the defaults leave its when: unmet
+			out = append(out, Param{Name: prm.Name, Inactive: true})
+			continue
+		}
 		out = append(out, Param{Name: prm.Name, Value: v})
 	}
 	return out
