@@ -129,8 +129,9 @@ func confirmation(b *strings.Builder, m study.Metric, r *Report) {
 	if rec == nil || rec.Stage == study.SearchStage {
 		return
 	}
+	test := " On the 10,000 test images, which played no part in choosing it, it scores"
 	if rec.Stage == study.TestStage {
-		fmt.Fprintf(b, " Trained again with its seeds,")
+		test = " Trained again with its seeds and measured on the 10,000 test images, which played no part in choosing it, it scores"
 	} else {
 		fmt.Fprintf(b, " Trained again with %d fresh seeds each, the best of the %d confirmed configurations is #%d (%s): %s %s.",
 			len(rec.Seeds), len(r.Confirmation), rec.Trial, describe(r.trial(rec.Trial).Params), m, interval(m, rec.Metric))
@@ -146,7 +147,7 @@ func confirmation(b *strings.Builder, m study.Metric, r *Report) {
 		}
 	}
 	if rec.TestAccuracy != nil {
-		fmt.Fprintf(b, " On the 10,000 test images, which played no part in choosing it, it scores %.2f%% test accuracy (loss %.4f", 100**rec.TestAccuracy, *rec.TestLoss)
+		fmt.Fprintf(b, "%s %.2f%% test accuracy (loss %.4f", test, 100**rec.TestAccuracy, *rec.TestLoss)
 		if rec.Test.Kind == "t" {
 			fmt.Fprintf(b, "; 95%% interval %.2f–%.2f%% over its %d models", 100*rec.Test.Low, 100*rec.Test.High, rec.Test.N)
 		}

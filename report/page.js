@@ -15,6 +15,7 @@
   }
 
   function fmt(v) {
+    if (v === null) return ""; // a parameter whose when: did not hold
     if (typeof v !== "number") return String(v);
     if (v !== 0 && (Math.abs(v) >= 1e5 || Math.abs(v) < 1e-4)) return v.toPrecision(3);
     return String(+v.toPrecision(6));
@@ -198,7 +199,8 @@
     var box = doc.getElementById("param-filters");
     data.params.forEach(function (name, i) {
       var values = data.trials.map(function (t) { return t.params[i]; });
-      var numeric = values.every(function (v) { return typeof v === "number"; });
+      var present = values.filter(function (v) { return v !== null; }); // null: not in that trial
+      var numeric = present.length > 0 && present.every(function (v) { return typeof v === "number"; });
       if (numeric) {
         ["min", "max"].forEach(function (end) {
           if (form.elements["p" + i + end]) return;
@@ -218,7 +220,7 @@
       }
       var seen = {};
       Array.prototype.forEach.call(sel.options, function (o) { seen[o.value] = true; });
-      values.forEach(function (v) {
+      present.forEach(function (v) {
         var s = String(v);
         if (!seen[s]) { seen[s] = true; sel.appendChild(el("option", s, { value: s })); }
       });
@@ -233,6 +235,7 @@
       var v = t.params[i];
       if (f["p" + i] && f["p" + i].value !== "" && String(v) !== f["p" + i].value) return false;
       var lo = f["p" + i + "min"], hi = f["p" + i + "max"];
+      if (v === null && (lo && lo.value !== "" || hi && hi.value !== "")) return false;
       if (lo && lo.value !== "" && v < +lo.value) return false;
       if (hi && hi.value !== "" && v > +hi.value) return false;
     }
