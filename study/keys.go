@@ -68,7 +68,7 @@ func (p *parser) metric(n *yaml.Node, m *Metric) error {
 		return p.errorf(n, "metric", "missing required key \"name\"")
 	}
 	builtin, known := builtinMetric(m.Name)
-	if !p.command && !known {
+	if !p.command && p.settings != nil && !known { // a Go objective's (no settings) may be any name
 		names := make([]string, len(Metrics))
 		for i, b := range Metrics {
 			names[i] = b.Name
@@ -78,7 +78,7 @@ func (p *parser) metric(n *yaml.Node, m *Metric) error {
 	m.Maximize = builtin.Maximize
 	switch {
 	case goal == nil:
-	case !p.command && g != builtin.Goal():
+	case !p.command && known && g != builtin.Goal():
 		return p.errorf(goal, "metric.goal", "%s is to %s, not %s", m.Name, builtin.Goal(), g)
 	default:
 		m.Maximize = g == "maximize"

@@ -57,3 +57,22 @@ func TestTarget(t *testing.T) {
 		t.Error("1 and 4 workers recorded different studies")
 	}
 }
+
+// TestMetricNeverReported: a run whose reports never carry the metric
+// fails, and its reason names what they carried; a Go objective's metric
+// may be any name.
+func TestMetricNeverReported(t *testing.T) {
+	src := "name: m\nmetric: {name: val/acc, goal: maximize}\nmethod: grid\nparameters:\n  x: {values: [1]}\nbudget: {max_failed: 1}\n"
+	spec, err := study.ParseSpec("m.yaml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj := sweep.ObjectiveFunc(func(ctx context.Context, run study.TrialRun, report func(study.Epoch) error) error {
+		return report(study.Epoch{Epoch: 1, Metrics: map[string]float64{"val/loss": 0.5, "val_acc": 0.9}})
+	})
+	res, _ := sweep.Run(context.Background(), spec, []byte(src), obj, sweep.Options{Workers: 1, ResultsDir: t.TempDir()})
+	if res == nil || len(res.Trials) == 0 || res.Trials[0].State != study.Failed ||
+		res.Trials[0].Reason != `1 reports, none with metric "val/acc" (reported: val/loss, val_acc)` {
+		t.Fatalf("%+v", res)
+	}
+}

@@ -192,7 +192,7 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt s
 		o.pruned = true
 	case err == nil && len(o.epochs) == 0:
 		o.err = errors.New("the objective reported no epoch")
-	case (err == nil || errors.Is(err, study.ErrPruned)) && len(scores) == 0 && !e.spec.Metric.None():
+	case err == nil && len(scores) == 0 && !e.spec.Metric.None():
 		o.err = fmt.Errorf("%d reports, none with metric %q (reported: %s)", len(o.epochs), e.spec.Metric.Name, strings.Join(reported(o.epochs), ", "))
 	case err == nil:
 	case ctx.Err() != nil:
@@ -253,7 +253,8 @@ func (e *engine) tell(a study.Attempt, runs []outcome) error {
 	return a.SetState(goState)
 }
 
-// reported lists the names of the figures a run's reports carried.
+// reported lists the names of the figures a run's reports carried, the
+// first 20 of them.
 func reported(epochs []study.Epoch) []string {
 	var names []string
 	for _, ep := range epochs {
@@ -264,5 +265,8 @@ func reported(epochs []study.Epoch) []string {
 		}
 	}
 	slices.Sort(names)
+	if len(names) > 20 {
+		names = append(names[:20], "…")
+	}
 	return names
 }
