@@ -245,11 +245,7 @@ func (p *parser) takes(prm Parameter, values []any, at string) error {
 func (prm Parameter) Condition() string {
 	var parts []string
 	for _, c := range prm.When {
-		vals := make([]string, len(c.Values))
-		for i, v := range c.Values {
-			vals[i] = FormatValue(v)
-		}
-		parts = append(parts, c.Param+" "+strings.Join(vals, " or "))
+		parts = append(parts, c.Param+" "+FormatValues(c.Values, " or "))
 	}
 	if len(parts) == 0 {
 		return ""

@@ -73,3 +73,12 @@ func (p Param) Shown() string {
 	}
 	return FormatValue(p.Value)
 }
+
+// FormatValues writes values compactly, joined by sep.
+func FormatValues(values []any, sep string) string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = FormatValue(v)
+	}
+	return strings.Join(out, sep)
+}

@@ -116,15 +116,11 @@ func writeSpace(b *strings.Builder, spec *study.Spec) {
 	for _, prm := range spec.Parameters {
 		switch prm.Distribution {
 		case study.Categorical, study.Constant:
-			vals := make([]string, len(prm.Values))
-			for i, v := range prm.Values {
-				vals[i] = study.FormatValue(v)
-			}
 			probs := ""
 			if prm.Probabilities != nil {
 				probs = fmt.Sprintf(", probabilities %v", prm.Probabilities)
 			}
-			fmt.Fprintf(tw, "    %s\t%s\t%s%s\n", prm.Name, prm.Distribution, strings.Join(vals, " | "), probs)
+			fmt.Fprintf(tw, "    %s\t%s\t%s%s\n", prm.Name, prm.Distribution, study.FormatValues(prm.Values, " | "), probs)
 		case study.IntUniform, study.QUniform:
 			fmt.Fprintf(tw, "    %s\t%s\t[%g, %g], %d values, both ends included\n", prm.Name, prm.Distribution, prm.Min, prm.Max, prm.Count())
 		case study.Normal, study.QNormal, study.LogNormal, study.QLogNormal:
@@ -144,11 +140,7 @@ func writeSpace(b *strings.Builder, spec *study.Spec) {
 		var parts []string
 		for _, c := range f {
 			if c.Values != nil {
-				vals := make([]string, len(c.Values))
-				for i, v := range c.Values {
-					vals[i] = study.FormatValue(v)
-				}
-				parts = append(parts, c.Param+"="+strings.Join(vals, "|"))
+				parts = append(parts, c.Param+"="+study.FormatValues(c.Values, "|"))
 				continue
 			}
 			lo, hi := "-inf", "inf"
