@@ -103,7 +103,17 @@ func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(stu
 	}
 	pruned := false
 	var last train.Epoch
-	res, err := Run(ctx, o.Data, s, Options{Test: run.Test, OnEpoch: func(e train.Epoch) error {
+	var size, flops float64 // recorded where the spec optimizes them
+	opt := Options{Test: run.Test}
+	if o.sized() {
+		n, err := s.Size()
+		if err != nil {
+			return err
+		}
+		opt.OnStart = func(_ Model, trainN, _ int) { size, flops = float64(n), EpochFlops(n, trainN) }
+	}
+	opt.OnEpoch = func(e train.Epoch) error {
+		e.Params, e.Flops = size, flops
 		if run.Test && e.Epoch == s.Epochs {
 			last = e // reported with the test figures
 			return nil
@@ -117,7 +127,8 @@ func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(stu
 			return train.ErrStop
 		}
 		return err
-	}})
+	}
+	res, err := Run(ctx, o.Data, s, opt)
 	switch {
 	case err == nil && pruned:
 		return study.ErrPruned
@@ -126,6 +137,17 @@ func (o *Objective) Run(ctx context.Context, run study.TrialRun, report func(stu
 		return report(last)
 	}
 	return err
+}
+
+// sized reports whether the spec optimizes a network's size or cost: then
+// every epoch records both.
+func (o *Objective) sized() bool {
+	for _, m := range o.Spec.Objectives() {
+		if m.Name == study.Params.Name || m.Name == study.Flops.Name {
+			return true
+		}
+	}
+	return false
 }
 
 // Build says what trains the trials (see linalg.Build); trials record it.

@@ -21,6 +21,10 @@ type Epoch struct {
 	// The test set's figures, on the last epoch of a final-stage run only.
 	TestLoss     float64 `json:"test_loss,omitempty"`
 	TestAccuracy float64 `json:"test_accuracy,omitempty"`
+	// The network's size and cost, where a sweep optimizes them: its
+	// weights and biases, and the arithmetic of one training epoch.
+	Params float64 `json:"params,omitempty"`
+	Flops  float64 `json:"flops,omitempty"`
 	// Metrics holds a program's figures by name, every one it reported on
 	// this line. A record with Metrics has no other figures: its named
 	// fields above are unused (zero), and Get reads the map alone.
@@ -36,10 +40,15 @@ const (
 	ValAccuracy   = "val_accuracy"
 	TestLoss      = "test_loss"
 	TestAccuracy  = "test_accuracy"
+	Params        = "params"
+	Flops         = "flops"
 )
 
+// optional are the named fields a record need not have: 0 is none.
+var optional = []string{TestLoss, TestAccuracy, Params, Flops}
+
 // Builtin lists the names of the named fields, in their order.
-var Builtin = []string{LR, TrainLoss, TrainAccuracy, ValLoss, ValAccuracy, TestLoss, TestAccuracy}
+var Builtin = []string{LR, TrainLoss, TrainAccuracy, ValLoss, ValAccuracy, TestLoss, TestAccuracy, Params, Flops}
 
 // field is the named field of a built-in figure.
 func (e *Epoch) field(name string) *float64 {
@@ -58,19 +67,24 @@ func (e *Epoch) field(name string) *float64 {
 		return &e.TestLoss
 	case TestAccuracy:
 		return &e.TestAccuracy
+	case Params:
+		return &e.Params
+	case Flops:
+		return &e.Flops
 	}
 	return nil
 }
 
 // Get reads the figure called name: from Metrics where the record has
-// them, else from its named fields (the test figures only where measured).
+// them, else from its named fields (the test figures, the size and cost
+// only where recorded).
 func (e Epoch) Get(name string) (float64, bool) {
 	if e.Metrics != nil {
 		v, ok := e.Metrics[name]
 		return v, ok
 	}
 	f := e.field(name)
-	if f == nil || (name == TestLoss || name == TestAccuracy) && *f == 0 {
+	if f == nil || *f == 0 && slices.Contains(optional, name) {
 		return 0, false
 	}
 	return *f, true

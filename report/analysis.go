@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"github.com/sweepml/sweep/study"
 )
@@ -33,6 +34,11 @@ type Report struct {
 	Parameters []ParamEffect `json:"parameters"`
 	Note       string        `json:"parameters_note,omitempty"`
 	Answer     string        `json:"answer"`
+	// Objectives and Pareto, with several objectives (metrics:): what the
+	// trials trade, and the front of that trade-off. Ranked, the
+	// parameters' effects and the recommendation then judge the first.
+	Objectives []Objective   `json:"objectives,omitempty"`
+	Pareto     []FrontPoint  `json:"pareto,omitempty"`
 	Trials     []study.Trial `json:"trials"`
 }
 
@@ -142,6 +148,10 @@ func Analyze(spec *study.Spec, trials []study.Trial) *Report {
 		}
 	}
 	r.Answer = answer(spec, r)
+	if spec.MultiObjective() {
+		r.Objectives, r.Pareto = objectives(spec), pareto(spec, search)
+		r.Answer = tradeOff(spec, r) + " By " + spec.Metric.Name + " alone: " + strings.ToLower(r.Answer[:1]) + r.Answer[1:]
+	}
 	return r
 }
 

@@ -2,10 +2,10 @@ package report
 
 import (
 	"fmt"
-	"github.com/sweepml/sweep/record"
 	"slices"
 	"strings"
 
+	"github.com/sweepml/sweep/record"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -85,6 +85,8 @@ func interval(m study.Metric, e study.Interval) string {
 		return fmt.Sprintf("%s (95%% interval %s–%s, %d runs)", m.Format(e.Mean), m.Format(e.Low), m.Format(e.High), e.N)
 	case "wilson":
 		return fmt.Sprintf("%s (95%% interval %s–%s on %d images)", m.Format(e.Mean), m.Format(e.Low), m.Format(e.High), e.N)
+	case "epochs":
+		return fmt.Sprintf("%s (95%% interval %s–%s from its %d epochs' times)", m.Format(e.Mean), m.Format(e.Low), m.Format(e.High), e.N)
 	}
 	return m.Format(e.Mean)
 }

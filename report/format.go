@@ -69,6 +69,9 @@ func (r *Report) ranking(rows []Row, top int) (header []string, body [][]string)
 	if r.Metric == "" { // nothing ranks them: the trials, in number order
 		header = []string{"trial"}
 	}
+	for _, o := range r.more() {
+		header = append(header, o.Name)
+	}
 	if len(r.Trials) > 0 {
 		for _, p := range r.Trials[0].Params {
 			header = append(header, p.Name)
@@ -83,6 +86,7 @@ func (r *Report) ranking(rows []Row, top int) (header []string, body [][]string)
 		if r.Metric == "" {
 			line = line[1:2]
 		}
+		line = append(line, r.moreValues(row)...)
 		for _, p := range row.Params {
 			line = append(line, p.Shown())
 		}
@@ -125,6 +129,15 @@ func writeText(w io.Writer, r *Report, markdown bool, top int) error {
 	fmt.Fprintf(w, "\n%s\n", r.Counts)
 	if r.ValidationImages > 0 {
 		fmt.Fprintf(w, "A run validates on %d images; intervals are 95%%: Wilson's for one run's accuracy, Student's t over runs.\n", r.ValidationImages)
+	}
+	if len(r.Objectives) > 0 {
+		section("Pareto front")
+		fmt.Fprintln(w)
+		header, body := r.front()
+		if err := table(w, header, body, markdown); err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "\nThe front: the complete search trials no other dominates. Non-dominated at 95%: the intervals rule out every other trial dominating it; else the trials they cannot rule out.")
 	}
 	if failed := r.failed(); len(failed) > 0 {
 		section("Failed")
@@ -193,6 +206,9 @@ func table(w io.Writer, header []string, rows [][]string, markdown bool) error {
 func writeCSV(w io.Writer, r *Report) error {
 	cw := csv.NewWriter(w)
 	header := []string{"trial", "stage", "state", r.Metric, "low", "high"}
+	for _, o := range r.more() {
+		header = append(header, o.Name)
+	}
 	if len(r.Trials) > 0 {
 		for _, p := range r.Trials[0].Params {
 			header = append(header, p.Name)
@@ -207,6 +223,13 @@ func writeCSV(w io.Writer, r *Report) error {
 			row[3] = fmt.Sprint(t.Value)
 			if e.Kind != "none" {
 				row[4], row[5] = fmt.Sprint(e.Low), fmt.Sprint(e.High)
+			}
+		}
+		for i := range r.more() {
+			if i+1 < len(t.Values) {
+				row = append(row, fmt.Sprint(t.Values[i+1]))
+			} else {
+				row = append(row, "")
 			}
 		}
 		for _, p := range t.Params {

@@ -73,6 +73,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"value":  value,
 	"tie":    tie,
 	"runs":   func(r *Report, row Row) int { return len(r.trial(row.Trial).Runs) },
+	"more":   (*Report).moreValues,
 	"format": study.FormatValue,
 	"f4":     func(v float64) string { return fmt.Sprintf("%.4f", v) },
 	"row":    func(mean float64, iv study.Interval) Row { return Row{Mean: mean, Interval: iv} },
@@ -104,16 +105,20 @@ func (p *Page) WriteHTML(w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	frontHeader, frontRows := r.front()
 	return page.Execute(w, struct {
 		*Report
-		ParamNames []string
-		Figures    []fig
-		FailedRows [][]string
-		Live       bool
-		Version    string
-		Data       template.JS
+		ParamNames  []string
+		Figures     []fig
+		More        []string
+		FrontHeader []string
+		FrontRows   [][]string
+		FailedRows  [][]string
+		Live        bool
+		Version     string
+		Data        template.JS
 		// json.Marshal escapes <, > and &: no </script> can occur in data.
-	}{r, params, figs, r.failed(), p.Live, p.Version, template.JS(data)})
+	}{r, params, figs, r.moreNames(), frontHeader, frontRows, r.failed(), p.Live, p.Version, template.JS(data)})
 }
 
 // LogTails reads the end of each command trial's logs under

@@ -24,6 +24,7 @@
   function summary(t) {
     var lines = ["Trial " + t.n + " · " + t.state + (t.stage ? " · " + t.stage : "")];
     if (t.value !== undefined) lines.push(data.metric + " " + fmt(t.value));
+    (data.more || []).forEach(function (name, i) { if (t.more) lines.push(name + " " + fmt(t.more[i])); });
     data.params.forEach(function (name, i) { lines.push(name + " = " + fmt(t.params[i])); });
     return lines.join("\n");
   }
@@ -51,9 +52,9 @@
     if (e.target.closest("#detail .close")) { pick(null); return; }
     if (e.target.closest("#detail, #controls")) return;
     if (e.target.closest("th")) return;
-    var el = e.target.closest("[data-trial], [data-final], [data-failed]");
+    var el = e.target.closest("[data-trial], [data-final], [data-failed], [data-front]");
     if (!el || el.id === "tip") return;
-    var n = +(el.getAttribute("data-trial") || el.getAttribute("data-final") || el.getAttribute("data-failed"));
+    var n = +(el.getAttribute("data-trial") || el.getAttribute("data-final") || el.getAttribute("data-failed") || el.getAttribute("data-front"));
     pick(ui.picked === n ? null : n);
   });
   doc.addEventListener("keydown", function (e) { if (e.key === "Escape") pick(null); });
@@ -70,7 +71,7 @@
     var detail = doc.getElementById("detail");
     var t = n === null ? null : byN.get(n);
     if (!t) { detail.hidden = true; body.classList.remove("picked"); return; }
-    doc.querySelectorAll('[data-trial="' + n + '"], [data-final="' + n + '"], [data-failed="' + n + '"]').forEach(function (el) {
+    doc.querySelectorAll('[data-trial="' + n + '"], [data-final="' + n + '"], [data-failed="' + n + '"], [data-front="' + n + '"]').forEach(function (el) {
       if (el.id !== "tip") el.classList.add("sel");
     });
     renderDetail(detail, t);

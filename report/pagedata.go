@@ -1,10 +1,10 @@
 package report
 
 import (
-	"github.com/sweepml/sweep/record"
 	"math"
 	"strconv"
 
+	"github.com/sweepml/sweep/record"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -14,29 +14,32 @@ import (
 // shows them, the journal keeps them exactly.
 type pageData struct {
 	Metric string      `json:"metric"`
+	More   []string    `json:"more,omitempty"` // the objectives after the first
 	Params []string    `json:"params"`
 	Trials []pageTrial `json:"trials"`
 }
 
 type pageTrial struct {
-	N      int      `json:"n"`
-	State  string   `json:"state"`
-	Stage  string   `json:"stage,omitempty"`
-	Value  *float64 `json:"value,omitempty"` // finished trials only
-	Params []any    `json:"params"`          // in the order of pageData.Params
-	Seeds  []string `json:"seeds"`           // strings: a uint64 does not fit a JavaScript number
-	Reason string   `json:"reason,omitempty"`
-	Secs   float64  `json:"secs"`
-	Test   *float64 `json:"test,omitempty"` // mean test accuracy, final stage
-	Metric []number `json:"metric"`         // the metric per epoch
-	TLoss  []number `json:"train_loss"`
-	VLoss  []number `json:"val_loss"`
-	Log    string   `json:"log,omitempty"`
+	N      int       `json:"n"`
+	State  string    `json:"state"`
+	Stage  string    `json:"stage,omitempty"`
+	Value  *float64  `json:"value,omitempty"` // finished trials only
+	More   []float64 `json:"more,omitempty"`  // the other objectives' values
+	Params []any     `json:"params"`          // in the order of pageData.Params
+	Seeds  []string  `json:"seeds"`           // strings: a uint64 does not fit a JavaScript number
+	Reason string    `json:"reason,omitempty"`
+	Secs   float64   `json:"secs"`
+	Test   *float64  `json:"test,omitempty"` // mean test accuracy, final stage
+	Metric []number  `json:"metric"`         // the metric per epoch
+	TLoss  []number  `json:"train_loss"`
+	VLoss  []number  `json:"val_loss"`
+	Log    string    `json:"log,omitempty"`
 }
 
 func (p *Page) data() pageData {
 	r := p.Report
 	d := pageData{Metric: r.Metric, Params: []string{}}
+	d.More = r.moreNames()
 	if len(r.Trials) > 0 {
 		for _, prm := range r.Trials[0].Params {
 			d.Params = append(d.Params, prm.Name)
@@ -51,6 +54,9 @@ func (p *Page) data() pageData {
 		if t.State == study.Complete || t.State == study.Pruned {
 			v := t.Value
 			pt.Value = &v
+			if len(t.Values) > 1 {
+				pt.More = t.Values[1:]
+			}
 		}
 		for _, s := range t.Seeds {
 			pt.Seeds = append(pt.Seeds, strconv.FormatUint(s, 10))

@@ -75,10 +75,14 @@ type builder struct {
 // its distribution, a slice per parameter, importance, a heat map,
 // parallel coordinates, and the models compared.
 func metricPlots(spec *study.Spec, r *Report) []builder {
-	builders := []builder{
+	var builders []builder
+	if spec.MultiObjective() {
+		builders = append(builders, builder{"pareto", func() *chart.Chart { return frontPlot(spec, r) }})
+	}
+	builders = append(builders, []builder{
 		{"history", func() *chart.Chart { return history(spec, r) }},
 		{"ecdf", func() *chart.Chart { return ecdf(r) }},
-	}
+	}...)
 	for i, prm := range spec.Parameters {
 		builders = append(builders, builder{"slice_" + prm.Name, func() *chart.Chart { return slicePlot(spec, r, i) }})
 	}

@@ -31,6 +31,9 @@ func (p *parser) check(s *Spec) error {
 			return p.at("confirm", "metric", "the confirmation stage confirms the best by a metric: give metric: {name: ...}, or confirm: false")
 		}
 	}
+	if s.MultiObjective() && (s.Method == TPE || s.Method == Bayes || s.Method == CMAES) {
+		return p.at("method", "method", "%s searches by one metric; with several objectives (metrics:) use nsga2, random, sobol or grid", s.Method)
+	}
 	if s.Method == Grid {
 		for _, prm := range s.Parameters {
 			path := "parameters." + strings.Join(prm.Path, ".parameters.")

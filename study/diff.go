@@ -34,7 +34,12 @@ func (s *Spec) fields() [][2]string {
 	for _, f := range s.Fixed {
 		out = append(out, [2]string{"fixed." + f.Key, fmt.Sprint(f.Value)})
 	}
-	out = append(out, [2]string{"metric.name", s.Metric.Name}, [2]string{"metric.goal", s.Metric.Goal()}, [2]string{"metric.target", target(s.Metric.Target)}, [2]string{"method", string(s.Method)})
+	out = append(out, [2]string{"metric.name", s.Metric.Name}, [2]string{"metric.goal", s.Metric.Goal()}, [2]string{"metric.target", target(s.Metric.Target)})
+	for i, m := range s.More {
+		key := fmt.Sprintf("metrics[%d]", i+1)
+		out = append(out, [2]string{key + ".name", m.Name}, [2]string{key + ".goal", m.Goal()})
+	}
+	out = append(out, [2]string{"method", string(s.Method)})
 	for _, prm := range s.Parameters {
 		path := "parameters." + prm.Name
 		out = append(out, [2]string{path + ".distribution", string(prm.Distribution)})

@@ -1,12 +1,14 @@
 package study
 
 import (
-	"github.com/sweepml/sweep/record"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sweepml/sweep/record"
 )
 
 // The spec's sections, key by key.
@@ -32,32 +34,33 @@ func (p *parser) data(n *yaml.Node, d *DataSpec) error {
 	})
 }
 
-// metric reads metric:. The built-in networks' metrics are named in
+// metric reads metric: (at key "metric", or "metrics[i]" for one of
+// several objectives). The built-in networks' metrics are named in
 // Metrics, their direction fixed by the name; a command's is any name its
 // program reports, its goal minimize unless given (W&B's default) or the
 // name is a built-in one.
-func (p *parser) metric(n *yaml.Node, m *Metric) error {
+func (p *parser) metric(n *yaml.Node, m *Metric, key string) error {
 	var goal, name *yaml.Node
 	var g string
-	err := p.fields(n, "metric", []string{"name", "goal", "target", "impute", "impute_while_running"}, func(key string, v *yaml.Node) error {
+	err := p.fields(n, key, []string{"name", "goal", "target", "impute", "impute_while_running"}, func(k string, v *yaml.Node) error {
 		var err error
-		switch key {
+		switch at := key + "." + k; k {
 		case "name":
 			name = v
-			if m.Name, err = p.str(v, "metric.name"); err == nil && !record.ValidName(m.Name) {
-				err = p.errorf(v, "metric.name", "%q: want letters, digits, '_', '.', '/', '-', ':' and inner spaces, at most %d bytes", m.Name, record.MaxNameLen)
+			if m.Name, err = p.str(v, at); err == nil && !record.ValidName(m.Name) {
+				err = p.errorf(v, at, "%q: want letters, digits, '_', '.', '/', '-', ':' and inner spaces, at most %d bytes", m.Name, record.MaxNameLen)
 			}
 		case "goal":
 			goal = v
-			g, err = oneOf(p, v, "metric.goal", []string{"maximize", "minimize"})
+			g, err = oneOf(p, v, at, []string{"maximize", "minimize"})
 		case "target":
 			var t float64
-			t, err = p.number(v, "metric.target")
+			t, err = p.number(v, at)
 			m.Target = &t
 		case "impute":
-			_, err = oneOf(p, v, "metric.impute", []string{"worst", "best", "latest"})
+			_, err = oneOf(p, v, at, []string{"worst", "best", "latest"})
 		case "impute_while_running":
-			_, err = oneOf(p, v, "metric.impute_while_running", []string{"false", "worst", "best", "latest"})
+			_, err = oneOf(p, v, at, []string{"false", "worst", "best", "latest"})
 		}
 		return err
 	})
@@ -65,7 +68,7 @@ func (p *parser) metric(n *yaml.Node, m *Metric) error {
 		return err
 	}
 	if name == nil {
-		return p.errorf(n, "metric", "missing required key \"name\"")
+		return p.errorf(n, key, "missing required key \"name\"")
 	}
 	builtin, known := builtinMetric(m.Name)
 	if !p.command && p.settings != nil && !known { // a Go objective's (no settings) may be any name
@@ -73,16 +76,45 @@ func (p *parser) metric(n *yaml.Node, m *Metric) error {
 		for i, b := range Metrics {
 			names[i] = b.Name
 		}
-		return p.errorf(name, "metric.name", "%q is not one of %s: without program: or command:, a spec sweeps the built-in networks; to sweep a program that reports %q, name it with program: (W&B's) or command:", m.Name, strings.Join(names, ", "), m.Name)
+		return p.errorf(name, key+".name", "%q is not one of %s: without program: or command:, a spec sweeps the built-in networks; to sweep a program that reports %q, name it with program: (W&B's) or command:", m.Name, strings.Join(names, ", "), m.Name)
 	}
 	m.Maximize = builtin.Maximize
 	switch {
 	case goal == nil:
-	case !p.command && known && g != builtin.Goal():
-		return p.errorf(goal, "metric.goal", "%s is to %s, not %s", m.Name, builtin.Goal(), g)
+	case (!p.command || m.Name == Seconds.Name) && known && g != builtin.Goal():
+		return p.errorf(goal, key+".goal", "%s is to %s, not %s", m.Name, builtin.Goal(), g)
 	default:
 		m.Maximize = g == "maximize"
 	}
+	return nil
+}
+
+// metrics reads metrics:, several objectives: a list of what metric:
+// takes, the first the primary (what pruning and a target judge).
+func (p *parser) metrics(n *yaml.Node, s *Spec) error {
+	if p.lines["metric"] != 0 {
+		return p.errorf(n, "metrics", "metric: is given too: give metric: for one objective, metrics: for several")
+	}
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 || len(n.Content) > MaxObjectives {
+		return p.errorf(n, "metrics", "want a list of 1 to %d metrics, e.g. [{name: val_accuracy, goal: maximize}, {name: seconds, goal: minimize}]", MaxObjectives)
+	}
+	ms := make([]Metric, len(n.Content))
+	for i, e := range n.Content {
+		key := fmt.Sprintf("metrics[%d]", i)
+		p.lines[key] = e.Line
+		if err := p.metric(e, &ms[i], key); err != nil {
+			return err
+		}
+		for j := range i {
+			if ms[j].Name == ms[i].Name {
+				return p.errorf(e, key+".name", "%q is metrics[%d] too: each objective once", ms[i].Name, j)
+			}
+		}
+		if ms[i].Target != nil && len(n.Content) > 1 {
+			return p.errorf(e, key+".target", "a target ends a search on one metric; with several objectives none is the best: leave target out")
+		}
+	}
+	s.Metric, s.More = ms[0], ms[1:]
 	return nil
 }
 

@@ -204,6 +204,27 @@ func (prm Parameter) FromUnit(u float64) float64 {
 	return lo + u*(hi-lo)
 }
 
+// ToUnit is FromUnit's inverse for a numeric parameter: where in [0, 1)
+// its internal value lies (a stepped one's, mid-step). ok is false for a
+// listed one, whose values have no order.
+func (prm Parameter) ToUnit(internal float64) (u float64, ok bool) {
+	sh, lo, hi := prm.shape()
+	switch {
+	case sh == listed:
+		return 0, false
+	case hi <= lo:
+		return 0.5, true
+	case sh == stepped:
+		k := math.Round((internal - prm.Min) / prm.step())
+		u = (k + 0.5) / float64(prm.Count())
+	case sh == logScale:
+		u = (math.Log(internal) - math.Log(lo)) / (math.Log(hi) - math.Log(lo))
+	default:
+		u = (internal - lo) / (hi - lo)
+	}
+	return min(max(u, 0), math.Nextafter(1, 0)), true
+}
+
 // GoptunaDistribution is goptuna's form of the parameter's distribution.
 // Integers are discrete uniforms with step 1: goptuna's own int
 // distributions never draw their upper bound from its random sampler.

@@ -38,7 +38,7 @@ func ParseSpec(file string, src []byte, settings Settings) (*Spec, error) {
 var (
 	yamlLine  = regexp.MustCompile(`line (\d+): `)
 	validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-	topKeys   = []string{"name", "description", "seed", "program", "command", "wandb_module", "data", "fixed", "metric", "method", "parameters",
+	topKeys   = []string{"name", "description", "seed", "program", "command", "wandb_module", "data", "fixed", "metric", "metrics", "method", "parameters",
 		"budget", "run_cap", "early_terminate", "repeats", "confirm", "forbid", "gpus", "gpus_per_trial", "project", "entity", "controller", "job", "image_uri", "apiVersion", "kind"}
 	// noEffect are W&B's keys that mean nothing to an offline sweep: read,
 	// checked for type, and shown by sweep plan as having no effect.
@@ -158,7 +158,7 @@ func (p *parser) spec(doc *yaml.Node) (*Spec, error) {
 			return nil, p.errorf(root, "", "missing required key %q", key)
 		}
 	}
-	if p.lines["metric"] == 0 && p.command {
+	if p.lines["metric"] == 0 && p.lines["metrics"] == 0 && p.command {
 		s.Metric = Metric{} // a program's metric is its own: none unless named
 	}
 	if s.Program != "" && s.Command == nil {
@@ -221,7 +221,12 @@ func (p *parser) top(s *Spec, key string, v *yaml.Node) error {
 		}
 		s.Fixed, err = p.fixed(v)
 	case "metric":
-		err = p.metric(v, &s.Metric)
+		if p.lines["metrics"] != 0 {
+			return p.errorf(v, key, "metrics: is given too: give metric: for one objective, metrics: for several")
+		}
+		err = p.metric(v, &s.Metric, key)
+	case "metrics":
+		err = p.metrics(v, s)
 	case "method":
 		s.Method, err = oneOf(p, v, key, Methods)
 	case "parameters":

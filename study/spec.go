@@ -13,11 +13,14 @@ import (
 type Spec struct {
 	// Name names the results directory and the study: Title, the spec's
 	// name, made safe (SafeName).
-	Name, Title    string
-	Seed           uint64
-	Data           DataSpec
-	Fixed          []Setting // in spec order
+	Name, Title string
+	Seed        uint64
+	Data        DataSpec
+	Fixed       []Setting // in spec order
+	// Metric is what trials are ranked by; with several objectives
+	// (metrics:), the first, and More the others.
 	Metric         Metric
+	More           []Metric
 	Method         Method
 	Parameters     []Parameter // in spec order: the order of suggestion
 	Budget         Budget
@@ -111,12 +114,14 @@ const (
 	Sobol  Method = "sobol"
 	TPE    Method = "tpe"
 	CMAES  Method = "cmaes"
+	// NSGA2 is NSGA-II, for several objectives (sweep's own, deterministic).
+	NSGA2 Method = "nsga2"
 	// Bayes is W&B's model-based method; here it is TPE (docs/programs.md).
 	Bayes Method = "bayes"
 )
 
 // Methods lists the valid methods.
-var Methods = []Method{Grid, Random, Sobol, TPE, CMAES, Bayes}
+var Methods = []Method{Grid, Random, Sobol, TPE, CMAES, NSGA2, Bayes}
 
 // PrunerType names a pruner.
 type PrunerType string

@@ -63,13 +63,13 @@ func TestSpecErrors(t *testing.T) {
 		name, from, to, want string
 	}{
 		{"unknown top key", "repeats: 1", "repeat: 1",
-			"s.yaml:14: repeat: unknown key (valid keys: name, description, seed, program, command, wandb_module, data, fixed, metric, method, parameters, budget, run_cap, early_terminate, repeats, confirm, forbid, gpus, gpus_per_trial, project, entity, controller, job, image_uri, apiVersion, kind)"},
+			"s.yaml:14: repeat: unknown key (valid keys: name, description, seed, program, command, wandb_module, data, fixed, metric, metrics, method, parameters, budget, run_cap, early_terminate, repeats, confirm, forbid, gpus, gpus_per_trial, project, entity, controller, job, image_uri, apiVersion, kind)"},
 		{"unknown nested key", "trials: 40,", "trails: 40,",
 			"s.yaml:12: budget.trails: unknown key (valid keys under budget: trials, batch, trial_timeout, max_failed)"},
 		{"wrong type", "seed: 42", "seed: forty-two", `s.yaml:2: seed: want an integer, got str "forty-two"`},
 		{"negative seed", "seed: 42", "seed: -1", "s.yaml:2: seed: -1: want an integer ≥ 0"},
 		{"bad name", "name: lr_sizes", "name: ../..", `s.yaml:1: name: "../..": want a name with a letter or digit in it (it names the results directory)`},
-		{"unknown method", "method: tpe", "method: bayesian", `s.yaml:6: method: "bayesian" is not one of grid, random, sobol, tpe, cmaes, bayes`},
+		{"unknown method", "method: tpe", "method: bayesian", `s.yaml:6: method: "bayesian" is not one of grid, random, sobol, tpe, cmaes, nsga2, bayes`},
 		{"unknown setting", "  lr:  ", "  rate:", "s.yaml:8: parameters.rate: unknown training setting (valid: activation, arch, batch, dtype, epochs, gamma, impl, init, lr, min_lr, momentum, nesterov, no_projection, optimizer, pre_activation, schedule, sizes, step_size, warmup, weight_decay; to sweep a program's parameters, name it with program: or command:)"},
 		{"inverted range", "min: 8, max: 64", "min: 64, max: 8", "s.yaml:10: parameters.batch.max: 8 must be greater than min 64"},
 		{"empty range", "min: 8, max: 64", "min: 8, max: 8", "s.yaml:10: parameters.batch.max: 8 must be greater than min 8"},
@@ -98,7 +98,7 @@ func TestSpecErrors(t *testing.T) {
 		{"nothing to prune", "min_epochs: 3", "min_epochs: 30", "s.yaml:13: early_terminate.min_epochs: 30 leaves nothing to prune in 30 epochs"},
 		{"pruning with repeats", "repeats: 1", "repeats: 3", "s.yaml:13: early_terminate: pruning judges single runs; with repeats: 3 use type: none"},
 		{"metric goal mismatch", "goal: maximize", "goal: minimize", "s.yaml:5: metric.goal: val_accuracy is to maximize, not minimize"},
-		{"unknown metric", "name: val_accuracy", "name: accuracy", `s.yaml:5: metric.name: "accuracy" is not one of val_accuracy, val_loss: without program: or command:, a spec sweeps the built-in networks; to sweep a program that reports "accuracy", name it with program: (W&B's) or command:`},
+		{"unknown metric", "name: val_accuracy", "name: accuracy", `s.yaml:5: metric.name: "accuracy" is not one of val_accuracy, val_loss, params, flops, seconds: without program: or command:, a spec sweeps the built-in networks; to sweep a program that reports "accuracy", name it with program: (W&B's) or command:`},
 		{"validation out of range", "validation: 0.2", "validation: 1.5", "s.yaml:3: data.validation: 1.5: want a fraction strictly between 0 and 1"},
 		{"missing data dir", "source: mnist", "source: /no/such/dir", ""}, // parsing reads no file: see recipe's TestObjectiveChecksData
 		{"duplicate key", "repeats: 1", "repeats: 1\nrepeats: 2", "s.yaml:15: repeats: given twice"},

@@ -122,7 +122,8 @@ func (s *Spec) NewRun(t Trial, r int) TrialRun {
 // PlanFinal chooses the final stage once the search has finished: with
 // confirmation, the Top distinct configurations of the search ranked by
 // its metric (other than the baseline's), then the baseline if asked for;
-// without, the best search trial. Nothing in it looks at the test set.
+// without, the best search trial. With several objectives, the
+// configurations are those of the Pareto front, ranked by the first. Nothing in it looks at the test set.
 func (s *Spec) PlanFinal(trials []Trial) Final {
 	if !s.HasFinal() {
 		return Final{}
@@ -134,6 +135,9 @@ func (s *Spec) PlanFinal(trials []Trial) Final {
 		}
 	}
 	ranked := Ranked(s, search)
+	if s.MultiObjective() { // the front's configurations, best first by the first metric
+		ranked = Ranked(s, s.Pareto(search))
+	}
 	final := Final{}
 	if s.Confirm.Top == 0 {
 		if len(ranked) > 0 {

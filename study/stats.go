@@ -9,11 +9,14 @@ import (
 
 // Interval is an estimate with its 95% interval [Low, High].
 type Interval struct {
-	Mean      float64 `json:"mean"`
-	Low       float64 `json:"low"`
-	High      float64 `json:"high"`
-	N         int     `json:"n"`    // runs averaged, or images counted (Wilson)
-	Kind      string  `json:"kind"` // "t" (over runs), "wilson" (one run's accuracy on N images), "none"
+	Mean float64 `json:"mean"`
+	Low  float64 `json:"low"`
+	High float64 `json:"high"`
+	N    int     `json:"n"` // runs averaged, or images counted (Wilson)
+	// Kind is "t" (over runs), "wilson" (one run's accuracy on N images),
+	// "epochs" (one run's time, from its N epochs' times), "exact" (a
+	// figure the configuration fixes), or "none".
+	Kind      string  `json:"kind"`
 	HalfWidth float64 `json:"half_width"`
 }
 
@@ -21,6 +24,19 @@ type Interval struct {
 // tell their means apart at this level.
 func (a Interval) Overlaps(b Interval) bool {
 	return a.Kind != "none" && b.Kind != "none" && a.Low <= b.High && b.Low <= a.High
+}
+
+// Ahead reports whether interval a lies wholly on the better side of b
+// for metric m: the data say a's mean is better (equal exact values are
+// not ahead; an interval of kind none is never).
+func (m Metric) Ahead(a, b Interval) bool {
+	if a.Kind == "none" || b.Kind == "none" {
+		return false
+	}
+	if m.Maximize {
+		return a.Low > b.High
+	}
+	return a.High < b.Low
 }
 
 // TInterval is the mean of values with the 95% interval of Student's t
@@ -74,17 +90,48 @@ func (s *Spec) ValidationImages() int {
 // Estimate is a trial's metric with its 95% interval: over its runs (t)
 // when it has several, else for accuracy Wilson's on the validation
 // images.
-func (s *Spec) Estimate(t Trial) Interval {
+func (s *Spec) Estimate(t Trial) Interval { return s.EstimateOf(s.Metric, t) }
+
+// EstimateOf is a trial's value of metric m with its 95% interval: as
+// Estimate; a built-in network's size and cost exactly, being fixed by
+// its configuration; one run's training time from the spread of its
+// epochs' times (n epochs' sum varies √n times one epoch's deviation).
+func (s *Spec) EstimateOf(m Metric, t Trial) Interval {
 	var finals []float64
 	for _, run := range t.Runs {
-		if v, ok := s.Metric.Last(run); ok {
+		if v, ok := m.Last(run); ok {
 			finals = append(finals, v)
 		}
 	}
-	if len(finals) == 1 && s.Metric.percent() {
+	switch {
+	case len(finals) == 0:
+		return Interval{Kind: "none"}
+	case s.Command == nil && (m.Name == Params.Name || m.Name == Flops.Name):
+		return Interval{Mean: finals[0], Low: finals[0], High: finals[0], N: len(finals), Kind: "exact"}
+	case len(finals) == 1 && m.percent():
 		return Wilson(finals[0], s.ValidationImages())
+	case len(finals) == 1 && m.Measured():
+		return epochTimes(t.Runs[0])
 	}
-	return s.Metric.Clamp(TInterval(finals))
+	return m.Clamp(TInterval(finals))
+}
+
+// epochTimes is one run's training time with the 95% interval its
+// epochs' times imply, taken as independent draws: none with fewer than 2
+// epochs.
+func epochTimes(run []Epoch) Interval {
+	d := make([]float64, len(run))
+	prev := 0.0
+	for i, e := range run {
+		d[i], prev = e.Seconds-prev, e.Seconds
+	}
+	total := prev
+	if len(d) < 2 {
+		return Interval{Mean: total, Low: total, High: total, N: 1, Kind: "none"}
+	}
+	one := TInterval(d) // its half width is t·sd/√n
+	half := one.HalfWidth * float64(len(d))
+	return Interval{Mean: total, Low: max(total-half, 0), High: total + half, N: len(d), Kind: "epochs", HalfWidth: half}
 }
 
 // Clamp keeps an interval of the metric within its range: an accuracy

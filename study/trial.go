@@ -3,6 +3,7 @@ package study
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -48,14 +49,17 @@ type Param struct {
 
 // Trial is the record of one trial.
 type Trial struct {
-	ID      int      `json:"-"` // the storage's ID, which need not be the number
-	Number  int      `json:"number"`
-	State   State    `json:"state"`
-	Value   float64  `json:"value"` // the metric: the mean over repeats of the last epoch's
-	Params  []Param  `json:"params"`
-	Seeds   []uint64 `json:"seeds"` // one per repeat
-	Reason  string   `json:"reason,omitempty"`
-	Seconds float64  `json:"seconds"`
+	ID     int     `json:"-"` // the storage's ID, which need not be the number
+	Number int     `json:"number"`
+	State  State   `json:"state"`
+	Value  float64 `json:"value"` // the metric: the mean over repeats of the last epoch's
+	// Values are the objectives, with several (metrics:), in order: each
+	// the mean over runs of its last value (Values[0] is Value).
+	Values  []float64 `json:"values,omitempty"`
+	Params  []Param   `json:"params"`
+	Seeds   []uint64  `json:"seeds"` // one per repeat
+	Reason  string    `json:"reason,omitempty"`
+	Seconds float64   `json:"seconds"`
 	// Build says what trained it: BLAS, Go version, platform.
 	Build string `json:"build,omitempty"`
 	// Runs holds each run's per-epoch history, as far as it got.
@@ -105,6 +109,7 @@ const (
 	AttrReason  = "sweep:reason"
 	AttrBuild   = "sweep:build"
 	AttrSeconds = "sweep:seconds"
+	AttrValues  = "sweep:values"  // a finished trial's objectives, with several, as JSON
 	AttrStale   = "sweep:stale"   // sweep:stale:<attempt>: who stopped beating, who took over
 	AttrSpec    = "sweep:spec"    // the study's spec, a study attribute
 	attrDevices = "sweep:devices" // sweep:devices:<attempt>:<repeat> → the run's GPU devices
@@ -282,6 +287,9 @@ func (s *Spec) trial(ft goptuna.FrozenTrial, final Final) (Trial, error) {
 	}
 	if t.State.Finished() {
 		t.Value = ft.Value
+		if t.Values, err = ParseValues(ft.SystemAttrs[AttrValues], len(s.Objectives())); err != nil && s.MultiObjective() {
+			return t, fmt.Errorf("trial %d: %w", ft.Number, err)
+		}
 	}
 	for r := range t.Seeds {
 		if d, ok := ft.SystemAttrs[DevicesKey(attemptOf(ft), r)]; ok {
@@ -293,6 +301,18 @@ func (s *Spec) trial(ft goptuna.FrozenTrial, final Final) (Trial, error) {
 	}
 	return t, nil
 }
+
+// ParseValues reads a trial's objectives from their attribute: want of
+// them, finite.
+func ParseValues(attr string, want int) ([]float64, error) {
+	var v []float64
+	if err := json.Unmarshal([]byte(attr), &v); err != nil || len(v) != want || slices.ContainsFunc(v, notFinite) {
+		return nil, fmt.Errorf("objectives %q: want a list of %d finite numbers, one per metric", attr, want)
+	}
+	return v, nil
+}
+
+func notFinite(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
 
 // attemptOf is the number of a trial's latest attempt.
 func attemptOf(ft goptuna.FrozenTrial) int {

@@ -153,7 +153,11 @@ func (e *engine) propose(id, number int) error {
 	}
 	from := trials[source]
 	for _, prm := range e.spec.Parameters {
-		if err := e.storage.SetTrialParam(id, prm.Name, from.InternalParams[prm.Name], prm.GoptunaDistribution()); err != nil {
+		v, ok := from.InternalParams[prm.Name]
+		if !ok { // inactive in the source: its when: does not hold
+			continue
+		}
+		if err := e.storage.SetTrialParam(id, prm.Name, v, prm.GoptunaDistribution()); err != nil {
 			return err
 		}
 	}

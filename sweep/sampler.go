@@ -42,6 +42,8 @@ func newSampler(spec *study.Spec) (sampler, error) {
 		return pointSampler{spec, randomPoint}, nil
 	case study.Sobol:
 		return pointSampler{spec, sobolPoint}, nil
+	case study.NSGA2:
+		return nsga2{spec, nsgaPopulation(spec.TotalTrials())}, nil
 	}
 	//lint:ignore SA1019 the check of the global source goptuna draws from
 	if err := checkReseed(globalrand.Seed, globalrand.Int63); err != nil {

@@ -194,6 +194,8 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt s
 		o.err = errors.New("the objective reported no epoch")
 	case err == nil && len(scores) == 0 && !e.spec.Metric.None():
 		o.err = fmt.Errorf("%d reports, none with metric %q (reported: %s)", len(o.epochs), e.spec.Metric.Name, strings.Join(reported(o.epochs), ", "))
+	case err == nil && missing(e.spec, o.epochs) != "":
+		o.err = fmt.Errorf("%d reports, none with metric %q (reported: %s)", len(o.epochs), missing(e.spec, o.epochs), strings.Join(reported(o.epochs), ", "))
 	case err == nil:
 	case ctx.Err() != nil:
 		o.interrupted = true
@@ -215,7 +217,8 @@ func (e *engine) fenced(a study.Attempt) bool {
 func (e *engine) tell(a study.Attempt, runs []outcome) error {
 	var seconds, sum float64
 	state, reason := study.Complete, ""
-	for _, o := range runs {
+	epochs := make([][]study.Epoch, len(runs))
+	for i, o := range runs {
 		seconds += o.seconds
 		switch {
 		case o.interrupted || o.abandoned:
@@ -228,12 +231,22 @@ func (e *engine) tell(a study.Attempt, runs []outcome) error {
 		if v, ok := e.spec.Metric.Last(o.epochs); ok {
 			sum += v
 		}
+		epochs[i] = o.epochs
 	}
 	// Attributes and value first, goptuna's state last: until the state is
 	// written the trial counts as running and a resumed sweep reruns it.
 	attrs := [][2]string{{study.AttrSeconds, strconv.FormatFloat(seconds, 'f', 3, 64)}, {study.AttrBuild, e.build}}
 	if reason != "" {
 		attrs = append(attrs, [2]string{study.AttrReason, reason})
+	}
+	if values, lacking := e.spec.Values(epochs); e.spec.MultiObjective() && state != study.Failed {
+		if lacking != "" { // a pruned run that stopped before reporting it
+			state, reason = study.Failed, fmt.Sprintf("pruned before reporting metric %q", lacking)
+			attrs = append(attrs, [2]string{study.AttrReason, reason})
+		} else {
+			b, _ := json.Marshal(values)
+			attrs = append(attrs, [2]string{study.AttrValues, string(b)})
+		}
 	}
 	for _, kv := range attrs {
 		if err := a.SetSystemAttr(kv[0], kv[1]); err != nil {
@@ -251,6 +264,17 @@ func (e *engine) tell(a study.Attempt, runs []outcome) error {
 		}
 	}
 	return a.SetState(goState)
+}
+
+// missing names the first objective beyond the first that a run's reports
+// never carried ("" if none).
+func missing(spec *study.Spec, epochs []study.Epoch) string {
+	for _, m := range spec.More {
+		if _, ok := m.Last(epochs); !ok {
+			return m.Name
+		}
+	}
+	return ""
 }
 
 // reported lists the names of the figures a run's reports carried, the
