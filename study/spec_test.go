@@ -99,6 +99,16 @@ func TestSpecErrors(t *testing.T) {
 		{"pruning with repeats", "repeats: 1", "repeats: 3", "s.yaml:13: early_terminate: pruning judges single runs; with repeats: 3 use type: none"},
 		{"metric goal mismatch", "goal: maximize", "goal: minimize", "s.yaml:5: metric.goal: val_accuracy is to maximize, not minimize"},
 		{"unknown metric", "name: val_accuracy", "name: accuracy", `s.yaml:5: metric.name: "accuracy" is not one of val_accuracy, val_loss, params, flops, seconds: without program: or command:, a spec sweeps the built-in networks; to sweep a program that reports "accuracy", name it with program: (W&B's) or command:`},
+		{"two objectives", "metric: {name: val_accuracy, goal: maximize}\nmethod: tpe", "metrics: [{name: val_accuracy, goal: maximize}, {name: params, goal: minimize}]\nmethod: nsga2", ""},
+		{"metric and metrics", "metric: {name: val_accuracy, goal: maximize}", "metric: {name: val_accuracy, goal: maximize}\nmetrics: [{name: params}]", "s.yaml:6: metrics: metric: is given too: give metric: for one objective, metrics: for several"},
+		{"metrics empty", "metric: {name: val_accuracy, goal: maximize}", "metrics: []", "s.yaml:5: metrics: want a list of 1 to 8 metrics, e.g. [{name: val_accuracy, goal: maximize}, {name: seconds, goal: minimize}]"},
+		{"metrics not a list", "metric: {name: val_accuracy, goal: maximize}", "metrics: {name: params}", "s.yaml:5: metrics: want a list of 1 to 8 metrics, e.g. [{name: val_accuracy, goal: maximize}, {name: seconds, goal: minimize}]"},
+		{"metric twice", "metric: {name: val_accuracy, goal: maximize}", "metrics: [{name: params}, {name: params}]", `s.yaml:5: metrics[1].name: "params" is metrics[0] too: each objective once`},
+		{"metrics unknown name", "metric: {name: val_accuracy, goal: maximize}", "metrics: [{name: val_accuracy}, {name: size}]", `s.yaml:5: metrics[1].name: "size" is not one of val_accuracy, val_loss, params, flops, seconds: without program: or command:, a spec sweeps the built-in networks; to sweep a program that reports "size", name it with program: (W&B's) or command:`},
+		{"objective goal mismatch", "metric: {name: val_accuracy, goal: maximize}", "metrics: [{name: val_accuracy}, {name: seconds, goal: maximize}]", "s.yaml:5: metrics[1].goal: seconds is to minimize, not maximize"},
+		{"metrics unknown key", "metric: {name: val_accuracy, goal: maximize}", "metrics: [{name: val_accuracy}, {name: params, direction: down}]", "s.yaml:5: metrics[1].direction: unknown key (valid keys under metrics[1]: name, goal, target, impute, impute_while_running)"},
+		{"metrics target", "metric: {name: val_accuracy, goal: maximize}", "metrics: [{name: val_accuracy, target: 0.9}, {name: params}]", "s.yaml:5: metrics[0].target: a target ends a search on one metric; with several objectives none is the best: leave target out"},
+		{"tpe on several", "metric: {name: val_accuracy, goal: maximize}", "metrics: [{name: val_accuracy, goal: maximize}, {name: params, goal: minimize}]", "s.yaml:6: method: tpe searches by one metric; with several objectives (metrics:) use nsga2, random, sobol or grid"},
 		{"validation out of range", "validation: 0.2", "validation: 1.5", "s.yaml:3: data.validation: 1.5: want a fraction strictly between 0 and 1"},
 		{"missing data dir", "source: mnist", "source: /no/such/dir", ""}, // parsing reads no file: see recipe's TestObjectiveChecksData
 		{"duplicate key", "repeats: 1", "repeats: 1\nrepeats: 2", "s.yaml:15: repeats: given twice"},
@@ -144,6 +154,8 @@ func FuzzParseSpec(f *testing.F) {
 	f.Add([]byte(goodSpec))
 	f.Add([]byte("name: x\nmethod: grid\nparameters: {lr: {values: [0.1, 0.2]}}\n"))
 	f.Add([]byte(wandbSpec))
+	f.Add([]byte("name: m\nmethod: nsga2\nrun_cap: 8\nmetrics:\n  - {name: val_accuracy, goal: maximize}\n  - {name: params}\n  - {name: seconds, goal: minimize}\nparameters: {lr: {min: 0.01, max: 0.1}}\n"))
+	f.Add([]byte("name: p\ncommand: [x]\nmethod: random\nrun_cap: 4\nmetrics: [{name: acc, goal: maximize}, {name: seconds}, {name: loss, target: 1}]\nparameters: {a: {values: [1]}}\n"))
 	f.Add([]byte("name: c\nmethod: grid\nparameters:\n  o: {values: [a, b]}\n  m: {values: [1, 2], when: {o: a}}\n  n: {min: 1, max: 3, when: {m: [1, 2]}}\nforbid:\n  - {o: b}\n  - {n: {min: 2}}\n"))
 	f.Add([]byte("name: w\nprogram: t.py\nmethod: random\nrun_cap: 3\nparameters:\n  g: {parameters: {a: {distribution: q_normal, mu: 1, q: 2}}}\n  b: {values: [[1], {k: null}]}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {

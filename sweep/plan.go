@@ -43,6 +43,10 @@ func Plan(w io.Writer, spec *study.Spec, settings study.Settings, workers int, r
 	if spec.Method == study.Bayes {
 		fmt.Fprintf(b, " (bayes: TPE, a model-based sampler)")
 	}
+	if spec.Method == study.NSGA2 {
+		p := nsgaPopulation(total)
+		fmt.Fprintf(b, " (NSGA-II, population %d: the first %d are Sobol points, then each is bred from the best %d)", p, p, p)
+	}
 	if spec.Method == study.Grid {
 		fmt.Fprintf(b, " (grid of %d points", spec.GridSize())
 		if spec.Conditional() {
@@ -186,6 +190,30 @@ func writeMetric(b *strings.Builder, spec *study.Spec) {
 		fmt.Fprintf(b, "; target %s: no new trial starts once one reaches it", spec.Metric.Format(*t))
 	}
 	fmt.Fprintln(b)
+	for _, m := range spec.More {
+		fmt.Fprintf(b, "  and:     %s (%s)%s\n", m, m.Goal(), objectiveNote(spec, m))
+	}
+	if spec.MultiObjective() {
+		fmt.Fprintf(b, "           several objectives: the report gives their Pareto front, and the final stage retrains the front's configurations; %s alone orders the tables and is what pruning judges\n", spec.Metric)
+	}
+	if spec.Measured() {
+		fmt.Fprintf(b, "           measured: %s is this machine's training time, so the study depends on its speed and load: only the computed objectives reproduce bit for bit, and the window rule's promise (the same study for any number of workers) holds only for them\n", study.Seconds.Name)
+	}
+}
+
+// objectiveNote says what a built-in objective is.
+func objectiveNote(spec *study.Spec, m study.Metric) string {
+	switch {
+	case spec.Command != nil && !m.Measured():
+		return ", at the last report that carries it"
+	case m.Name == study.Params.Name:
+		return ": the network's weights and biases, fixed by its configuration"
+	case m.Name == study.Flops.Name:
+		return ": arithmetic of one training epoch, 6 × weights × training images, fixed by its configuration"
+	case m.Measured():
+		return ": measured training time of a run, in seconds"
+	}
+	return ", at the last epoch"
 }
 
 // writeProgram writes what a W&B spec's program gets, and the keys that

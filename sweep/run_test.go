@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -165,9 +166,10 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	if dir := os.Getenv("SWEEP_TEST_CHILD_RESULTS"); dir != "" {
-		spec, err := study.ParseSpec("spec.yaml", []byte(smallSpec), recipe.Table)
+		src := cmp.Or(os.Getenv("SWEEP_TEST_CHILD_SPEC"), smallSpec)
+		spec, err := study.ParseSpec("spec.yaml", []byte(src), recipe.Table)
 		if err == nil {
-			_, err = Run(context.Background(), spec, []byte(smallSpec), builtin(spec), Options{Workers: 2, ResultsDir: dir})
+			_, err = Run(context.Background(), spec, []byte(src), builtin(spec), Options{Workers: 2, ResultsDir: dir})
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -185,23 +187,23 @@ func TestResumeAfterKill(t *testing.T) {
 	// Kill once some search trials have finished and before all have;
 	// then during the confirmation stage, some of its runs recorded.
 	t.Run("search", func(t *testing.T) {
-		killAndResume(t, func(journal string) bool { return strings.Count(journal, `"op":"state"`) >= 4 })
+		killAndResume(t, smallSpec, func(journal string) bool { return strings.Count(journal, `"op":"state"`) >= 4 })
 	})
 	t.Run("confirmation", func(t *testing.T) {
-		killAndResume(t, func(journal string) bool {
+		killAndResume(t, smallSpec, func(journal string) bool {
 			_, after, ok := strings.Cut(journal, study.AttrFinal)
 			return ok && strings.Count(after, `"name":"sweep:epoch`) >= 6
 		})
 	})
 }
 
-// killAndResume runs smallSpec in a child process, kills it with SIGKILL
+// killAndResume runs spec src in a child process, kills it with SIGKILL
 // when the journal says so, resumes, and compares with a clean run.
-func killAndResume(t *testing.T, when func(journal string) bool) {
-	spec := parse(t, smallSpec)
+func killAndResume(t *testing.T, src string, when func(journal string) bool) {
+	spec := parse(t, src)
 	dir := t.TempDir()
 	journal := filepath.Join(dir, spec.Name, study.JournalFile)
-	cmd, _ := child(t, dir)
+	cmd, _ := spawn(t, "SWEEP_TEST_CHILD_RESULTS="+dir, "SWEEP_TEST_CHILD_SPEC="+src)
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		b, _ := os.ReadFile(journal)
@@ -227,7 +229,7 @@ func killAndResume(t *testing.T, when func(journal string) bool) {
 	}
 	t.Logf("killed with %s", study.Counts(before))
 
-	res, err := Run(context.Background(), spec, []byte(smallSpec), builtin(spec), Options{Workers: 2, ResultsDir: dir})
+	res, err := Run(context.Background(), spec, []byte(src), builtin(spec), Options{Workers: 2, ResultsDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +244,7 @@ func killAndResume(t *testing.T, when func(journal string) bool) {
 			diffTrials(t, "kept trial", []study.Trial{b}, []study.Trial{res.Trials[b.Number]})
 		}
 	}
-	clean, err := Run(context.Background(), spec, []byte(smallSpec), builtin(spec), Options{Workers: 1, ResultsDir: t.TempDir()})
+	clean, err := Run(context.Background(), spec, []byte(src), builtin(spec), Options{Workers: 1, ResultsDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

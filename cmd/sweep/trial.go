@@ -28,6 +28,11 @@ func showTrial(stdout, stderr io.Writer, spec *study.Spec, trials []study.Trial,
 	fmt.Fprintf(stdout, "  parameters: %s\n", strings.Join(kv, ", "))
 	if t.State.Finished() {
 		fmt.Fprintf(stdout, "  %s: %.6g (%s over %d runs), %.1f s\n", spec.Metric, t.Value, spec.Metric.Goal(), len(t.Seeds), t.Seconds)
+		for i, m := range spec.More {
+			if i+1 < len(t.Values) {
+				fmt.Fprintf(stdout, "  %s: %.6g (%s)\n", m, t.Values[i+1], m.Goal())
+			}
+		}
 	}
 	if t.Reason != "" {
 		fmt.Fprintf(stdout, "  failed: %s\n", t.Reason)
