@@ -12,7 +12,7 @@ OPENBLAS := $(shell ls /usr/lib/*/libopenblas.so /usr/lib/libopenblas.so 2>/dev/
 TAGS := $(if $(OPENBLAS),openblas)
 CGO := $(if $(filter openblas,$(TAGS)),1,0)
 
-.PHONY: build run test bench bench-sweeps compare fuzz chaos full proof torch clean
+.PHONY: build run test bench bench-sweeps bench-pareto compare fuzz chaos full proof torch clean
 
 build:
 	CGO_ENABLED=$(CGO) $(GO) build -tags '$(TAGS)' -o $(BIN) ./cmd/sweep
@@ -55,6 +55,11 @@ bench:
 bench-sweeps: build
 	SWEEP_BENCH=1 $(GO) test -count=1 -timeout 30m -run 'TestWholeSweeps|TestServeLargeStudy|TestWandbOverhead' -v ./bench/sweeps | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS' -e '^ok'
 
+# Several objectives: the hypervolume of sweep's NSGA-II front against
+# Optuna's NSGA-II and MOTPE (Debian's python3-optuna), docs/objectives.md.
+bench-pareto: build
+	python3 bench/pareto/pareto.py $(BIN)
+
 # Side by side with PyTorch and NumPy (Debian's python3-torch and
 # python3-numpy), one thread each: see bench/main.go.
 compare:
@@ -81,7 +86,7 @@ full: build
 # Proof of learning, committed: the notebook's models compared (its part C),
 # regenerated from scratch. Takes about 3 minutes on 2 cores.
 proof: build
-	./$(BIN) run --restart configs/notebook.yaml
+	./$(BIN) run --restart --workers 1 configs/notebook.yaml
 	./$(BIN) report results/notebook > results/notebook/report.txt
 	./$(BIN) report --files=false --format markdown results/notebook > results/notebook/report.md
 

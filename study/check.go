@@ -104,8 +104,16 @@ func (p *parser) checkSettings(s *Spec) error {
 		if p.settings == nil {
 			continue
 		}
+		// A conditional parameter's values are checked where it exists:
+		// with arch resnet for when: {arch: resnet}.
+		context := s.Fixed[:len(s.Fixed):len(s.Fixed)]
+		for _, c := range prm.When {
+			if len(c.Values) > 0 && slices.ContainsFunc(s.Parameters, func(q Parameter) bool { return q.Name == c.Param }) {
+				context = append(context, Setting{c.Param, c.Values[0]}) // checkConditions checks the condition itself
+			}
+		}
 		for _, v := range prm.probes() {
-			if err := p.settings.Check(append(s.Fixed[:len(s.Fixed):len(s.Fixed)], Setting{prm.Name, v})); err != nil {
+			if err := p.settings.Check(append(context[:len(context):len(context)], Setting{prm.Name, v})); err != nil {
 				return p.at(path, path, "value %v: %v", v, err)
 			}
 		}

@@ -73,6 +73,16 @@ func TestConditionErrors(t *testing.T) {
 			t.Errorf("forbid: %s:\n got %v\nwant %s", forbid, err, want)
 		}
 	}
+	// A setting valid only where its condition holds is checked there:
+	// pre_activation is the residual network's.
+	arch := "name: a\nmethod: grid\nparameters:\n  arch: {values: [mlp, resnet]}\n  pre_activation: {values: [false, true]%s}\n"
+	if _, err := study.ParseSpec("a.yaml", []byte(strings.Replace(arch, "%s", ", when: {arch: resnet}", 1)), recipe.Table); err != nil {
+		t.Errorf("pre_activation when arch resnet: %v", err)
+	}
+	if _, err := study.ParseSpec("a.yaml", []byte(strings.Replace(arch, "%s", "", 1)), recipe.Table); err == nil ||
+		err.Error() != "a.yaml:5: parameters.pre_activation: value true: pre-activation and no-projection apply to arch resnet, not mlp" {
+		t.Errorf("pre_activation for every arch: %v", err)
+	}
 	cma := "name: m\nmethod: cmaes\nbudget: {trials: 4}\nparameters:\n  a: {min: 0.0, max: 1.0}\n  b: {min: 0.0, max: 1.0, when: {a: 0.5}}\n"
 	if _, err := study.ParseSpec("m.yaml", []byte(cma), nil); err == nil || err.Error() != "m.yaml:2: method: cmaes draws every parameter in every trial: with when: or forbid:, use tpe" {
 		t.Errorf("cmaes: %v", err)

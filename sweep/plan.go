@@ -108,8 +108,12 @@ func writeFinal(b *strings.Builder, spec *study.Spec, epochs int) int {
 	if spec.Data.Resplit {
 		split = "a new validation split each"
 	}
-	fmt.Fprintf(b, "  confirm: the top %d configurations%s, %d fresh seeds each with %s, measured on the test set at the end: up to %d epochs\n",
-		c.Top, baseline, c.Seeds, split, configs*c.Seeds*epochs)
+	which := fmt.Sprintf("the top %d configurations", c.Top)
+	if spec.MultiObjective() {
+		which = fmt.Sprintf("the Pareto front's configurations (at most %d)", c.Top)
+	}
+	fmt.Fprintf(b, "  confirm: %s%s, %d fresh seeds each with %s, measured on the test set at the end: up to %d epochs\n",
+		which, baseline, c.Seeds, split, configs*c.Seeds*epochs)
 	return configs * c.Seeds * epochs
 }
 

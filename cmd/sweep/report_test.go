@@ -18,8 +18,9 @@ import (
 // TestCommittedNotebookReport: results/notebook/, the report the README
 // links to, is what `sweep report` makes of its committed journal today,
 // and its report.html works as a reader opens it from disk: it sorts, a
-// hover names the trial under the pointer, it fetches nothing and logs no
-// error; under 1.5 MB.
+// hover names the trial under the pointer (on the Pareto front's figure
+// too, with both objectives), it fetches nothing and logs no error; under
+// 1.5 MB.
 func TestCommittedNotebookReport(t *testing.T) {
 	committed, err := filepath.Abs(filepath.Join("..", "..", "results", "notebook"))
 	if err != nil {
@@ -68,6 +69,16 @@ func TestCommittedNotebookReport(t *testing.T) {
 	b.Hover(fmt.Sprintf(`#fig-history circle[data-trial="%d"]`, ranked[0]))
 	if tip := browsertest.Eval[string](b, `document.getElementById("tip").textContent`); !strings.HasPrefix(tip, fmt.Sprintf("Trial %d ·", ranked[0])) {
 		t.Errorf("hovering trial %d's point shows %q", ranked[0], tip)
+	}
+	// The notebook's two objectives: the front's table, and its figure,
+	// whose points name the trial and both its values.
+	front := browsertest.Eval[[]int](b, `[...document.querySelectorAll("#pareto tbody tr")].map(r => +r.dataset.front)`)
+	if len(front) == 0 {
+		t.Fatal("no Pareto front table")
+	}
+	b.Hover(fmt.Sprintf(`#fig-pareto circle[data-trial="%d"]`, front[0]))
+	if tip := browsertest.Eval[string](b, `document.getElementById("tip").textContent`); !strings.HasPrefix(tip, fmt.Sprintf("Trial %d ·", front[0])) || !strings.Contains(tip, "\nseconds ") {
+		t.Errorf("hovering front trial %d's point shows %q", front[0], tip)
 	}
 	for _, r := range b.Requests() {
 		if r != "file://"+page {
