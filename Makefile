@@ -58,7 +58,7 @@ bench-sweeps: build
 # Several objectives: the hypervolume of sweep's NSGA-II front against
 # Optuna's NSGA-II and MOTPE (Debian's python3-optuna), docs/objectives.md.
 bench-pareto: build
-	python3 bench/pareto/pareto.py $(BIN)
+	/usr/bin/python3 bench/pareto/pareto.py $(BIN)
 
 # Side by side with PyTorch and NumPy (Debian's python3-torch and
 # python3-numpy), one thread each: see bench/main.go.

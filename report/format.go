@@ -69,9 +69,7 @@ func (r *Report) ranking(rows []Row, top int) (header []string, body [][]string)
 	if r.Metric == "" { // nothing ranks them: the trials, in number order
 		header = []string{"trial"}
 	}
-	for _, o := range r.more() {
-		header = append(header, o.Name)
-	}
+	header = append(header, r.moreNames()...)
 	if len(r.Trials) > 0 {
 		for _, p := range r.Trials[0].Params {
 			header = append(header, p.Name)
@@ -206,8 +204,8 @@ func table(w io.Writer, header []string, rows [][]string, markdown bool) error {
 func writeCSV(w io.Writer, r *Report) error {
 	cw := csv.NewWriter(w)
 	header := []string{"trial", "stage", "state", r.Metric, "low", "high"}
-	for _, o := range r.more() {
-		header = append(header, o.Name)
+	for _, name := range r.moreNames() {
+		header = append(header, strings.ReplaceAll(name, " ", "_"))
 	}
 	if len(r.Trials) > 0 {
 		for _, p := range r.Trials[0].Params {

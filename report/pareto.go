@@ -105,8 +105,12 @@ func tradeOff(spec *study.Spec, r *Report) string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Trading %s, the Pareto front holds %d of the %d complete search trials; %d of them are non-dominated at 95%% (the intervals rule out every other trial dominating them).",
-		strings.Join(names, " against "), len(front), countComplete(r), sure)
+	howMany := fmt.Sprint(sure)
+	if sure == 0 {
+		howMany = "none"
+	}
+	fmt.Fprintf(&b, "Trading %s, the Pareto front holds %d of the %d complete search trials; %s of them are non-dominated at 95%% (the intervals rule out every other trial dominating them).",
+		strings.Join(names, " against "), len(front), countComplete(r), howMany)
 	if len(front) == 1 {
 		p := front[0]
 		fmt.Fprintf(&b, " Trial #%d (%s) is best on every objective: %s.", p.Trial, describe(p.Params), values(metrics, p))
@@ -128,7 +132,33 @@ func tradeOff(spec *study.Spec, r *Report) string {
 		fmt.Fprintf(&b, " For %s less %s, trial #%d %s than trial #%d.", m0.FormatDiff(math.Abs(first.Values[0]-last.Values[0])), m0.Name,
 			last.Trial, ratio(m1, first.Values[1], last.Values[1]), first.Trial)
 	}
+	offFront(&b, spec, r)
 	return b.String()
+}
+
+// offFront says what the best trial off the front (by the first
+// objective) gives away: which front trial dominates it, and by how much
+// on the second objective.
+func offFront(b *strings.Builder, spec *study.Spec, r *Report) {
+	metrics := spec.Objectives()
+	onFront := map[int]bool{}
+	for _, p := range r.Pareto {
+		onFront[p.Trial] = true
+	}
+	for _, row := range r.Ranked {
+		t := r.trial(row.Trial)
+		if row.State != study.Complete || onFront[t.Number] || len(t.Values) != len(metrics) {
+			continue
+		}
+		for _, p := range r.Pareto {
+			if study.Dominates(metrics, p.Values, t.Values) {
+				fmt.Fprintf(b, " The best trial off the front, #%d (%s: %s %s), is dominated by #%d (%s), which %s.", t.Number, describe(t.Params),
+					metrics[0].Name, metrics[0].Format(t.Values[0]), p.Trial, metrics[0].Format(p.Values[0]), ratio(metrics[1], t.Values[1], p.Values[1]))
+				return
+			}
+		}
+		return
+	}
 }
 
 // values writes a front point's objectives with their intervals.
@@ -282,10 +312,16 @@ func frontPlot(spec *study.Spec, r *Report) *chart.Chart {
 	return c
 }
 
-// moreNames are the names of the objectives after the first.
+// moreNames head the columns of the objectives after the first: their
+// names, the measured time as "seconds per run" (beside a trial's total
+// seconds).
 func (r *Report) moreNames() []string {
 	var out []string
 	for _, o := range r.more() {
+		if o.Measured {
+			out = append(out, o.Name+" per run")
+			continue
+		}
 		out = append(out, o.Name)
 	}
 	return out

@@ -1,15 +1,20 @@
 package sweep
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
+	"os/exec"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/sweepml/sweep/internal/pgtest"
 	"github.com/sweepml/sweep/report"
 	"github.com/sweepml/sweep/study"
 )
@@ -154,5 +159,37 @@ func TestFronts(t *testing.T) {
 	}
 	if study.Dominates(metrics, []float64{1, 1, 1}, []float64{1, 1, 1}) {
 		t.Error("a point dominates its equal")
+	}
+}
+
+// TestSharedPareto: two worker processes on one PostgreSQL study of the
+// two-objective NSGA-II spec end with every trial complete, each with
+// both objectives recorded, and a front the report finds.
+func TestSharedPareto(t *testing.T) {
+	url := pgtest.Start(t).URL("pareto")
+	src := strings.Replace(paretoSpec, "name: pareto", "name: shared", 1)
+	var cmds []*exec.Cmd
+	var logs []*bytes.Buffer
+	for w := range 2 {
+		cmd, log := worker(t, url, src, fmt.Sprintf("w%d", w), time.Minute)
+		cmds, logs = append(cmds, cmd), append(logs, log)
+	}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("worker %d: %v\n%s", i, err, logs[i])
+		}
+	}
+	trials := load(t, url)
+	spec := parse(t, src)
+	if len(trials) <= spec.TotalTrials() {
+		t.Fatalf("%d trials: no final stage", len(trials))
+	}
+	for _, tr := range trials {
+		if tr.State != study.Complete || len(tr.Values) != 2 || tr.Values[1] != weights(t, tr.Params[0].Value.(string)) {
+			t.Errorf("trial %d: %s, values %v", tr.Number, tr.State, tr.Values)
+		}
+	}
+	if front := spec.Pareto(trials); len(front) == 0 {
+		t.Error("no front")
 	}
 }
