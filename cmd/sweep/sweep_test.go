@@ -62,8 +62,8 @@ func TestPlanAndRunUsageErrors(t *testing.T) {
 		{[]string{"run", "a.yaml", "b.yaml"}, "sweep run: want one spec file, got 2 arguments"},
 		{[]string{"run", "--workers", "many", "x.yaml"}, `invalid value "many" for flag -workers: parse error`},
 		{[]string{"plan", "/no/such.yaml"}, "sweep plan: open /no/such.yaml: no such file or directory"},
-		{[]string{"plan", bad}, `sweep plan: ` + bad + `:5: method: "annealing" is not one of grid, random, sobol, tpe, cmaes, bayes`},
-		{[]string{"run", "--results", results, bad}, `sweep run: ` + bad + `:5: method: "annealing" is not one of grid, random, sobol, tpe, cmaes, bayes`},
+		{[]string{"plan", bad}, `sweep plan: ` + bad + `:5: method: "annealing" is not one of grid, random, sobol, tpe, cmaes, nsga2, bayes`},
+		{[]string{"run", "--results", results, bad}, `sweep run: ` + bad + `:5: method: "annealing" is not one of grid, random, sobol, tpe, cmaes, nsga2, bayes`},
 		{[]string{"run", "--storage", "mysql://root:hunter2@db/x", writeSpec(t, tinySpec)},
 			"sweep run: storage URL: this mysql:// string is not a PostgreSQL connection string (want postgres://user@host[:port]/database, or host=… user=… dbname=…; the password in PGPASSWORD or ~/.pgpass)"},
 		{[]string{"plan", badSizes}, // plan checks against the data as run does
