@@ -6,6 +6,7 @@ import (
 	"math"
 	globalrand "math/rand"
 	"math/rand/v2"
+	"sync"
 
 	"github.com/c-bata/goptuna"
 	"github.com/c-bata/goptuna/cmaes"
@@ -166,14 +167,22 @@ func sobolPoint(_ uint64, number, dims int) []float64 {
 // global math/rand, so each proposal reseeds it (and a new TPE sampler)
 // from the sweep's seed and the trial's number: a proposal is then a
 // function of the seed and the finished trials, whatever ran before in
-// this process. CMA-ES keeps its optimizer state from proposal to
+// this process, and in any other study the process sweeps at once (a
+// lock holds the source for the proposal). CMA-ES keeps its optimizer state from proposal to
 // proposal, so a resumed CMA-ES sweep restarts its search distribution.
 type goptunaSampler struct {
 	spec *study.Spec
 	cma  *cmaes.Sampler
 }
 
+// globalRand guards the global math/rand source goptuna draws from: a
+// proposal reseeds it and draws, and must not interleave with another
+// study's in the same process.
+var globalRand sync.Mutex
+
 func (s *goptunaSampler) propose(st *goptuna.Study, id, number int) error {
+	globalRand.Lock()
+	defer globalRand.Unlock()
 	if !s.spec.Conditional() {
 		return s.suggest(st, id, number, 0, nil)
 	}
