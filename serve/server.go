@@ -32,6 +32,8 @@ type Server struct {
 	// often.
 	MinInterval time.Duration
 
+	routes  sync.Once
+	mux     *http.ServeMux
 	mu      sync.Mutex
 	cache   map[string]*view // by study name; "" for Single
 	studies map[string]Source
@@ -50,44 +52,50 @@ type view struct {
 	err     error
 }
 
-// ServeHTTP routes: with Single, "/" (page), "/version" and
-// "/api/study"; otherwise "/" (list), "/api/studies" and the same three
-// under "/s/NAME/".
+// ServeHTTP answers GET and HEAD (a mux's method patterns answer any
+// other method 405, an unknown path 404): with Single, "/" (page),
+// "/version" and "/api/study"; otherwise "/" (list), "/api/studies" and
+// the same three under "/s/NAME/". Every request needs the token, if set.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.Token != "" && !s.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="sweep serve"`)
 		http.Error(w, "401 unauthorized: this server needs its token (?token=… or Authorization: Bearer …)", http.StatusUnauthorized)
 		return
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		http.Error(w, "read-only: GET only", http.StatusMethodNotAllowed)
-		return
-	}
+	s.routes.Do(s.route)
 	w.Header().Set("Cache-Control", "no-store")
+	s.mux.ServeHTTP(w, r)
+}
+
+// route builds the mux. A GET pattern matches HEAD too.
+func (s *Server) route() {
+	s.mux = http.NewServeMux()
 	if s.Single != nil {
-		s.study(w, r, "", s.Single, r.URL.Path)
+		s.handleStudy("", func(*http.Request) (string, Source) { return "", s.Single })
 		return
 	}
-	path := r.URL.Path
-	switch {
-	case path == "/":
-		s.list(w, r)
-	case path == "/api/studies":
-		writeJSONList(w, s.names())
-	case strings.HasPrefix(path, "/s/"):
-		name, rest, found := strings.Cut(strings.TrimPrefix(path, "/s/"), "/")
-		src := s.studiesNow()[name]
-		if src == nil {
-			http.Error(w, "no study named "+name, http.StatusNotFound)
-			return
-		}
-		if !found {
-			http.Redirect(w, r, "/s/"+url.PathEscape(name)+"/"+query(r), http.StatusFound)
-			return
-		}
-		s.study(w, r, name, src, "/"+rest)
-	default:
-		http.NotFound(w, r)
+	s.mux.HandleFunc("GET /{$}", s.list)
+	s.mux.HandleFunc("GET /api/studies", func(w http.ResponseWriter, r *http.Request) { writeJSONList(w, s.names()) })
+	s.mux.HandleFunc("GET /s/{name}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/s/"+url.PathEscape(r.PathValue("name"))+"/"+query(r), http.StatusFound)
+	})
+	s.handleStudy("/s/{name}", func(r *http.Request) (string, Source) {
+		name := r.PathValue("name")
+		return name, s.studiesNow()[name]
+	})
+}
+
+// handleStudy routes a study's three paths under prefix.
+func (s *Server) handleStudy(prefix string, find func(*http.Request) (string, Source)) {
+	for _, path := range []string{"/{$}", "/version", "/api/study"} {
+		s.mux.HandleFunc("GET "+prefix+path, func(w http.ResponseWriter, r *http.Request) {
+			name, src := find(r)
+			if src == nil {
+				http.Error(w, "no study named "+name, http.StatusNotFound)
+				return
+			}
+			s.study(w, name, src, strings.TrimSuffix(path, "{$}"))
+		})
 	}
 }
 
@@ -107,7 +115,7 @@ func query(r *http.Request) string {
 }
 
 // study answers a study's three paths.
-func (s *Server) study(w http.ResponseWriter, r *http.Request, name string, src Source, path string) {
+func (s *Server) study(w http.ResponseWriter, name string, src Source, path string) {
 	v := s.view(name, src)
 	v.mu.Lock()
 	var jsonErr error
@@ -137,8 +145,6 @@ func (s *Server) study(w http.ResponseWriter, r *http.Request, name string, src 
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(js)
-	default:
-		http.NotFound(w, r)
 	}
 }
 

@@ -108,3 +108,37 @@ func getOK(t *testing.T, s *Server, path string) string {
 	}
 	return rec.Body.String()
 }
+
+// TestRoutes: the mux answers what it routes and nothing else: GET and
+// HEAD; other methods 405 with an Allow header; unknown paths and
+// studies 404; a study's name without its slash redirects.
+func TestRoutes(t *testing.T) {
+	spec, err := study.ParseSpec("s.yaml", []byte("name: s\nmethod: grid\nparameters:\n  lr: {values: [0.01, 0.02]}\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &fakeSource{spec: spec, trials: []study.Trial{trial(0, 1)}}
+	single := &Server{Single: src}
+	multi := &Server{Studies: func() map[string]Source { return map[string]Source{"s": src} }}
+	for _, tt := range []struct {
+		s            *Server
+		method, path string
+		code         int
+	}{
+		{single, "GET", "/", 200}, {single, "HEAD", "/version", 200}, {single, "GET", "/api/study", 200},
+		{single, "POST", "/", 405}, {single, "DELETE", "/version", 405}, {single, "GET", "/nope", 404},
+		{single, "GET", "/s/s/", 404},
+		{multi, "GET", "/", 200}, {multi, "GET", "/api/studies", 200}, {multi, "GET", "/s/s/", 200},
+		{multi, "GET", "/s/s/version", 200}, {multi, "GET", "/s/s", 302}, {multi, "GET", "/s/t/", 404},
+		{multi, "PUT", "/s/s/api/study", 405}, {multi, "GET", "/s/s/other", 404}, {multi, "GET", "/version", 404},
+	} {
+		rec := httptest.NewRecorder()
+		tt.s.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, nil))
+		if rec.Code != tt.code {
+			t.Errorf("%s %s (single %v): %d, want %d", tt.method, tt.path, tt.s == single, rec.Code, tt.code)
+		}
+		if tt.code == 405 && !strings.Contains(rec.Header().Get("Allow"), "GET") {
+			t.Errorf("%s %s: Allow %q", tt.method, tt.path, rec.Header().Get("Allow"))
+		}
+	}
+}
