@@ -158,28 +158,7 @@ func (c *Chart) SVG() []byte {
 		Width, Height, Width, Height, Font)
 	fmt.Fprintf(&b, `<title>%s</title>`, html.EscapeString(c.Title))
 	fmt.Fprintf(&b, `<text x="%g" y="20" font-size="14" font-weight="600">%s</text>`, left, html.EscapeString(c.Title))
-	// Grid and ticks.
-	b.WriteString(`<g class="axis" stroke="#ddd">`)
-	for _, t := range c.X.ticks() {
-		fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%g" y2="%g"/>`, f(px(t.v)), f(px(t.v)), top, top+h)
-	}
-	for _, t := range c.Y.ticks() {
-		fmt.Fprintf(&b, `<line x1="%g" x2="%g" y1="%s" y2="%s"/>`, left, left+w, f(py(t.v)), f(py(t.v)))
-	}
-	fmt.Fprintf(&b, `<rect x="%g" y="%g" width="%g" height="%g" fill="none" stroke="#999"/></g>`, left, top, w, h)
-	b.WriteString(`<g fill="#333">`)
-	for _, t := range c.X.ticks() {
-		fmt.Fprintf(&b, `<text x="%s" y="%g" text-anchor="middle">`, f(px(t.v)), top+h+16)
-		for i, l := range strings.Split(t.label, "\n") {
-			fmt.Fprintf(&b, `<tspan x="%s" dy="%g">%s</tspan>`, f(px(t.v)), 13*float64(min(i, 1)), html.EscapeString(l))
-		}
-		b.WriteString(`</text>`)
-	}
-	for _, t := range c.Y.ticks() {
-		fmt.Fprintf(&b, `<text x="%g" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>`, left-6, f(py(t.v)), html.EscapeString(t.label))
-	}
-	fmt.Fprintf(&b, `<text x="%g" y="%g" text-anchor="middle">%s</text>`, left+w/2, Height-10, html.EscapeString(c.X.Label))
-	fmt.Fprintf(&b, `<text transform="translate(16 %g) rotate(-90)" text-anchor="middle">%s</text></g>`, top+h/2, html.EscapeString(c.Y.Label))
+	c.drawAxes(&b, px, py, w, h)
 	for _, r := range c.rules {
 		x := f(px(r.x))
 		fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%g" y2="%g"%s/>`, x, x, top, top+h, attrs(r.style))
@@ -217,6 +196,33 @@ func (c *Chart) SVG() []byte {
 	c.drawKey(&b, left+w+16)
 	b.WriteString(`</svg>`)
 	return b.Bytes()
+}
+
+// drawAxes draws the grid, the ticks and their labels, and the axes'
+// labels of a plot area w × h.
+func (c *Chart) drawAxes(b *bytes.Buffer, px, py func(float64) float64, w, h float64) {
+	// Grid and ticks.
+	b.WriteString(`<g class="axis" stroke="#ddd">`)
+	for _, t := range c.X.ticks() {
+		fmt.Fprintf(b, `<line x1="%s" x2="%s" y1="%g" y2="%g"/>`, f(px(t.v)), f(px(t.v)), top, top+h)
+	}
+	for _, t := range c.Y.ticks() {
+		fmt.Fprintf(b, `<line x1="%g" x2="%g" y1="%s" y2="%s"/>`, left, left+w, f(py(t.v)), f(py(t.v)))
+	}
+	fmt.Fprintf(b, `<rect x="%g" y="%g" width="%g" height="%g" fill="none" stroke="#999"/></g>`, left, top, w, h)
+	b.WriteString(`<g fill="#333">`)
+	for _, t := range c.X.ticks() {
+		fmt.Fprintf(b, `<text x="%s" y="%g" text-anchor="middle">`, f(px(t.v)), top+h+16)
+		for i, l := range strings.Split(t.label, "\n") {
+			fmt.Fprintf(b, `<tspan x="%s" dy="%g">%s</tspan>`, f(px(t.v)), 13*float64(min(i, 1)), html.EscapeString(l))
+		}
+		b.WriteString(`</text>`)
+	}
+	for _, t := range c.Y.ticks() {
+		fmt.Fprintf(b, `<text x="%g" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>`, left-6, f(py(t.v)), html.EscapeString(t.label))
+	}
+	fmt.Fprintf(b, `<text x="%g" y="%g" text-anchor="middle">%s</text>`, left+w/2, Height-10, html.EscapeString(c.X.Label))
+	fmt.Fprintf(b, `<text transform="translate(16 %g) rotate(-90)" text-anchor="middle">%s</text></g>`, top+h/2, html.EscapeString(c.Y.Label))
 }
 
 // drawKey draws the legend entries and the colour key in the column at x.
