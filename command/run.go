@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"io"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sweepml/sweep/internal/lineio"
 	"github.com/sweepml/sweep/record"
 	"github.com/sweepml/sweep/study"
 )
@@ -187,7 +189,7 @@ func (o *Objective) read(r io.Reader, out *tail, start time.Time, report func(st
 	n := 0 // reports
 	br := bufio.NewReaderSize(r, 64<<10)
 	for {
-		line, err := readLine(br)
+		line, _, err := lineio.ReadLine(br, maxLine) // a longer line's rest is skipped
 		out.Write(line)
 		if rep, ok := parseLine(line); ok && stopped == nil {
 			for _, p := range rep.problems {
@@ -233,21 +235,6 @@ var tokens atomic.Int64
 // newToken is a run's token: unique on this machine while the run lasts.
 func newToken(run study.TrialRun) string {
 	return fmt.Sprintf("%d.%d.%d.%d", os.Getpid(), run.Number, run.Repeat, tokens.Add(1))
-}
-
-// readLine reads one line, at most maxLine bytes of it (the rest is
-// skipped), with its newline; err is set at the end of the stream.
-func readLine(r *bufio.Reader) ([]byte, error) {
-	var line []byte
-	for {
-		chunk, err := r.ReadSlice('\n')
-		if len(line) < maxLine {
-			line = append(line, chunk[:min(len(chunk), maxLine-len(line))]...)
-		}
-		if !errors.Is(err, bufio.ErrBufferFull) {
-			return line, err
-		}
-	}
 }
 
 // group is a run's supervisor, stopped once: SIGTERM (which it passes on
@@ -343,6 +330,27 @@ func TrialDir(sweepDir string, number int) string {
 // a command trial.
 func LogFile(sweepDir string, number, repeat int, stream string) string {
 	return logPath(TrialDir(sweepDir, number), repeat, stream)
+}
+
+// LogTail reads the end of a run's log as kept under sweepDir: its last
+// max bytes (max ≤ 0: all of it; writeLogs keeps at most a run's last
+// output). A run without that log has "".
+func LogTail(sweepDir string, number, repeat int, stream string, max int64) (string, error) {
+	f, err := os.Open(LogFile(sweepDir, number, repeat, stream))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && max > 0 && st.Size() > max {
+		if _, err := f.Seek(st.Size()-max, io.SeekStart); err != nil {
+			return "", err
+		}
+	}
+	b, err := io.ReadAll(f)
+	return string(b), err
 }
 
 func logPath(trialDir string, repeat int, stream string) string {

@@ -176,6 +176,13 @@ func (s *Store) clean(err error) error {
 	return errors.New(msg)
 }
 
+// Permanent reports whether err is a fault of what was read — a missing
+// sweep, a row that does not read — rather than of the connection (or a
+// cancellation): what a reader reports as bad input.
+func Permanent(err error) bool {
+	return err != nil && !Transient(err) && !errors.Is(err, context.Canceled)
+}
+
 // Transient reports whether err is a fault worth retrying: no connection,
 // a dropped one, the server shutting down or starting up.
 func Transient(err error) bool {

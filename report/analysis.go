@@ -47,7 +47,6 @@ type Row struct {
 	Rank     int            `json:"rank"`
 	Trial    int            `json:"trial"`
 	Mean     float64        `json:"mean"`
-	Half     float64        `json:"half_width,omitempty"` // of the 95% interval over runs
 	Interval study.Interval `json:"interval"`
 	Tied     bool           `json:"tied,omitempty"` // its interval overlaps the best's
 	Params   []study.Param  `json:"params"`
@@ -185,9 +184,6 @@ func rows(spec *study.Spec, trials []study.Trial) []Row {
 		est := spec.Estimate(t)
 		row := Row{Rank: i + 1, Trial: t.Number, Mean: t.Value, Interval: est, Params: t.Params, Epochs: t.Epochs(),
 			State: t.State, Secs: t.Seconds, Stage: t.Stage}
-		if est.Kind == "t" {
-			row.Half = est.HalfWidth
-		}
 		row.Tied = i > 0 && t.State == study.Complete && est.Overlaps(out[0].Interval)
 		out = append(out, row)
 	}
@@ -257,7 +253,7 @@ func observations(prm study.Parameter, index int, trials []study.Trial) (sorted 
 	for i, t := range trials {
 		val := t.Params[index].Value
 		o := obs{label: study.FormatValue(val), v: t.Value, trial: t.Number}
-		if f, ok := toFloat(val); ok {
+		if f, ok := study.AsNumber(val); ok {
 			o.key = f
 		} else {
 			o.key = float64(prm.Index(val))
@@ -343,7 +339,7 @@ func bootstrapEta2(prm study.Parameter, index int, trials []study.Trial, point f
 		scores[b] = eta2(group(sample, binned(prm, sample)))
 	}
 	slices.Sort(scores)
-	return study.Interval{Mean: point, Low: scores[bootstraps*25/1000], High: scores[bootstraps*975/1000-1], N: len(trials), Kind: "bootstrap"}
+	return study.Interval{Mean: point, Low: scores[bootstraps*25/1000], High: scores[bootstraps*975/1000-1], N: len(trials), Kind: study.KindBootstrap}
 }
 
 // obs is one trial's value of a parameter and its metric.
@@ -382,12 +378,4 @@ func group(obsv []obs, bins bool) [][]obs {
 	return groups
 }
 
-func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return float64(x), true
-	case float64:
-		return x, true
-	}
-	return 0, false
-}
+

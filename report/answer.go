@@ -68,24 +68,14 @@ func figures(spec *study.Spec, t study.Trial) Figures {
 	return f
 }
 
-// describe writes a trial's parameters as name=value.
-func describe(params []study.Param) string {
-	params = study.Active(params)
-	kv := make([]string, len(params))
-	for i, p := range params {
-		kv[i] = p.Name + "=" + study.FormatValue(p.Value)
-	}
-	return strings.Join(kv, ", ")
-}
-
 // interval writes an estimate with its interval and what it rests on.
 func interval(m study.Metric, e study.Interval) string {
 	switch e.Kind {
-	case "t":
+	case study.KindT:
 		return fmt.Sprintf("%s (95%% interval %s–%s, %d runs)", m.Format(e.Mean), m.Format(e.Low), m.Format(e.High), e.N)
-	case "wilson":
+	case study.KindWilson:
 		return fmt.Sprintf("%s (95%% interval %s–%s on %d images)", m.Format(e.Mean), m.Format(e.Low), m.Format(e.High), e.N)
-	case "epochs":
+	case study.KindEpochs:
 		return fmt.Sprintf("%s (95%% interval %s–%s from its %d epochs' times)", m.Format(e.Mean), m.Format(e.Low), m.Format(e.High), e.N)
 	}
 	return m.Format(e.Mean)
@@ -111,13 +101,13 @@ func answer(spec *study.Spec, r *Report) string {
 			tied++
 		}
 	}
-	fmt.Fprintf(&b, "In the search, trial #%d (%s) scored best: %s %s.", best.Trial, describe(best.Params), m, interval(m, best.Interval))
+	fmt.Fprintf(&b, "In the search, trial #%d (%s) scored best: %s %s.", best.Trial, study.Describe(best.Params), m, interval(m, best.Interval))
 	switch {
 	case tied == 1:
 		b.WriteString(" 1 other trial is within that interval: the search alone cannot tell them apart.")
 	case tied > 1:
 		fmt.Fprintf(&b, " %d other trials are within that interval: the search alone cannot tell them apart.", tied)
-	case len(r.Ranked) > 1 && best.Interval.Kind != "none":
+	case len(r.Ranked) > 1 && best.Interval.Known():
 		b.WriteString(" No other trial's interval reaches it.")
 	}
 	confirmation(&b, m, r)
@@ -136,7 +126,7 @@ func confirmation(b *strings.Builder, m study.Metric, r *Report) {
 		test = " Trained again with its seeds and measured on the 10,000 test images, which played no part in choosing it, it scores"
 	} else {
 		fmt.Fprintf(b, " Trained again with %d fresh seeds each, the best of the %d confirmed configurations is #%d (%s): %s %s.",
-			len(rec.Seeds), len(r.Confirmation), rec.Trial, describe(r.trial(rec.Trial).Params), m, interval(m, rec.Metric))
+			len(rec.Seeds), len(r.Confirmation), rec.Trial, study.Describe(r.trial(rec.Trial).Params), m, interval(m, rec.Metric))
 		if bl := rec.Baseline; bl != nil && bl.Trial != rec.Trial {
 			fmt.Fprintf(b, " The baseline (the defaults) reaches %s", interval(m, bl.Metric))
 			if rec.BeatsBaseline {
@@ -150,7 +140,7 @@ func confirmation(b *strings.Builder, m study.Metric, r *Report) {
 	}
 	if rec.TestAccuracy != nil {
 		fmt.Fprintf(b, "%s %.2f%% test accuracy (loss %.4f", test, 100**rec.TestAccuracy, *rec.TestLoss)
-		if rec.Test.Kind == "t" {
+		if rec.Test.Kind == study.KindT {
 			fmt.Fprintf(b, "; 95%% interval %.2f–%.2f%% over its %d models", 100*rec.Test.Low, 100*rec.Test.High, rec.Test.N)
 		}
 		b.WriteString(")")
@@ -211,5 +201,5 @@ func (r *Report) estimate(t study.Trial) study.Interval {
 			}
 		}
 	}
-	return study.Interval{Kind: "none"}
+	return study.Interval{Kind: study.KindNone}
 }

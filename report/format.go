@@ -35,7 +35,7 @@ func Write(w io.Writer, r *Report, format string, top int) error {
 
 // value formats a row's metric with its 95% interval, where there is one.
 func value(row Row) string {
-	if row.Interval.Kind == "none" || row.Interval.Kind == "" {
+	if !row.Interval.Known() {
 		return fmt.Sprintf("%.4f", row.Mean)
 	}
 	return fmt.Sprintf("%.4f [%.4f, %.4f]", row.Mean, row.Interval.Low, row.Interval.High)
@@ -46,7 +46,7 @@ func (r *Report) failed() [][]string {
 	var out [][]string
 	for _, t := range r.Trials {
 		if t.State == study.Failed {
-			out = append(out, []string{fmt.Sprint(t.Number), describe(t.Params), t.Reason})
+			out = append(out, []string{fmt.Sprint(t.Number), study.Describe(t.Params), t.Reason})
 		}
 	}
 	return out
@@ -219,7 +219,7 @@ func writeCSV(w io.Writer, r *Report) error {
 		if t.State.Finished() {
 			e := r.estimate(t)
 			row[3] = fmt.Sprint(t.Value)
-			if e.Kind != "none" {
+			if e.Known() {
 				row[4], row[5] = fmt.Sprint(e.Low), fmt.Sprint(e.High)
 			}
 		}

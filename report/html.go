@@ -130,12 +130,12 @@ func LogTails(dir string, trials []study.Trial) map[int]string {
 		var b bytes.Buffer
 		for run := range max(len(t.Seeds), 1) {
 			for _, stream := range []string{"stdout", "stderr"} {
-				data, err := os.ReadFile(command.LogFile(dir, t.Number, run, stream))
+				data, err := command.LogTail(dir, t.Number, run, stream, maxLogTail/2)
 				if err != nil || len(data) == 0 {
 					continue
 				}
 				fmt.Fprintf(&b, "── run %d, %s ──\n", run+1, stream)
-				b.Write(data[max(0, len(data)-maxLogTail/2):])
+				b.WriteString(data)
 				if data[len(data)-1] != '\n' {
 					b.WriteByte('\n')
 				}

@@ -23,7 +23,7 @@ func models(r *Report) *chart.Chart {
 		c.X.Categories = append(c.X.Categories, strings.Join(kv, "\n"))
 		x := float64(i)
 		c.Point(x, row.Mean, chart.Style{Fill: chart.Palette[0], Radius: 5, Class: "pt"}, row.Trial)
-		if iv := row.Interval; iv.Kind != "none" {
+		if iv := row.Interval; iv.Known() {
 			c.Line([]float64{x, x}, []float64{iv.Low, iv.High}, chart.Style{Stroke: chart.Palette[0], Width: 2}, row.Trial)
 		}
 	}

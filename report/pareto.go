@@ -113,7 +113,7 @@ func tradeOff(spec *study.Spec, r *Report) string {
 		strings.Join(names, " against "), len(front), countComplete(r), howMany)
 	if len(front) == 1 {
 		p := front[0]
-		fmt.Fprintf(&b, " Trial #%d (%s) is best on every objective: %s.", p.Trial, describe(p.Params), values(metrics, p))
+		fmt.Fprintf(&b, " Trial #%d (%s) is best on every objective: %s.", p.Trial, study.Describe(p.Params), values(metrics, p))
 		return b.String()
 	}
 	first, last := front[0], front[len(front)-1] // best, and worst, by the first objective
@@ -127,7 +127,7 @@ func tradeOff(spec *study.Spec, r *Report) string {
 	}
 	m0, m1 := metrics[0], metrics[1]
 	fmt.Fprintf(&b, " At one end trial #%d (%s): %s. At the other trial #%d (%s): %s.",
-		first.Trial, describe(first.Params), values(metrics, first), last.Trial, describe(last.Params), values(metrics, last))
+		first.Trial, study.Describe(first.Params), values(metrics, first), last.Trial, study.Describe(last.Params), values(metrics, last))
 	if last.Trial != first.Trial {
 		fmt.Fprintf(&b, " For %s less %s, trial #%d %s than trial #%d.", m0.FormatDiff(math.Abs(first.Values[0]-last.Values[0])), m0.Name,
 			last.Trial, ratio(m1, first.Values[1], last.Values[1]), first.Trial)
@@ -152,7 +152,7 @@ func offFront(b *strings.Builder, spec *study.Spec, r *Report) {
 		}
 		for _, p := range r.Pareto {
 			if study.Dominates(metrics, p.Values, t.Values) {
-				fmt.Fprintf(b, " The best trial off the front, #%d (%s: %s %s), is dominated by #%d (%s), which %s.", t.Number, describe(t.Params),
+				fmt.Fprintf(b, " The best trial off the front, #%d (%s: %s %s), is dominated by #%d (%s), which %s.", t.Number, study.Describe(t.Params),
 					metrics[0].Name, metrics[0].Format(t.Values[0]), p.Trial, metrics[0].Format(p.Values[0]), ratio(metrics[1], t.Values[1], p.Values[1]))
 				return
 			}
@@ -228,7 +228,7 @@ func (r *Report) front() (header []string, body [][]string) {
 		if !p.Nondominated95 {
 			sure = "no: " + numbers(p.RivalsAt95, 6)
 		}
-		row = append(row, sure, describe(p.Params))
+		row = append(row, sure, study.Describe(p.Params))
 		body = append(body, row)
 	}
 	return header, body
@@ -236,7 +236,7 @@ func (r *Report) front() (header []string, body [][]string) {
 
 // bracket writes a value and its interval as "88.00% [80.19%, 93.00%]".
 func bracket(m study.Metric, e study.Interval) string {
-	if e.Kind == "none" || e.Kind == "exact" {
+	if !e.Known() || e.Kind == study.KindExact {
 		return m.Format(e.Mean)
 	}
 	return fmt.Sprintf("%s [%s, %s]", m.Format(e.Mean), m.Format(e.Low), m.Format(e.High))

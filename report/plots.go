@@ -247,7 +247,7 @@ func history(spec *study.Spec, r *Report) *chart.Chart {
 	for _, t := range r.finished() {
 		x := float64(t.Number)
 		if t.State == study.Complete {
-			if iv := spec.Estimate(t); iv.Kind != "none" && iv.High > iv.Low {
+			if iv := spec.Estimate(t); iv.Known() && iv.High > iv.Low {
 				c.Line([]float64{x, x}, []float64{iv.Low, iv.High}, whiskerStyle, t.Number)
 			}
 			c.Point(x, t.Value, completeStyle, t.Number)

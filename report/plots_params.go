@@ -38,7 +38,7 @@ func paramX(prm study.Parameter, v any) float64 {
 	if categorical(prm) {
 		return float64(prm.Index(v))
 	}
-	f, _ := toFloat(v)
+	f, _ := study.AsNumber(v)
 	return f
 }
 

@@ -102,7 +102,7 @@ func TestAnalysis(t *testing.T) {
 	}
 	// Half-width of the 95% interval of {0.92, 0.91}: t(1) = 12.706 times
 	// s/√2 = 0.005.
-	if h := r.Ranked[0].Half; fmt.Sprintf("%.5f", h) != "0.06353" {
+	if h := r.Ranked[0].Interval.HalfWidth; fmt.Sprintf("%.5f", h) != "0.06353" {
 		t.Errorf("half-width %v, want 12.706·0.005 = 0.06353", h)
 	}
 	// lr explains more of the variance than schedule.

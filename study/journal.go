@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/c-bata/goptuna"
+
+	"github.com/sweepml/sweep/internal/lineio"
 )
 
 // Journal is a goptuna.Storage that keeps the study in memory and appends
@@ -169,7 +171,10 @@ func (j *Journal) Close() error {
 func (j *Journal) replay(r io.Reader) (offset int64, whole bool, err error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for line := 1; ; line++ {
-		b, err := readLine(br)
+		b, cut, err := lineio.ReadLine(br, maxLine)
+		if cut {
+			err = fmt.Errorf("a line of over %d bytes: damaged journal", maxLine)
+		}
 		if err != nil && err != io.EOF {
 			return offset, false, fmt.Errorf("%s:%d: %w", j.path, line, err)
 		}
@@ -189,21 +194,6 @@ func (j *Journal) replay(r io.Reader) (offset int64, whole bool, err error) {
 		offset += int64(len(b))
 		if err == io.EOF {
 			return offset, true, nil
-		}
-	}
-}
-
-// readLine reads a line with its newline, at most maxLine bytes.
-func readLine(br *bufio.Reader) ([]byte, error) {
-	var line []byte
-	for {
-		part, err := br.ReadSlice('\n')
-		line = append(line, part...)
-		if len(line) > maxLine {
-			return nil, fmt.Errorf("a line of over %d bytes: damaged journal", maxLine)
-		}
-		if err != bufio.ErrBufferFull {
-			return line, err
 		}
 	}
 }

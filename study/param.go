@@ -129,11 +129,21 @@ func (prm Parameter) GridValue(k int) float64 {
 	return float64(k)
 }
 
-func toFloat(v any) float64 {
+// AsNumber is a parameter value as a number: an int64 or a float64 (as a
+// spec's values are read); ok is false for any other value.
+func AsNumber(v any) (x float64, ok bool) {
 	switch x := v.(type) {
 	case int64:
-		return float64(x)
+		return float64(x), true
 	case float64:
+		return x, true
+	}
+	return 0, false
+}
+
+// toFloat is AsNumber, NaN for a value that is not one.
+func toFloat(v any) float64 {
+	if x, ok := AsNumber(v); ok {
 		return x
 	}
 	return math.NaN()

@@ -66,6 +66,29 @@ func FormatValue(v any) string {
 	return fmt.Sprint(v)
 }
 
+// Describe writes a trial's parameters as "name=value, …", the inactive
+// ones left out.
+func Describe(params []Param) string {
+	var kv []string
+	for _, p := range params {
+		if !p.Inactive {
+			kv = append(kv, pair(p.Name, p.Value))
+		}
+	}
+	return strings.Join(kv, ", ")
+}
+
+// DescribeSettings writes settings as "key=value …".
+func DescribeSettings(settings []Setting) string {
+	kv := make([]string, len(settings))
+	for i, s := range settings {
+		kv[i] = pair(s.Key, s.Value)
+	}
+	return strings.Join(kv, " ")
+}
+
+func pair(name string, v any) string { return name + "=" + FormatValue(v) }
+
 // Shown writes a parameter's value for a table: empty where inactive.
 func (p Param) Shown() string {
 	if p.Inactive {

@@ -7,30 +7,44 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
+// IntervalKind says what an interval rests on.
+type IntervalKind string
+
+// The kinds of interval.
+const (
+	KindNone      IntervalKind = "none"      // a value without an interval: nothing is known of its spread
+	KindT         IntervalKind = "t"         // Student's t over runs
+	KindWilson    IntervalKind = "wilson"    // Wilson's, for one run's accuracy on N images
+	KindEpochs    IntervalKind = "epochs"    // one run's time, from its N epochs' times
+	KindExact     IntervalKind = "exact"     // a figure the configuration fixes
+	KindBootstrap IntervalKind = "bootstrap" // a bootstrap's percentiles
+)
+
 // Interval is an estimate with its 95% interval [Low, High].
 type Interval struct {
-	Mean float64 `json:"mean"`
-	Low  float64 `json:"low"`
-	High float64 `json:"high"`
-	N    int     `json:"n"` // runs averaged, or images counted (Wilson)
-	// Kind is "t" (over runs), "wilson" (one run's accuracy on N images),
-	// "epochs" (one run's time, from its N epochs' times), "exact" (a
-	// figure the configuration fixes), or "none".
-	Kind      string  `json:"kind"`
-	HalfWidth float64 `json:"half_width"`
+	Mean      float64      `json:"mean"`
+	Low       float64      `json:"low"`
+	High      float64      `json:"high"`
+	N         int          `json:"n"`    // runs averaged, or images counted (Wilson)
+	Kind      IntervalKind `json:"kind"` // "" is KindNone too`
+	HalfWidth float64      `json:"half_width"`
 }
 
 // Overlaps reports whether two intervals share a point: the data cannot
 // tell their means apart at this level.
 func (a Interval) Overlaps(b Interval) bool {
-	return a.Kind != "none" && b.Kind != "none" && a.Low <= b.High && b.Low <= a.High
+	return a.Known() && b.Known() && a.Low <= b.High && b.Low <= a.High
 }
+
+// Known reports whether the interval says something of the estimate's
+// spread.
+func (a Interval) Known() bool { return a.Kind != KindNone && a.Kind != "" }
 
 // Ahead reports whether interval a lies wholly on the better side of b
 // for metric m: the data say a's mean is better (equal exact values are
 // not ahead; an interval of kind none is never).
 func (m Metric) Ahead(a, b Interval) bool {
-	if a.Kind == "none" || b.Kind == "none" {
+	if !a.Known() || !b.Known() {
 		return false
 	}
 	if m.Maximize {
@@ -44,29 +58,29 @@ func (m Metric) Ahead(a, b Interval) bool {
 func TInterval(values []float64) Interval {
 	n := len(values)
 	if n == 0 {
-		return Interval{Kind: "none"}
+		return Interval{Kind: KindNone}
 	}
 	mean, variance := stat.MeanVariance(values, nil)
 	if n < 2 {
-		return Interval{Mean: mean, Low: mean, High: mean, N: 1, Kind: "none"}
+		return Interval{Mean: mean, Low: mean, High: mean, N: 1, Kind: KindNone}
 	}
 	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)
 	half := t * math.Sqrt(variance/float64(n))
-	return Interval{Mean: mean, Low: mean - half, High: mean + half, N: n, Kind: "t", HalfWidth: half}
+	return Interval{Mean: mean, Low: mean - half, High: mean + half, N: n, Kind: KindT, HalfWidth: half}
 }
 
 // Wilson is the 95% Wilson score interval of an accuracy measured on n
 // images: the interval of the true accuracy given p = correct/n.
 func Wilson(p float64, n int) Interval {
 	if n <= 0 {
-		return Interval{Mean: p, Low: p, High: p, Kind: "none"}
+		return Interval{Mean: p, Low: p, High: p, Kind: KindNone}
 	}
 	z := distuv.UnitNormal.Quantile(0.975)
 	nf := float64(n)
 	denom := 1 + z*z/nf
 	center := (p + z*z/(2*nf)) / denom
 	half := z * math.Sqrt(p*(1-p)/nf+z*z/(4*nf*nf)) / denom
-	return Interval{Mean: p, Low: center - half, High: center + half, N: n, Kind: "wilson", HalfWidth: half}
+	return Interval{Mean: p, Low: center - half, High: center + half, N: n, Kind: KindWilson, HalfWidth: half}
 }
 
 // ValidationImages is how many images one run of a search trial validates
@@ -105,9 +119,9 @@ func (s *Spec) EstimateOf(m Metric, t Trial) Interval {
 	}
 	switch {
 	case len(finals) == 0:
-		return Interval{Kind: "none"}
+		return Interval{Kind: KindNone}
 	case s.Command == nil && (m.Name == Params.Name || m.Name == Flops.Name):
-		return Interval{Mean: finals[0], Low: finals[0], High: finals[0], N: len(finals), Kind: "exact"}
+		return Interval{Mean: finals[0], Low: finals[0], High: finals[0], N: len(finals), Kind: KindExact}
 	case len(finals) == 1 && m.percent():
 		return Wilson(finals[0], s.ValidationImages())
 	case len(finals) == 1 && m.Measured():
@@ -127,11 +141,11 @@ func epochTimes(run []Epoch) Interval {
 	}
 	total := prev
 	if len(d) < 2 {
-		return Interval{Mean: total, Low: total, High: total, N: 1, Kind: "none"}
+		return Interval{Mean: total, Low: total, High: total, N: 1, Kind: KindNone}
 	}
 	one := TInterval(d) // its half width is t·sd/√n
 	half := one.HalfWidth * float64(len(d))
-	return Interval{Mean: total, Low: max(total-half, 0), High: total + half, N: len(d), Kind: "epochs", HalfWidth: half}
+	return Interval{Mean: total, Low: max(total-half, 0), High: total + half, N: len(d), Kind: KindEpochs, HalfWidth: half}
 }
 
 // Clamp keeps an interval of the metric within its range: an accuracy

@@ -59,11 +59,7 @@ func Plan(w io.Writer, spec *study.Spec, settings study.Settings, workers int, r
 	}
 	fmt.Fprintf(b, ", %d runs trained at a time\n", workers)
 	if len(spec.Fixed) > 0 {
-		var kv []string
-		for _, f := range spec.Fixed {
-			kv = append(kv, fmt.Sprintf("%s=%s", f.Key, study.FormatValue(f.Value)))
-		}
-		fmt.Fprintf(b, "  fixed:   %s\n", strings.Join(kv, " "))
+		fmt.Fprintf(b, "  fixed:   %s\n", study.DescribeSettings(spec.Fixed))
 	}
 	writeSpace(b, spec)
 	writePruning(b, spec, epochs)

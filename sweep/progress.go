@@ -78,10 +78,10 @@ func (p *progress) finishedRun(number, repeat int, o outcome) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.running--
-	if o.interrupted {
+	if o.end == runInterrupted {
 		return
 	}
-	if o.abandoned {
+	if o.end == runAbandoned {
 		if !p.live {
 			fmt.Fprintf(p.w, "trial %d run %d: taken over by another worker; abandoned\n", number, repeat+1)
 		}
@@ -90,18 +90,18 @@ func (p *progress) finishedRun(number, repeat int, o outcome) {
 	p.done++
 	spec := p.spec
 	state, detail := study.Complete, ""
-	switch {
-	case o.err != nil:
+	switch o.end {
+	case runFailed:
 		state, detail = study.Failed, ": "+o.err.Error()
 		p.fail++
-	case o.pruned:
+	case runPruned:
 		state = study.Pruned
 		p.pruned++
 	}
-	if v, ok := spec.Metric.Last(o.epochs); o.err == nil && ok {
+	if v, ok := spec.Metric.Last(o.epochs); o.end != runFailed && ok {
 		p.consider(number, v)
 		detail = fmt.Sprintf(": %s %s after %d epochs", spec.Metric, spec.Metric.Format(v), len(o.epochs))
-	} else if o.err == nil {
+	} else if o.end != runFailed {
 		detail = fmt.Sprintf(": %d reports", len(o.epochs))
 	}
 	if !p.live {

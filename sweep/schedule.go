@@ -57,7 +57,7 @@ func (e *engine) schedule(ctx context.Context) (stopped bool, err error) {
 		stop := halt != nil || isStopped(ctx, e.opt.Stop)
 		if stop {
 			for _, it := range queue { // never started: rerun when the sweep resumes
-				if err := e.end(ended{it, outcome{interrupted: true}}); err != nil && halt == nil {
+				if err := e.end(ended{it, outcome{end: runInterrupted}}); err != nil && halt == nil {
 					halt = err
 				}
 			}
@@ -154,7 +154,7 @@ func (e *engine) idle(ctx context.Context) (finished bool, err error) {
 func (e *engine) trainItem(it item) outcome {
 	j := it.job
 	if isStopped(j.ctx, e.opt.Stop) {
-		return outcome{interrupted: true}
+		return outcome{end: runInterrupted}
 	}
 	devices := ""
 	if e.slots != nil { // a slot of its own while it trains
@@ -198,12 +198,12 @@ func (e *engine) end(r ended) error {
 // failed reports whether runs that ended so make their trial failed.
 func (e *engine) failed(runs []outcome) bool {
 	for _, o := range runs {
-		if o.interrupted || o.abandoned {
+		if !o.ended() {
 			return false
 		}
 	}
 	for _, o := range runs {
-		if o.err != nil {
+		if o.end == runFailed {
 			return true
 		}
 	}

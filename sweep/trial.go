@@ -17,15 +17,31 @@ import (
 
 // outcome is how one run (a trial's repeat) ended.
 type outcome struct {
-	stage       study.Stage
-	runs        int // of the trial
-	epochs      []study.Epoch
-	pruned      bool
-	err         error
-	interrupted bool // by Stop or the context: rerun later
-	abandoned   bool // fenced: another worker took the trial over
-	seconds     float64
+	stage   study.Stage
+	runs    int // of the trial
+	epochs  []study.Epoch
+	end     runEnd
+	err     error // why it failed (end runFailed)
+	seconds float64
 }
+
+// runEnd is how a run ended.
+type runEnd int
+
+const (
+	runComplete    runEnd = iota
+	runPruned             // the pruner stopped it
+	runFailed             // err says why
+	runInterrupted        // by Stop or the context: rerun later
+	runAbandoned          // fenced: another worker took the trial over
+)
+
+// fail ends the run failed, for err.
+func (o *outcome) fail(err error) { o.end, o.err = runFailed, err }
+
+// ended reports whether the run ended for its trial: not interrupted or
+// abandoned, which leave the trial to be run again.
+func (o *outcome) ended() bool { return o.end != runInterrupted && o.end != runAbandoned }
 
 // tooManyFailures is the error of a study that has had budget.max_failed
 // failed trials, nil before.
@@ -148,7 +164,7 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt s
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
-			o.err = fmt.Errorf("panic: %v", r)
+			o.fail(fmt.Errorf("panic: %v", r))
 		}
 		o.seconds = time.Since(start).Seconds()
 	}()
@@ -161,7 +177,10 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt s
 	run := e.spec.NewRun(t, repeat)
 	if run.Devices = devices; devices != "" {
 		if err := attempt.SetSystemAttr(study.DevicesKey(attempt.Number(), repeat), devices); err != nil {
-			o.err, o.abandoned = err, errors.Is(err, study.ErrFenced)
+			o.fail(err)
+			if errors.Is(err, study.ErrFenced) {
+				o.end, o.err = runAbandoned, nil
+			}
 			return o
 		}
 	}
@@ -187,22 +206,22 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt s
 	})
 	switch {
 	case errors.Is(err, study.ErrFenced) || ctx.Err() != nil && e.fenced(attempt):
-		o.abandoned = true
+		o.end = runAbandoned
 	case errors.Is(err, study.ErrPruned):
-		o.pruned = true
+		o.end = runPruned
 	case err == nil && len(o.epochs) == 0:
-		o.err = errors.New("the objective reported no epoch")
+		o.fail(errors.New("the objective reported no epoch"))
 	case err == nil && len(scores) == 0 && !e.spec.Metric.None():
-		o.err = fmt.Errorf("%d reports, none with metric %q (reported: %s)", len(o.epochs), e.spec.Metric.Name, strings.Join(reported(o.epochs), ", "))
+		o.fail(fmt.Errorf("%d reports, none with metric %q (reported: %s)", len(o.epochs), e.spec.Metric.Name, strings.Join(reported(o.epochs), ", ")))
 	case err == nil && missing(e.spec, o.epochs) != "":
-		o.err = fmt.Errorf("%d reports, none with metric %q (reported: %s)", len(o.epochs), missing(e.spec, o.epochs), strings.Join(reported(o.epochs), ", "))
+		o.fail(fmt.Errorf("%d reports, none with metric %q (reported: %s)", len(o.epochs), missing(e.spec, o.epochs), strings.Join(reported(o.epochs), ", ")))
 	case err == nil:
 	case ctx.Err() != nil:
-		o.interrupted = true
+		o.end = runInterrupted
 	case errors.Is(err, context.DeadlineExceeded):
-		o.err = fmt.Errorf("exceeded budget.trial_timeout %v in epoch %d", e.spec.Budget.TrialTimeout, len(o.epochs)+1)
+		o.fail(fmt.Errorf("exceeded budget.trial_timeout %v in epoch %d", e.spec.Budget.TrialTimeout, len(o.epochs)+1))
 	default:
-		o.err = err
+		o.fail(err)
 	}
 	return o
 }
@@ -221,11 +240,11 @@ func (e *engine) tell(a study.Attempt, runs []outcome) error {
 	for i, o := range runs {
 		seconds += o.seconds
 		switch {
-		case o.interrupted || o.abandoned:
+		case !o.ended():
 			return nil
-		case o.err != nil && state != study.Failed:
+		case o.end == runFailed && state != study.Failed:
 			state, reason = study.Failed, o.err.Error()
-		case o.pruned && state == study.Complete:
+		case o.end == runPruned && state == study.Complete:
 			state = study.Pruned
 		}
 		if v, ok := e.spec.Metric.Last(o.epochs); ok {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -107,11 +106,7 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "sweep replay: %v\n", err)
 		return exitUsage
 	}
-	var kv []string
-	for _, p := range trial.Params {
-		kv = append(kv, p.Name+"="+p.Shown())
-	}
-	fmt.Fprintf(stdout, "Trial %d of %s (%s): %s\n", trial.Number, spec.Name, strings.Join(kv, ", "), trial.State)
+	fmt.Fprintf(stdout, "Trial %d of %s (%s): %s\n", trial.Number, spec.Name, study.Describe(trial.Params), trial.State)
 	if b, ok := obj.(sweep.Builder); ok && trial.Build != "" && trial.Build != b.Build() {
 		now := b.Build()
 		fmt.Fprintf(stdout, "Note: recorded with %s; replaying with %s. Another BLAS or compiler may change float64 results in the last bits, and float32 ones more.\n", trial.Build, now)
@@ -155,7 +150,7 @@ func load(storage, dirOrName string) (*study.Spec, []study.Trial, error) {
 	}
 	defer st.Close()
 	spec, trials, err := study.Read(st, dirOrName, st.Redacted(), recipe.Table)
-	if err != nil && !pgstore.Transient(err) && !errors.Is(err, context.Canceled) {
+	if pgstore.Permanent(err) {
 		err = &sweep.InputError{Err: err} // no such sweep, or a stored spec or row that does not read
 	}
 	return spec, trials, err

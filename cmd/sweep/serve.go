@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -156,7 +155,7 @@ func (p *pgSource) Load() (*study.Spec, []study.Trial, string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	spec, trials, err := p.r.Read()
-	if err != nil && !pgstore.Transient(err) && !errors.Is(err, context.Canceled) {
+	if pgstore.Permanent(err) {
 		err = fmt.Errorf("sweep %s: %w", p.r.Name, err)
 	}
 	return spec, trials, "", err

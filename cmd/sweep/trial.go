@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/sweepml/sweep/command"
@@ -20,12 +19,8 @@ func showTrial(stdout, stderr io.Writer, spec *study.Spec, trials []study.Trial,
 		return exitUsage
 	}
 	t := trials[number]
-	var kv []string
-	for _, p := range t.Params {
-		kv = append(kv, p.Name+"="+p.Shown())
-	}
 	fmt.Fprintf(stdout, "Trial %d of %s (%s stage): %s\n", t.Number, spec.Name, t.Stage, t.State)
-	fmt.Fprintf(stdout, "  parameters: %s\n", strings.Join(kv, ", "))
+	fmt.Fprintf(stdout, "  parameters: %s\n", study.Describe(t.Params))
 	if t.State.Finished() {
 		fmt.Fprintf(stdout, "  %s: %.6g (%s over %d runs), %.1f s\n", spec.Metric, t.Value, spec.Metric.Goal(), len(t.Seeds), t.Seconds)
 		for i, m := range spec.More {
@@ -47,11 +42,11 @@ func showTrial(stdout, stderr io.Writer, spec *study.Spec, trials []study.Trial,
 		}
 		fmt.Fprintln(stdout)
 		for _, stream := range []string{"stdout", "stderr"} {
-			b, err := os.ReadFile(command.LogFile(dir, t.Number, r, stream))
+			b, err := command.LogTail(dir, t.Number, r, stream, 0)
 			if err != nil || len(b) == 0 {
 				continue
 			}
-			lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+			lines := strings.Split(strings.TrimRight(b, "\n"), "\n")
 			fmt.Fprintf(stdout, "  %s, last %d of %d lines:\n", stream, min(logLines, len(lines)), len(lines))
 			for _, l := range lines[max(len(lines)-logLines, 0):] {
 				fmt.Fprintf(stdout, "    %s\n", l)
