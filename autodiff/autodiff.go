@@ -59,7 +59,7 @@ type Net[T Float] struct {
 	kind     string // the scratch twin's model file kind and config, for Save
 	config   any
 	backend  compute.Backend
-	params   []train.Param[T]
+	params   []train.Tensor[T]
 	dims     [][]int // each parameter's tensor dimensions
 	gradient *graph.Exec
 	evaluate *graph.Exec
@@ -73,7 +73,7 @@ func FromMLP[T Float](backend compute.Backend, m *network.MLP[T]) (*Net[T], erro
 	for l := 1; l < len(cfg.Sizes); l++ {
 		arch.Layers = append(arch.Layers, Layer{In: cfg.Sizes[l-1], Out: cfg.Sizes[l], Shortcut: residual.Plain})
 	}
-	return newNet(backend, arch, network.FileKind, cfg, m.Params())
+	return newNet(backend, arch, network.FileKind, cfg, m.Tensors())
 }
 
 // FromResidual returns a GoMLX network with n's architecture and a copy of
@@ -84,12 +84,12 @@ func FromResidual[T Float](backend compute.Backend, n *residual.Net[T]) (*Net[T]
 	for l, s := range n.Shortcuts() {
 		arch.Layers = append(arch.Layers, Layer{In: cfg.Sizes[l], Out: cfg.Sizes[l+1], Shortcut: s})
 	}
-	return newNet(backend, arch, residual.FileKind, cfg, n.Params())
+	return newNet(backend, arch, residual.FileKind, cfg, n.Tensors())
 }
 
 // newNet copies the source parameters, which come per layer as W, b and,
 // for projection shortcuts, P.
-func newNet[T Float](backend compute.Backend, arch Arch, kind string, config any, source []train.Param[T]) (*Net[T], error) {
+func newNet[T Float](backend compute.Backend, arch Arch, kind string, config any, source []train.Tensor[T]) (*Net[T], error) {
 	n := &Net[T]{arch: arch, backend: backend, kind: kind, config: config}
 	i := 0
 	for _, l := range arch.Layers {
@@ -108,7 +108,7 @@ func newNet[T Float](backend compute.Backend, arch Arch, kind string, config any
 			if size := dims[0] * dims[len(dims)-1]; len(dims) == 1 && len(p.Value) != dims[0] || len(dims) == 2 && len(p.Value) != size {
 				return nil, fmt.Errorf("autodiff: parameter %s has %d values, want %v", p.Name, len(p.Value), dims)
 			}
-			n.params = append(n.params, train.Param[T]{
+			n.params = append(n.params, train.Tensor[T]{
 				Name: p.Name, Value: append([]T(nil), p.Value...), Grad: make([]T, len(p.Value)), Decay: p.Decay,
 			})
 			n.dims = append(n.dims, dims)
@@ -133,7 +133,7 @@ func (n *Net[T]) Inputs() int { return n.arch.Layers[0].In }
 
 // Params lists the parameters with their gradients, in the scratch twin's
 // order.
-func (n *Net[T]) Params() []train.Param[T] { return n.params }
+func (n *Net[T]) Tensors() []train.Tensor[T] { return n.params }
 
 // String describes the network, e.g. "GoMLX MLP 784-128-64-10 relu".
 func (n *Net[T]) String() string { return "GoMLX " + n.arch.Name }

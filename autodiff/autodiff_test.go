@@ -97,8 +97,8 @@ func TestGradientsMatchScratch(t *testing.T) {
 			t.Errorf("%s: loss %v (%d correct) scratch, %v (%d correct) GoMLX", name, ls, cs, lg, cg)
 		}
 		worst := 0.0
-		for i, p := range scratch.Params() {
-			q := gomlx.Params()[i]
+		for i, p := range scratch.Tensors() {
+			q := gomlx.Tensors()[i]
 			if p.Name != q.Name {
 				t.Fatalf("%s: parameter %d is %s in scratch, %s in GoMLX", name, i, p.Name, q.Name)
 			}
@@ -134,8 +134,8 @@ func TestWeightsAfterFiveSteps(t *testing.T) {
 			s1.Step(rows, opt.LR)
 		}
 		worst := 0.0
-		for i, p := range pair[0].Params() {
-			e := relErr(p.Value, pair[1].Params()[i].Value)
+		for i, p := range pair[0].Tensors() {
+			e := relErr(p.Value, pair[1].Tensors()[i].Value)
 			if e > 1e-9 {
 				t.Errorf("%s: %s differs by %.2g relative after 5 steps", name, p.Name, e)
 			}
@@ -150,7 +150,7 @@ func TestWeightsAfterFiveSteps(t *testing.T) {
 func TestFitIsDeterministic(t *testing.T) {
 	tr, val := testkit.MNISTSplit(t, 200)
 	b := backend(t)
-	fit := func() (train.History, []train.Param[float32]) {
+	fit := func() (train.History, []train.Tensor[float32]) {
 		r, _ := residual.New[float32](residual.Config{Sizes: []int{784, 32, 32, 10}, Activation: network.ReLU, Seed: 3})
 		g, err := FromResidual(b, r)
 		if err != nil {
@@ -166,7 +166,7 @@ func TestFitIsDeterministic(t *testing.T) {
 		for i := range h.Epochs {
 			h.Epochs[i].Seconds = 0
 		}
-		return h, g.Params()
+		return h, g.Tensors()
 	}
 	h1, p1 := fit()
 	h2, p2 := fit()
@@ -188,7 +188,7 @@ func TestSaveLoadsAsScratchTwin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.Params()[0].Value[3] = 42 // the copy, not m's weights
+	g.Tensors()[0].Value[3] = 42 // the copy, not m's weights
 	var buf bytes.Buffer
 	if err := g.Save(&buf); err != nil {
 		t.Fatal(err)
@@ -197,7 +197,7 @@ func TestSaveLoadsAsScratchTwin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if loaded.Params()[0].Value[3] != 42 || m.Params()[0].Value[3] == 42 {
+	if loaded.Tensors()[0].Value[3] != 42 || m.Tensors()[0].Value[3] == 42 {
 		t.Error("the saved weights are not the GoMLX network's own")
 	}
 	if got := g.String(); got != "GoMLX MLP 784-8-10 sigmoid" {

@@ -30,7 +30,7 @@ type MLP[T train.Float] struct {
 	biases  [][]T
 	gradW   [][]T
 	gradB   [][]T
-	params  []train.Param[T]
+	params  []train.Tensor[T]
 	// Buffers for the largest batch seen so far, one set for training and
 	// one for evaluation, so that neither reallocates the other's.
 	trainWS, evalWS workspace[T]
@@ -99,8 +99,8 @@ func newZero[T train.Float](cfg Config) *MLP[T] {
 		m.gradW = append(m.gradW, make([]T, in*out))
 		m.gradB = append(m.gradB, make([]T, out))
 		m.params = append(m.params,
-			train.Param[T]{Name: fmt.Sprintf("W%d", l), Value: m.weights[l-1], Grad: m.gradW[l-1], Decay: true},
-			train.Param[T]{Name: fmt.Sprintf("b%d", l), Value: m.biases[l-1], Grad: m.gradB[l-1]})
+			train.Tensor[T]{Name: fmt.Sprintf("W%d", l), Value: m.weights[l-1], Grad: m.gradW[l-1], Decay: true},
+			train.Tensor[T]{Name: fmt.Sprintf("b%d", l), Value: m.biases[l-1], Grad: m.gradB[l-1]})
 	}
 	return m
 }
@@ -115,7 +115,7 @@ func (m *MLP[T]) Inputs() int { return m.cfg.Sizes[0] }
 func (m *MLP[T]) Outputs() int { return m.cfg.Sizes[len(m.cfg.Sizes)-1] }
 
 // Params lists W1, b1, W2, b2, … with their gradients.
-func (m *MLP[T]) Params() []train.Param[T] { return m.params }
+func (m *MLP[T]) Tensors() []train.Tensor[T] { return m.params }
 
 // String summarises the architecture, e.g. "MLP 784-128-64-10 relu (he)".
 func (m *MLP[T]) String() string {

@@ -161,7 +161,7 @@ func fitOnce[T train.Float](t *testing.T, tr, val dataset.View, cfg train.Config
 		t.Fatal(err)
 	}
 	var ws [][]float64
-	for _, p := range m.Params() {
+	for _, p := range m.Tensors() {
 		w := make([]float64, len(p.Value))
 		for i, v := range p.Value {
 			w[i] = float64(v)
@@ -255,8 +255,8 @@ func TestSaveLoad(t *testing.T) {
 	if loaded.String() != m.String() {
 		t.Errorf("loaded %s, saved %s", loaded, m)
 	}
-	for i, p := range m.Params() {
-		if !slices.Equal(p.Value, loaded.Params()[i].Value) {
+	for i, p := range m.Tensors() {
+		if !slices.Equal(p.Value, loaded.Tensors()[i].Value) {
 			t.Fatalf("parameter %s differs after loading", p.Name)
 		}
 	}

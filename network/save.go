@@ -19,7 +19,7 @@ func (m *MLP[T]) Save(w io.Writer) error {
 // Load reads a network saved by Save. A file saved in the other float type
 // is converted.
 func Load[T train.Float](r io.Reader) (*MLP[T], error) {
-	return modelfile.Load(r, FileKind, func(cfg Config) (*MLP[T], []train.Param[T], error) {
+	return modelfile.Load(r, FileKind, func(cfg Config) (*MLP[T], []train.Tensor[T], error) {
 		if err := cfg.Validate(); err != nil {
 			return nil, nil, err
 		}

@@ -85,8 +85,8 @@ func checkSparseMatchesDense[T train.Float](t *testing.T, tol float64) {
 		if cs != cd || math.Abs(ls-ld) > tol*math.Abs(ld) {
 			t.Errorf("batch %d: sparse loss %v (%d correct), dense %v (%d)", batch, ls, cs, ld, cd)
 		}
-		for i, p := range sparse.Params() {
-			q := dense.Params()[i]
+		for i, p := range sparse.Tensors() {
+			q := dense.Tensors()[i]
 			var worst, scale float64
 			for j := range p.Grad {
 				worst = max(worst, math.Abs(float64(p.Grad[j]-q.Grad[j])))
@@ -151,9 +151,9 @@ func checkGradientColumns[T train.Float](t *testing.T, tol float64) {
 		if c3 != c2 || l3 != l2 {
 			t.Errorf("batch %d, sparse path off: compact loss %v (%d correct), dense batch %v (%d)", batch, l3, c3, l2, c2)
 		}
-		for i, p := range nets[1].Params() {
-			compareGrads(t, batch, p, nets[0].Params()[i], tol, exact)
-			compareGrads(t, batch, nets[3].Params()[i], nets[2].Params()[i], 0, true)
+		for i, p := range nets[1].Tensors() {
+			compareGrads(t, batch, p, nets[0].Tensors()[i], tol, exact)
+			compareGrads(t, batch, nets[3].Tensors()[i], nets[2].Tensors()[i], 0, true)
 		}
 	}
 }
@@ -166,7 +166,7 @@ func close(a, b, tol float64, exact bool) bool {
 	return math.Abs(a-b) <= tol*math.Abs(b)
 }
 
-func compareGrads[T train.Float](t *testing.T, batch int, p, q train.Param[T], tol float64, exact bool) {
+func compareGrads[T train.Float](t *testing.T, batch int, p, q train.Tensor[T], tol float64, exact bool) {
 	t.Helper()
 	var worst, scale float64
 	for j := range p.Grad {
@@ -209,8 +209,8 @@ func TestOneSpanUsesWeightsInPlace(t *testing.T) {
 	if !close(ls, ld, 1e-14, false) {
 		t.Errorf("loss %v, dense %v", ls, ld)
 	}
-	for i, p := range sparse.Params() {
-		compareGrads(t, n, p, dense.Params()[i], 1e-14, false)
+	for i, p := range sparse.Tensors() {
+		compareGrads(t, n, p, dense.Tensors()[i], 1e-14, false)
 	}
 	for j, g := range sparse.gradW[0] {
 		if row := j / 6; (row < 3 || row >= 9) && g != 0 {

@@ -9,7 +9,7 @@ func (s Settings) Size() (int, error) {
 		return 0, err
 	}
 	n := 0
-	for _, p := range m.Params() {
+	for _, p := range m.Tensors() {
 		n += len(p.Value)
 	}
 	return n, nil

@@ -92,7 +92,7 @@ type Net[T train.Float] struct {
 	// the shortcut is a projection), and their gradients.
 	w, b, p    [][]T
 	gw, gb, gp [][]T
-	params     []train.Param[T]
+	params     []train.Tensor[T]
 
 	trainWS, evalWS workspace[T]
 }
@@ -143,12 +143,12 @@ func newZero[T train.Float](cfg Config) *Net[T] {
 		n.gw = append(n.gw, make([]T, out*in))
 		n.gb = append(n.gb, make([]T, out))
 		n.params = append(n.params,
-			train.Param[T]{Name: fmt.Sprintf("W%d", l), Value: n.w[l-1], Grad: n.gw[l-1], Decay: true},
-			train.Param[T]{Name: fmt.Sprintf("b%d", l), Value: n.b[l-1], Grad: n.gb[l-1]})
+			train.Tensor[T]{Name: fmt.Sprintf("W%d", l), Value: n.w[l-1], Grad: n.gw[l-1], Decay: true},
+			train.Tensor[T]{Name: fmt.Sprintf("b%d", l), Value: n.b[l-1], Grad: n.gb[l-1]})
 		var p, gp []T
 		if n.shortcuts[l-1] == Projection {
 			p, gp = make([]T, out*in), make([]T, out*in)
-			n.params = append(n.params, train.Param[T]{Name: fmt.Sprintf("P%d", l), Value: p, Grad: gp, Decay: true})
+			n.params = append(n.params, train.Tensor[T]{Name: fmt.Sprintf("P%d", l), Value: p, Grad: gp, Decay: true})
 		}
 		n.p, n.gp = append(n.p, p), append(n.gp, gp)
 	}
@@ -165,7 +165,7 @@ func (n *Net[T]) Shortcuts() []Shortcut { return append([]Shortcut(nil), n.short
 func (n *Net[T]) Inputs() int { return n.cfg.Sizes[0] }
 
 // Params lists W1, b1, [P1,] W2, b2, [P2,] … with their gradients.
-func (n *Net[T]) Params() []train.Param[T] { return n.params }
+func (n *Net[T]) Tensors() []train.Tensor[T] { return n.params }
 
 // String summarises the architecture once, saying which layers have an
 // identity shortcut, a projection, or none, e.g. "ResMLP 784-128-128-10

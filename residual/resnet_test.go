@@ -77,7 +77,7 @@ func TestNoProjectionAndSummary(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", p, want)
 	}
 	var names []string
-	for _, prm := range n.Params() {
+	for _, prm := range n.Tensors() {
 		names = append(names, prm.Name)
 	}
 	if !slices.Equal(names, []string{"W1", "b1", "P1", "W2", "b2", "W3", "b3"}) {
@@ -128,8 +128,8 @@ func TestDeterminismAndSaveLoad(t *testing.T) {
 		if !slices.EqualFunc(ha.Epochs, hb.Epochs, train.Epoch.Equal) {
 			t.Errorf("pre %v: histories differ", pre)
 		}
-		for i, p := range a.Params() {
-			if !slices.Equal(p.Value, b.Params()[i].Value) {
+		for i, p := range a.Tensors() {
+			if !slices.Equal(p.Value, b.Tensors()[i].Value) {
 				t.Errorf("pre %v: %s differs", pre, p.Name)
 			}
 		}

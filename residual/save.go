@@ -19,7 +19,7 @@ func (n *Net[T]) Save(w io.Writer) error {
 // Load reads a network saved by Save. A file saved in the other float type
 // is converted.
 func Load[T train.Float](r io.Reader) (*Net[T], error) {
-	return modelfile.Load(r, FileKind, func(cfg Config) (*Net[T], []train.Param[T], error) {
+	return modelfile.Load(r, FileKind, func(cfg Config) (*Net[T], []train.Tensor[T], error) {
 		if err := cfg.Validate(); err != nil {
 			return nil, nil, err
 		}

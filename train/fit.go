@@ -205,7 +205,7 @@ func NewStepper[T Float](m Model[T], opt Optimizer, data dataset.View, maxBatch 
 	return &Stepper[T]{
 		model:   m,
 		columns: columns,
-		opt:     newOptimizer(opt, m.Params()),
+		opt:     newOptimizer(opt, m.Tensors()),
 		data:    data,
 		x:       make([]T, maxBatch*data.Features()),
 		labels:  make([]uint8, maxBatch),

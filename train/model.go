@@ -10,8 +10,9 @@ import (
 // gradient checks.
 type Float interface{ ~float32 | ~float64 }
 
-// Param is one trainable tensor of a model together with its gradient.
-type Param[T Float] struct {
+// Tensor is one trainable tensor of a model (weights or biases) together
+// with its gradient.
+type Tensor[T Float] struct {
 	Name  string
 	Value []T
 	Grad  []T
@@ -25,10 +26,10 @@ type Param[T Float] struct {
 type Model[T Float] interface {
 	// Inputs is the number of features of one example.
 	Inputs() int
-	// Params lists the trainable tensors, always in the same order.
-	Params() []Param[T]
+	// Tensors lists the trainable tensors, always in the same order.
+	Tensors() []Tensor[T]
 	// Gradient computes the mean cross-entropy loss of the batch and
-	// overwrites every Param's Grad with its gradient. It returns the loss
+	// overwrites every Tensor's Grad with its gradient. It returns the loss
 	// and how many examples the model classified correctly.
 	Gradient(x []T, labels []uint8) (loss float64, correct int)
 	// Evaluate computes, without touching gradients, the summed

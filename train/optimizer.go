@@ -91,13 +91,13 @@ func (o Optimizer) withDefaults() Optimizer {
 // optimizer holds the state of an update rule for one model's parameters.
 type optimizer[T Float] struct {
 	cfg    Optimizer
-	params []Param[T]
+	params []Tensor[T]
 	first  [][]T // momentum velocity, or Adam's first moment
 	second [][]T // Adam's second moment
 	steps  int
 }
 
-func newOptimizer[T Float](cfg Optimizer, params []Param[T]) *optimizer[T] {
+func newOptimizer[T Float](cfg Optimizer, params []Tensor[T]) *optimizer[T] {
 	o := &optimizer[T]{cfg: cfg.withDefaults(), params: params}
 	if cfg.Kind == Momentum || cfg.Kind == Adam {
 		o.first = zerosLike(params)
@@ -108,7 +108,7 @@ func newOptimizer[T Float](cfg Optimizer, params []Param[T]) *optimizer[T] {
 	return o
 }
 
-func zerosLike[T Float](params []Param[T]) [][]T {
+func zerosLike[T Float](params []Tensor[T]) [][]T {
 	out := make([][]T, len(params))
 	for i, p := range params {
 		out[i] = make([]T, len(p.Value))

@@ -23,8 +23,8 @@ func newConstModel(grads ...[2]float64) *constModel {
 }
 
 func (m *constModel) Inputs() int { return 4 }
-func (m *constModel) Params() []Param[float64] {
-	return []Param[float64]{{Name: "w", Value: m.w, Grad: m.gw, Decay: true}, {Name: "b", Value: m.b, Grad: m.gb}}
+func (m *constModel) Tensors() []Tensor[float64] {
+	return []Tensor[float64]{{Name: "w", Value: m.w, Grad: m.gw, Decay: true}, {Name: "b", Value: m.b, Grad: m.gb}}
 }
 func (m *constModel) Gradient(x []float64, labels []uint8) (float64, int) {
 	g := m.grads[min(m.step, len(m.grads)-1)]
@@ -64,7 +64,7 @@ func TestOptimizers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		m := newConstModel([2]float64{0.5, 2}, [2]float64{-0.25, 2})
-		o := newOptimizer(tt.opt, m.Params())
+		o := newOptimizer(tt.opt, m.Tensors())
 		for range 2 {
 			m.Gradient(nil, nil)
 			o.update(tt.opt.LR)

@@ -41,7 +41,7 @@ func Check(t testing.TB, m train.Model[float64], x []float64, labels []uint8, ki
 		base = slices.Clone(kinks())
 	}
 	worst, checked, skipped := 0.0, 0, 0
-	for _, p := range m.Params() {
+	for _, p := range m.Tensors() {
 		for i := range p.Value {
 			orig := p.Value[i]
 			crossed := false

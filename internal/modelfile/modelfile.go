@@ -176,7 +176,7 @@ func Read(r io.Reader) (File, error) {
 
 // Encode writes a model of the given kind and configuration whose
 // parameters are params, stored in the element type T.
-func Encode[T train.Float](w io.Writer, kind string, config any, params []train.Param[T]) error {
+func Encode[T train.Float](w io.Writer, kind string, config any, params []train.Tensor[T]) error {
 	cfg, err := json.Marshal(config)
 	if err != nil {
 		return fmt.Errorf("model file config: %w", err)
@@ -210,7 +210,7 @@ func Decode(r io.Reader, kind string, config any) (File, error) {
 
 // CopyInto copies the file's tensors into params, which must match them in
 // order, names and lengths; values are converted to T.
-func CopyInto[T train.Float](f File, params []train.Param[T]) error {
+func CopyInto[T train.Float](f File, params []train.Tensor[T]) error {
 	if len(f.Tensors) != len(params) {
 		return fmt.Errorf("model file has %d tensors, the model it describes has %d", len(f.Tensors), len(params))
 	}
@@ -229,7 +229,7 @@ func CopyInto[T train.Float](f File, params []train.Param[T]) error {
 // Load reads a model file of the given kind: build checks the decoded
 // configuration and returns a model of its shape with that model's
 // parameters, into which the file's values are copied (converted to T).
-func Load[C any, M any, T train.Float](r io.Reader, kind string, build func(C) (M, []train.Param[T], error)) (M, error) {
+func Load[C any, M any, T train.Float](r io.Reader, kind string, build func(C) (M, []train.Tensor[T], error)) (M, error) {
 	var zero M
 	var cfg C
 	f, err := Decode(r, kind, &cfg)
