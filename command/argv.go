@@ -61,7 +61,7 @@ func Format(v any) string { return study.Str(v) }
 // Config is a run's parameters as W&B hands them to a program: nested
 // groups as mappings, in spec order. paths gives each nested parameter's
 // place (study.Parameter.Path).
-func Config(params []study.Param, paths map[string][]string) study.Map {
+func Config(params []study.ParamValue, paths map[string][]string) study.Map {
 	var root study.Map
 	for _, p := range params {
 		path := paths[p.Name]

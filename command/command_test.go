@@ -91,7 +91,7 @@ func objective(t *testing.T, mode string) *Objective {
 	return &Objective{Argv: []string{os.Args[0], "${args}", "--seed=${seed}"}, Dir: t.TempDir(), Grace: 300 * time.Millisecond, MaxLog: 64 << 10}
 }
 
-var run = study.TrialRun{Number: 7, Seed: 42, Params: []study.Param{{Name: "lr", Value: 0.25}, {Name: "act", Value: "relu"}}}
+var run = study.TrialRun{Number: 7, Seed: 42, Params: []study.ParamValue{{Name: "lr", Value: 0.25}, {Name: "act", Value: "relu"}}}
 
 func collect(t *testing.T, o *Objective, ctx context.Context, stopAt int) ([]study.Epoch, error) {
 	t.Helper()
@@ -245,8 +245,8 @@ func TestArgumentsAndChecks(t *testing.T) {
 // floats and nested groups as Python's str() writes them.
 func TestWandbMacros(t *testing.T) {
 	t.Setenv("SWEEP_TEST_VAR", "v1")
-	r := study.TrialRun{Params: []study.Param{{Name: "a", Value: true}, {Name: "b", Value: false}, {Name: "c", Value: int64(1)}, {Name: "d", Value: nil}}}
-	nested := study.TrialRun{Params: []study.Param{{Name: "opt.lr", Value: 0.001}, {Name: "opt.nadam.beta", Value: 0.9}, {Name: "f", Value: 1e-5},
+	r := study.TrialRun{Params: []study.ParamValue{{Name: "a", Value: true}, {Name: "b", Value: false}, {Name: "c", Value: int64(1)}, {Name: "d", Value: nil}}}
+	nested := study.TrialRun{Params: []study.ParamValue{{Name: "opt.lr", Value: 0.001}, {Name: "opt.nadam.beta", Value: 0.9}, {Name: "f", Value: 1e-5},
 		{Name: "g", Value: 1e6}, {Name: "h", Value: 3.0}, {Name: "i", Value: 1e16}, {Name: "j", Value: []any{int64(64), int64(64)}}, {Name: "k", Value: "it's"}}}
 	paths := map[string][]string{"opt.lr": {"opt", "lr"}, "opt.nadam.beta": {"opt", "nadam", "beta"}}
 	for _, tt := range []struct {

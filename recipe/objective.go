@@ -62,9 +62,9 @@ func (o *Objective) checkData() error {
 		key = "data.folds"
 	}
 	for _, v := range sizes {
-		var params []study.Param
+		var params []study.ParamValue
 		if v != nil {
-			params = append(params, study.Param{Name: "sizes", Value: v})
+			params = append(params, study.ParamValue{Name: "sizes", Value: v})
 		}
 		s, err := o.Settings(study.TrialRun{Params: params, Folds: o.Spec.Data.Folds})
 		if err != nil {

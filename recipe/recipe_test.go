@@ -181,7 +181,7 @@ func TestSearchNeverReadsTheTestSet(t *testing.T) {
 		return nil, errors.New("no test set")
 	})
 	var epochs []study.Epoch
-	run := study.TrialRun{Seed: 1, SplitSeed: 1, Params: []study.Param{{Name: "lr", Value: 0.05}}}
+	run := study.TrialRun{Seed: 1, SplitSeed: 1, Params: []study.ParamValue{{Name: "lr", Value: 0.05}}}
 	if err := obj.Run(context.Background(), run, func(e study.Epoch) error { epochs = append(epochs, e); return nil }); err != nil {
 		t.Fatal(err)
 	}

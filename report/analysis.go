@@ -44,16 +44,16 @@ type Report struct {
 
 // Row is one ranked trial.
 type Row struct {
-	Rank     int            `json:"rank"`
-	Trial    int            `json:"trial"`
-	Mean     float64        `json:"mean"`
-	Interval study.Interval `json:"interval"`
-	Tied     bool           `json:"tied,omitempty"` // its interval overlaps the best's
-	Params   []study.Param  `json:"params"`
-	Epochs   int            `json:"epochs"`
-	State    study.State    `json:"state"`
-	Secs     float64        `json:"seconds"`
-	Stage    study.Stage    `json:"stage,omitempty"`
+	Rank     int                `json:"rank"`
+	Trial    int                `json:"trial"`
+	Mean     float64            `json:"mean"`
+	Interval study.Interval     `json:"interval"`
+	Tied     bool               `json:"tied,omitempty"` // its interval overlaps the best's
+	Params   []study.ParamValue `json:"params"`
+	Epochs   int                `json:"epochs"`
+	State    study.State        `json:"state"`
+	Secs     float64            `json:"seconds"`
+	Stage    study.Stage        `json:"stage,omitempty"`
 }
 
 // Figures are a final-stage trial's validation metric and test figures,
@@ -377,5 +377,3 @@ func group(obsv []obs, bins bool) [][]obs {
 	}
 	return groups
 }
-
-

@@ -21,10 +21,10 @@ type Objective struct {
 // FrontPoint is a trial of the Pareto front: a complete search trial no
 // other complete search trial dominates.
 type FrontPoint struct {
-	Trial     int              `json:"trial"`
-	Values    []float64        `json:"values"`    // one per objective, in order
-	Intervals []study.Interval `json:"intervals"` // each value's 95% interval
-	Params    []study.Param    `json:"params"`
+	Trial     int                `json:"trial"`
+	Values    []float64          `json:"values"`    // one per objective, in order
+	Intervals []study.Interval   `json:"intervals"` // each value's 95% interval
+	Params    []study.ParamValue `json:"params"`
 	// Nondominated95 is true when the data rule out that any other
 	// complete trial dominates it: against each, on some objective, its
 	// interval lies wholly on the better side. RivalsAt95 lists the trials

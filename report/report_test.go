@@ -44,7 +44,7 @@ func fixedStudy(t testing.TB) (*study.Spec, []study.Trial) {
 	for _, lr := range []float64{0.01, 0.1, 1.0} {
 		for _, sched := range []string{"constant", "cosine"} {
 			tr := study.Trial{Number: n, State: study.Complete, Seconds: float64(n) + 0.5,
-				Params: []study.Param{{Name: "lr", Value: lr}, {Name: "schedule", Value: sched}},
+				Params: []study.ParamValue{{Name: "lr", Value: lr}, {Name: "schedule", Value: sched}},
 				Seeds:  []uint64{study.TrialSeed(1, n, 0), study.TrialSeed(1, n, 1)}}
 			f, ok := finals[fmt.Sprintf("%g/%s", lr, sched)]
 			if !ok {
@@ -163,7 +163,7 @@ func TestTiesOnTwoHundredImages(t *testing.T) {
 	var trials []study.Trial
 	for i, acc := range []float64{0.905, 0.89, 0.505} {
 		trials = append(trials, study.Trial{Number: i, State: study.Complete, Value: acc, Seeds: []uint64{1},
-			Params: []study.Param{{Name: "lr", Value: spec.Parameters[0].Values[i]}}, Runs: [][]study.Epoch{{{Epoch: 1, ValAccuracy: acc}}}})
+			Params: []study.ParamValue{{Name: "lr", Value: spec.Parameters[0].Values[i]}}, Runs: [][]study.Epoch{{{Epoch: 1, ValAccuracy: acc}}}})
 	}
 	r := Analyze(spec, trials)
 	if r.ValidationImages != 200 || r.Ranked[0].Interval.Kind != "wilson" {
@@ -211,7 +211,7 @@ budget: {trials: 500, batch: 4}
 		}
 		trials = append(trials, study.Trial{Number: n, State: state, Value: run[len(run)-1].ValAccuracy, Seconds: float64(epochs) * 0.3,
 			Seeds: []uint64{study.TrialSeed(42, n, 0)}, Runs: [][]study.Epoch{run},
-			Params: []study.Param{{Name: "lr", Value: lr}, {Name: "sizes", Value: spec.Parameters[1].Values[n%4]},
+			Params: []study.ParamValue{{Name: "lr", Value: lr}, {Name: "sizes", Value: spec.Parameters[1].Values[n%4]},
 				{Name: "batch", Value: int64(4 + n%61)}, {Name: "schedule", Value: spec.Parameters[3].Values[n%2]}}})
 	}
 	return spec, trials

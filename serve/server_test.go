@@ -28,7 +28,7 @@ func trial(n int, epochs int) study.Trial {
 	for e := range run {
 		run[e] = study.Epoch{Epoch: e + 1, ValAccuracy: 0.5 + float64(e)/100}
 	}
-	return study.Trial{Number: n, State: study.Running, Params: []study.Param{{Name: "lr", Value: 0.01 * float64(n+1)}}, Seeds: []uint64{1}, Runs: [][]study.Epoch{run}}
+	return study.Trial{Number: n, State: study.Running, Params: []study.ParamValue{{Name: "lr", Value: 0.01 * float64(n+1)}}, Seeds: []uint64{1}, Runs: [][]study.Epoch{run}}
 }
 
 // TestVersionAndReads: the version changes with a new epoch and a new

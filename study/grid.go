@@ -92,7 +92,7 @@ func (s *Spec) Lookup(internal []float64) Lookup {
 
 // ParamLookup reads a trial's values from its parameters: the inactive
 // ones absent.
-func ParamLookup(params []Param) Lookup {
+func ParamLookup(params []ParamValue) Lookup {
 	return func(name string) (any, bool) {
 		for _, p := range params {
 			if p.Name == name {

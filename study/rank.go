@@ -68,7 +68,7 @@ func FormatValue(v any) string {
 
 // Describe writes a trial's parameters as "name=value, …", the inactive
 // ones left out.
-func Describe(params []Param) string {
+func Describe(params []ParamValue) string {
 	var kv []string
 	for _, p := range params {
 		if !p.Inactive {
@@ -90,7 +90,7 @@ func DescribeSettings(settings []Setting) string {
 func pair(name string, v any) string { return name + "=" + FormatValue(v) }
 
 // Shown writes a parameter's value for a table: empty where inactive.
-func (p Param) Shown() string {
+func (p ParamValue) Shown() string {
 	if p.Inactive {
 		return ""
 	}

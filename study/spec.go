@@ -271,7 +271,7 @@ func (s *Spec) FixedValue(key string) (any, bool) {
 
 // TrialSettings are the settings of a trial with the given parameters:
 // the fixed ones, then the parameters, in spec order.
-func (s *Spec) TrialSettings(params []Param) []Setting {
+func (s *Spec) TrialSettings(params []ParamValue) []Setting {
 	out := make([]Setting, 0, len(s.Fixed)+len(params))
 	out = append(out, s.Fixed...)
 	for _, p := range Active(params) {

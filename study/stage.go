@@ -170,8 +170,8 @@ func (s *Spec) HasFinal() bool {
 
 // baselineParams are the values the baseline's settings take for the
 // spec's parameters, for reports.
-func (s *Spec) baselineParams() []Param {
-	var out []Param
+func (s *Spec) baselineParams() []ParamValue {
+	var out []ParamValue
 	for _, prm := range s.Parameters {
 		var v any
 		if s.settings != nil {
@@ -181,10 +181,10 @@ func (s *Spec) baselineParams() []Param {
 			v = int64(n) // as a spec writes integers
 		}
 		if !prm.Active(ParamLookup(out)) { // the defaults leave its when: unmet
-			out = append(out, Param{Name: prm.Name, Inactive: true})
+			out = append(out, ParamValue{Name: prm.Name, Inactive: true})
 			continue
 		}
-		out = append(out, Param{Name: prm.Name, Value: v})
+		out = append(out, ParamValue{Name: prm.Name, Value: v})
 	}
 	return out
 }

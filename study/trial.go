@@ -39,9 +39,10 @@ var stateOf = map[goptuna.TrialState]State{
 	goptuna.TrialStateFail:     Failed,
 }
 
-// Param is one parameter value of a trial. An inactive parameter (its
+// ParamValue is a parameter's value in a trial (the parameter, its search
+// dimension, is a Parameter). An inactive parameter (its
 // when: did not hold) has none; it is not written to JSON.
-type Param struct {
+type ParamValue struct {
 	Name     string `json:"name"`
 	Value    any    `json:"value"`
 	Inactive bool   `json:"-"`
@@ -55,11 +56,11 @@ type Trial struct {
 	Value  float64 `json:"value"` // the metric: the mean over repeats of the last epoch's
 	// Values are the objectives, with several (metrics:), in order: each
 	// the mean over runs of its last value (Values[0] is Value).
-	Values  []float64 `json:"values,omitempty"`
-	Params  []Param   `json:"params"`
-	Seeds   []uint64  `json:"seeds"` // one per repeat
-	Reason  string    `json:"reason,omitempty"`
-	Seconds float64   `json:"seconds"`
+	Values  []float64    `json:"values,omitempty"`
+	Params  []ParamValue `json:"params"`
+	Seeds   []uint64     `json:"seeds"` // one per repeat
+	Reason  string       `json:"reason,omitempty"`
+	Seconds float64      `json:"seconds"`
 	// Build says what trained it: BLAS, Go version, platform.
 	Build string `json:"build,omitempty"`
 	// Runs holds each run's per-epoch history, as far as it got.
@@ -76,10 +77,10 @@ type Trial struct {
 
 // TrialRun is one run of a trial: what an objective trains.
 type TrialRun struct {
-	Number int     // the trial's number in its study
-	Repeat int     // which of the trial's runs
-	Seed   uint64  // the run's seed (initial weights, order of examples)
-	Params []Param // in spec order; none for the baseline (the defaults)
+	Number int          // the trial's number in its study
+	Repeat int          // which of the trial's runs
+	Seed   uint64       // the run's seed (initial weights, order of examples)
+	Params []ParamValue // in spec order; none for the baseline (the defaults)
 	// SplitSeed draws the validation split: the spec's seed, or for a
 	// confirmation run with data.resplit its own seed.
 	SplitSeed uint64
@@ -157,7 +158,7 @@ func (s *Spec) trial(ft goptuna.FrozenTrial, final Final) (Trial, error) {
 		}
 		internal, ok := ft.InternalParams[prm.Name]
 		if !ok && len(prm.When) > 0 && !prm.Active(ParamLookup(t.Params)) {
-			t.Params = append(t.Params, Param{Name: prm.Name, Inactive: true}) // its when: does not hold
+			t.Params = append(t.Params, ParamValue{Name: prm.Name, Inactive: true}) // its when: does not hold
 			continue
 		}
 		if !ok {
@@ -174,7 +175,7 @@ func (s *Spec) trial(ft goptuna.FrozenTrial, final Final) (Trial, error) {
 		if v == nil {
 			return t, fmt.Errorf("trial %d: parameter %s has index %v, but the spec lists %d values: the study was edited or made by another spec", ft.Number, prm.Name, internal, len(prm.Values))
 		}
-		t.Params = append(t.Params, Param{Name: prm.Name, Value: v})
+		t.Params = append(t.Params, ParamValue{Name: prm.Name, Value: v})
 	}
 	t.Seeds = s.Seeds(ft.Number, stage, source)
 	var err error
@@ -305,8 +306,8 @@ func Untimed(trials []Trial) []Trial {
 
 // Active are the parameters that exist in a trial: those whose when:
 // holds.
-func Active(params []Param) []Param {
-	out := make([]Param, 0, len(params))
+func Active(params []ParamValue) []ParamValue {
+	out := make([]ParamValue, 0, len(params))
 	for _, p := range params {
 		if !p.Inactive {
 			out = append(out, p)

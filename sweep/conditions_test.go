@@ -16,7 +16,7 @@ import (
 // by trial number, and reports a loss made of them.
 type seenParams struct {
 	mu   sync.Mutex
-	runs map[int][]study.Param
+	runs map[int][]study.ParamValue
 }
 
 func (s *seenParams) Run(ctx context.Context, run study.TrialRun, report func(study.Epoch) error) error {
@@ -67,7 +67,7 @@ func TestConditionalParameters(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", method, err)
 			}
-			obj := &seenParams{runs: map[int][]study.Param{}}
+			obj := &seenParams{runs: map[int][]study.ParamValue{}}
 			res, err := sweep.Run(context.Background(), spec, []byte(src), obj, sweep.Options{Workers: workers, ResultsDir: t.TempDir()})
 			if err != nil {
 				t.Fatalf("%s: %v", method, err)
@@ -130,7 +130,7 @@ func TestForbid(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		obj := &seenParams{runs: map[int][]study.Param{}}
+		obj := &seenParams{runs: map[int][]study.ParamValue{}}
 		res, err := sweep.Run(context.Background(), spec, []byte(src), obj, sweep.Options{Workers: 2, ResultsDir: t.TempDir()})
 		if err != nil {
 			t.Fatalf("%s: %v", tt.method, err)
@@ -153,7 +153,7 @@ func TestForbid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = sweep.Run(context.Background(), spec, []byte(empty), &seenParams{runs: map[int][]study.Param{}}, sweep.Options{Workers: 1, ResultsDir: t.TempDir()})
+	_, err = sweep.Run(context.Background(), spec, []byte(empty), &seenParams{runs: map[int][]study.ParamValue{}}, sweep.Options{Workers: 1, ResultsDir: t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "1000 draws, every one a combination forbid: names") {
 		t.Errorf("an empty space: %v", err)
 	}
