@@ -79,7 +79,7 @@ func format(v any) string {
 	return `""`
 }
 
-// SettingTable lists the training settings; it is the study.Settings of
+// SettingTable lists the training settings; it is the study.SettingTable of
 // the built-in networks.
 type SettingTable []Def
 
@@ -260,4 +260,4 @@ func (t SettingTable) Get(settings []study.Setting, name string) any {
 	return d.get(&s)
 }
 
-var _ study.Settings = Table
+var _ study.SettingTable = Table

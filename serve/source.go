@@ -25,7 +25,7 @@ type Source interface {
 // Journal is a study recorded in a results directory.
 type Journal struct {
 	Dir      string
-	Settings study.Settings
+	Settings study.SettingTable
 }
 
 // Stamp is the journal's and spec's size and modification times.

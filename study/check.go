@@ -123,7 +123,7 @@ func (p *parser) checkSettings(s *Spec) error {
 
 // MaxEpochs is the most epochs any trial can run, as far as settings tell
 // (0: unknown).
-func (s *Spec) MaxEpochs(settings Settings) int {
+func (s *Spec) MaxEpochs(settings SettingTable) int {
 	for _, prm := range s.Parameters {
 		if prm.Name == "epochs" {
 			if prm.Distribution == Categorical || prm.Distribution == Constant {

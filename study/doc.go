@@ -6,7 +6,7 @@
 // It is a leaf: reports, the command and the engine (package sweep) import
 // it, and it imports neither the engine nor any model, BLAS or database
 // package. What a spec's fixed: and parameters: may name comes from a
-// Settings table handed to ParseSpec (package recipe's, for the built-in
+// SettingTable handed to ParseSpec (package recipe's, for the built-in
 // networks); parsing never touches the filesystem.
 //
 // Vocabulary follows Optuna: a Study is a set of Trials; each trial has

@@ -135,7 +135,7 @@ const (
 // Load reads a sweep's results directory: the spec it was run with and
 // its trials, as far as they got. settings is what the spec was checked
 // against (nil: anything).
-func Load(dir string, settings Settings) (*Spec, []Trial, error) {
+func Load(dir string, settings SettingTable) (*Spec, []Trial, error) {
 	path := filepath.Join(dir, SpecFile)
 	src, err := os.ReadFile(path)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // says what fixed: and parameters: may name (nil: anything). It reads
 // nothing but src: checks against the data are the caller's (see
 // Spec.Errorf).
-func ParseSpec(file string, src []byte, settings Settings) (*Spec, error) {
+func ParseSpec(file string, src []byte, settings SettingTable) (*Spec, error) {
 	if len(src) > MaxSpecBytes {
 		return nil, &SpecError{File: file, Line: 1, Msg: fmt.Sprintf("%d bytes: a spec may have at most %d", len(src), MaxSpecBytes)}
 	}
@@ -69,7 +69,7 @@ func yamlErrorLine(err error) int {
 // parser walks the YAML tree, remembering the line of every key.
 type parser struct {
 	file     string
-	settings Settings
+	settings SettingTable
 	command  bool // the spec names a command: no settings apply
 	lines    map[string]int
 }
@@ -273,6 +273,6 @@ func (p *parser) confirm(n *yaml.Node, c *Confirm) error {
 
 // defaultConfirm is the confirmation stage a search gets unless its spec
 // says otherwise; the baseline needs the Settings' defaults.
-func defaultConfirm(settings Settings) Confirm {
+func defaultConfirm(settings SettingTable) Confirm {
 	return Confirm{Top: 5, Seeds: 5, Baseline: settings != nil}
 }

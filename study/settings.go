@@ -6,8 +6,8 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// settingKey checks that a setting's name is one the Settings know, and
-// returns its kind ("" when any kind goes: no Settings).
+// settingKey checks that a setting's name is one the SettingTable knows,
+// and returns its kind ("" when any kind goes: no table).
 func (p *parser) settingKey(k *yaml.Node, path string) (Kind, error) {
 	if p.settings == nil {
 		return "", nil

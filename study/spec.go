@@ -47,7 +47,7 @@ type Spec struct {
 
 	file      string
 	lines     map[string]int // key path → line, for errors found after parsing
-	settings  Settings       // what the spec was checked against
+	settings  SettingTable   // what the spec was checked against
 	searchEnd atomic.Int64   // see EndSearch
 	grid      grid           // a conditional grid's points, once enumerated
 }
@@ -206,11 +206,11 @@ const (
 	Sizes   Kind = "sizes" // layer widths written as a string, e.g. "784,128,64,10"
 )
 
-// Settings is what a spec's fixed: and parameters: may name: the settings
+// SettingTable is what a spec's fixed: and parameters: may name: the settings
 // of what a sweep trains, their kinds, and the rules a combination of them
-// must follow. recipe.Table is the built-in networks'. A nil Settings
+// must follow. recipe.Table is the built-in networks'. A nil SettingTable
 // accepts any name, the kind of its values taken from the YAML.
-type Settings interface {
+type SettingTable interface {
 	// Names lists the valid names, sorted.
 	Names() []string
 	// Kind says what values a setting takes; ok is false for an unknown
@@ -299,8 +299,8 @@ func (s *Spec) TotalTrials() int {
 // reader of it applies it.
 func (s *Spec) EndSearch(n int) { s.searchEnd.Store(int64(n)) }
 
-// Settings is what the spec was checked against (nil: anything).
-func (s *Spec) Settings() Settings { return s.settings }
+// Settings is the table the spec was checked against (nil: anything).
+func (s *Spec) Settings() SettingTable { return s.settings }
 
 // DefaultCommand is W&B's command when a spec gives only program:.
 var DefaultCommand = []string{"${env}", "${interpreter}", "${program}", "${args}"}

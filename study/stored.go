@@ -9,7 +9,7 @@ import (
 // Read reads the study named name from a storage that keeps its spec (as
 // a shared database does): the spec its first worker stored, and its
 // trials. where names the storage in errors.
-func Read(storage goptuna.Storage, name, where string, settings Settings) (*Spec, []Trial, error) {
+func Read(storage goptuna.Storage, name, where string, settings SettingTable) (*Spec, []Trial, error) {
 	return (&StoredReader{Storage: storage, Name: name, Where: where, Settings: settings}).Read()
 }
 
@@ -21,7 +21,7 @@ type StoredReader struct {
 	Storage  goptuna.Storage
 	Name     string
 	Where    string // names the storage in errors
-	Settings Settings
+	Settings SettingTable
 
 	id     int
 	spec   *Spec

@@ -14,7 +14,7 @@ import (
 // settings, the search space in suggestion order, the pruner's rungs.
 // settings are what the spec was checked against, for the epochs a trial
 // runs.
-func Plan(w io.Writer, spec *study.Spec, settings study.Settings, workers int, resultsDir string) error {
+func Plan(w io.Writer, spec *study.Spec, settings study.SettingTable, workers int, resultsDir string) error {
 	epochs := 0 // a program's are its own
 	if spec.Command == nil {
 		epochs = spec.MaxEpochs(settings)
