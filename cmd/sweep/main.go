@@ -12,29 +12,20 @@
 //	sweep data export DIR      write the embedded MNIST's four files into DIR
 //	sweep data split FILE      write sweep train's training/validation rows as JSON
 //
-// Run "sweep COMMAND -h" for a command's flags. Exit status: 0 on success,
+// Run "sweep help COMMAND" for a command's flags; commands.go holds the
+// table the usage is made from and maps errors to exit statuses: 0 on success,
 // 1 when training or a sweep fails, 2 on bad flags, specs or input data,
 // 130 when interrupted (a sweep resumes where it stopped).
 package main
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
 
 	"github.com/sweepml/sweep/internal/linalg"
-)
-
-// Exit statuses.
-const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
-	exitSignal  = 130
 )
 
 // gcPercent is the heap growth, in percent of the live heap, that starts
@@ -71,57 +62,4 @@ func main() {
 		}
 	}()
 	os.Exit(run(ctx, stop, os.Args[1:], os.Stdout, os.Stderr))
-}
-
-const usage = `sweep trains shallow neural networks on MNIST and sweeps their hyperparameters.
-
-Usage:
-
-	sweep train [flags]      train one network and print one line per epoch
-	sweep run [flags] SPEC   run (or resume) the sweep a YAML spec describes
-	sweep plan SPEC          check a spec and show what it would run
-	sweep report [DIR]       rank a sweep's trials and say which hyperparameters work best
-	sweep replay DIR --trial N   train a recorded trial again and compare, epoch by epoch
-	sweep serve [DIR]        serve live report pages of sweeps (read-only, 127.0.0.1:8080)
-	sweep data export DIR    write the embedded MNIST's four IDX files (gzip) into DIR
-	sweep data split FILE    write sweep train's training and validation rows to FILE (JSON)
-
-Run "sweep COMMAND -h" for a command's flags.
-`
-
-func run(ctx context.Context, stop <-chan struct{}, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitUsage
-	}
-	switch args[0] {
-	case "train":
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		go func() {
-			select {
-			case <-stop:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-		return cmdTrain(ctx, args[1:], stdout, stderr)
-	case "run":
-		return cmdRun(ctx, stop, args[1:], stdout, stderr)
-	case "plan":
-		return cmdPlan(args[1:], stdout, stderr)
-	case "report":
-		return cmdReport(args[1:], stdout, stderr)
-	case "replay":
-		return cmdReplay(ctx, args[1:], stdout, stderr)
-	case "serve":
-		return cmdServe(ctx, stop, args[1:], stdout, stderr)
-	case "data":
-		return cmdData(args[1:], stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
-		return exitOK
-	}
-	fmt.Fprintf(stderr, "sweep: unknown command %q\n\n%s", args[0], usage)
-	return exitUsage
 }

@@ -192,3 +192,34 @@ func TestTrainFlagsAreDocumented(t *testing.T) {
 		t.Errorf("docs/train.md documents %v\nsweep train declares %v and %v", documented, declared, want)
 	}
 }
+
+// TestEveryCommandsHelpAndBadFlag: for every command of the table, -h
+// writes its usage line and flags to stderr and exits 0, `sweep help CMD`
+// writes the same to stdout, and an unknown flag exits 2 naming it; sweep
+// alone lists every command.
+func TestEveryCommandsHelpAndBadFlag(t *testing.T) {
+	_, _, list := cli()
+	for _, cmd := range commands() {
+		if !strings.Contains(list, "sweep "+cmd.UsageLine) {
+			t.Errorf("sweep's usage does not list %q", cmd.UsageLine)
+		}
+		code, out, errOut := cli(cmd.Name, "-h")
+		if code != 0 || out != "" || !strings.HasPrefix(errOut, "Usage: sweep "+cmd.UsageLine+"\n\n"+cmd.Long) {
+			t.Errorf("%s -h: exit %d, stdout %q, stderr %.120q", cmd.Name, code, out, errOut)
+		}
+		code, helpOut, _ := cli("help", cmd.Name)
+		if code != 0 || helpOut != errOut {
+			t.Errorf("help %s: exit %d, %.120q; want what -h writes", cmd.Name, code, helpOut)
+		}
+		code, _, errOut = cli(cmd.Name, "--no-such-flag")
+		if first, _, _ := strings.Cut(errOut, "\n"); code != 2 || first != "flag provided but not defined: -no-such-flag" {
+			t.Errorf("%s --no-such-flag: exit %d, %q", cmd.Name, code, first)
+		}
+	}
+	if code, _, errOut := cli("help", "frobnicate"); code != 2 || !strings.HasPrefix(errOut, `sweep help: unknown command "frobnicate"`) {
+		t.Errorf("help frobnicate: exit %d, %.80q", code, errOut)
+	}
+	if code, _, errOut := cli("data", "split"); code != 2 || !strings.HasPrefix(errOut, "sweep data: split: want one file, got 0 arguments") {
+		t.Errorf("data split: exit %d, %.80q", code, errOut)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -19,108 +18,113 @@ import (
 	"github.com/sweepml/sweep/study"
 )
 
-// cmdServe is `sweep serve`: the live report of one sweep, or of every
-// sweep under a directory or in a database.
-func cmdServe(ctx context.Context, stop <-chan struct{}, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("sweep serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: sweep serve [flags] [DIR | --storage URL [NAME]]
-
-Serves the live report of a sweep (DIR = results/NAME) or a list of the sweeps under DIR
+var serveCmd = &subcommand{
+	Name:      "serve",
+	UsageLine: "serve [flags] [DIR | --storage URL [NAME]]",
+	Short:     "serve live report pages of sweeps (read-only, 127.0.0.1:8080)",
+	Long: `Serves the live report of a sweep (DIR = results/NAME) or a list of the sweeps under DIR
 (default results/), or in a PostgreSQL storage. Pages update while sweeps run. Read-only.
 Binding an address other than the loopback needs a token: --token, or one is generated
-and printed; every request must carry it (?token=... or Authorization: Bearer ...).
+and printed; every request must carry it (?token=... or Authorization: Bearer ...).`,
+	Flags: func(fs *flag.FlagSet) func(context.Context, *call) error {
+		r := &serveRun{}
+		fs.StringVar(&r.addr, "addr", "127.0.0.1:8080", "listen on `host:port` (port 0: any free port)")
+		fs.StringVar(&r.token, "token", "", "require this `token` on every request (generated when --addr is not a loopback address)")
+		fs.StringVar(&r.storage, "storage", "", "serve the sweeps in this PostgreSQL `URL`; the argument, if any, names one")
+		return r.run
+	},
+}
 
-Flags:
-`)
-		fs.PrintDefaults()
+// serveRun is what sweep serve's flags ask for.
+type serveRun struct{ addr, token, storage string }
+
+// run serves the live report of one sweep, or of every sweep under a
+// directory or in a database, until Ctrl-C.
+func (r *serveRun) run(ctx context.Context, c *call) error {
+	arg, err := c.dir(false)
+	if err != nil {
+		return err
 	}
-	addr := fs.String("addr", "127.0.0.1:8080", "listen on `host:port` (port 0: any free port)")
-	token := fs.String("token", "", "require this `token` on every request (generated when --addr is not a loopback address)")
-	storage := fs.String("storage", "", "serve the sweeps in this PostgreSQL `URL`; the argument, if any, names one")
-	arg, code := parseDir(fs, args, stderr, false)
-	if code >= 0 {
-		return code
+	srv := &serve.Server{Token: r.token}
+	what, closeStore, err := r.sources(ctx, srv, arg)
+	if err != nil {
+		return err
 	}
-	srv := &serve.Server{Token: *token}
-	what := ""
-	if *storage == "" {
-		if arg == "" {
-			arg = "results"
-		}
-		what = arg
-		if serve.IsSweep(arg) {
-			srv.Single = serve.Journal{Dir: arg, Settings: recipe.Table}
-		} else {
-			root := arg
-			srv.Studies = func() map[string]serve.Source {
-				out := map[string]serve.Source{}
-				for _, name := range serve.Sweeps(root) {
-					out[name] = serve.Journal{Dir: filepath.Join(root, name), Settings: recipe.Table}
-				}
-				return out
-			}
-		}
-	} else {
-		st, err := pgstore.Open(ctx, *storage, pgstore.Options{RetryFor: 30 * time.Second})
-		if err != nil {
-			fmt.Fprintf(stderr, "sweep serve: %v\n", err)
-			return exitFor(err)
-		}
-		defer st.Close()
-		what = st.Redacted()
-		if arg != "" {
-			srv.Single = newPGSource(st, arg)
-			what += " " + arg
-		} else {
-			var mu sync.Mutex
-			sources := map[string]*pgSource{} // kept: each reads its study incrementally
-			srv.Studies = func() map[string]serve.Source {
-				sums, _ := st.GetAllStudySummaries()
-				mu.Lock()
-				defer mu.Unlock()
-				out := map[string]serve.Source{}
-				for _, s := range sums {
-					if sources[s.Name] == nil {
-						sources[s.Name] = newPGSource(st, s.Name)
-					}
-					out[s.Name] = sources[s.Name]
-				}
-				return out
-			}
-		}
-	}
-	if srv.Token == "" && !loopback(*addr) {
+	defer closeStore()
+	if srv.Token == "" && !loopback(r.addr) {
 		b := make([]byte, 16)
 		rand.Read(b)
 		srv.Token = hex.EncodeToString(b)
-		fmt.Fprintf(stderr, "sweep serve: %s is not a loopback address: every request needs the token printed below\n", *addr)
+		fmt.Fprintf(c.stderr, "%s: %s is not a loopback address: every request needs the token printed below\n", c.fs.Name(), r.addr)
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", r.addr)
 	if err != nil {
-		fmt.Fprintf(stderr, "sweep serve: %v\n", err)
-		return exitUsage
+		return badUsage(err)
 	}
 	link := "http://" + ln.Addr().String() + "/"
 	if srv.Token != "" {
 		link += "?token=" + srv.Token
 	}
-	fmt.Fprintf(stdout, "Serving %s on %s\n", what, link)
+	fmt.Fprintf(c.stdout, "Serving %s on %s\n", what, link)
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
 	select {
-	case <-stop:
+	case <-c.stop:
 	case <-ctx.Done():
 	case err := <-done:
-		fmt.Fprintf(stderr, "sweep serve: %v\n", err)
-		return exitFailure
+		return err
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	hs.Shutdown(shutdown)
-	return exitOK
+	return hs.Shutdown(shutdown)
+}
+
+// sources gives the server its studies: the sweep directory arg, the
+// sweeps under it (default results/), or the sweeps (or the one named
+// arg) in --storage. It says what it serves, and what closes the store.
+func (r *serveRun) sources(ctx context.Context, srv *serve.Server, arg string) (what string, closeStore func(), err error) {
+	if r.storage == "" {
+		if arg == "" {
+			arg = "results"
+		}
+		if serve.IsSweep(arg) {
+			srv.Single = serve.Journal{Dir: arg, Settings: recipe.Table}
+			return arg, func() {}, nil
+		}
+		srv.Studies = func() map[string]serve.Source {
+			out := map[string]serve.Source{}
+			for _, name := range serve.Sweeps(arg) {
+				out[name] = serve.Journal{Dir: filepath.Join(arg, name), Settings: recipe.Table}
+			}
+			return out
+		}
+		return arg, func() {}, nil
+	}
+	st, err := pgstore.Open(ctx, r.storage, pgstore.Options{RetryFor: 30 * time.Second})
+	if err != nil {
+		return "", nil, err
+	}
+	if arg != "" {
+		srv.Single = newPGSource(st, arg)
+		return st.Redacted() + " " + arg, func() { st.Close() }, nil
+	}
+	var mu sync.Mutex
+	sources := map[string]*pgSource{} // kept: each reads its study incrementally
+	srv.Studies = func() map[string]serve.Source {
+		sums, _ := st.GetAllStudySummaries()
+		mu.Lock()
+		defer mu.Unlock()
+		out := map[string]serve.Source{}
+		for _, s := range sums {
+			if sources[s.Name] == nil {
+				sources[s.Name] = newPGSource(st, s.Name)
+			}
+			out[s.Name] = sources[s.Name]
+		}
+		return out
+	}
+	return st.Redacted(), func() { st.Close() }, nil
 }
 
 // loopback reports whether addr binds only the local machine.

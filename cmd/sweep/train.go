@@ -72,76 +72,83 @@ func trainFlags(fs *flag.FlagSet) (settings func() recipe.Settings) {
 	}
 }
 
-func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("sweep train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: sweep train [flags]\n\nTrains one network and prints one line per epoch. Defaults reproduce the notebook's task.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	settings := trainFlags(fs)
-	test := fs.Bool("test", false, "also report accuracy on the 10,000-image test set")
-	dataSrc := fs.String("data", dataset.EmbeddedSource, "data `source`: mnist (embedded) or a directory of MNIST-named IDX files")
-	jsonPath := fs.String("json", "", "write the history as JSON to `file`")
-	savePath := fs.String("save", "", "save the trained model to `file`")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "sweep train: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return exitUsage
-	}
-	s := settings()
-	if err := s.Validate(); err != nil {
-		fmt.Fprintf(stderr, "sweep train: %v\n", err)
-		return exitUsage
-	}
+var trainCmd = &subcommand{
+	Name:      "train",
+	UsageLine: "train [flags]",
+	Short:     "train one network and print one line per epoch",
+	Long:      "Trains one network and prints one line per epoch. Defaults reproduce the notebook's task.",
+	Flags: func(fs *flag.FlagSet) func(context.Context, *call) error {
+		settings := trainFlags(fs)
+		t := trainRun{settings: settings}
+		fs.BoolVar(&t.test, "test", false, "also report accuracy on the 10,000-image test set")
+		fs.StringVar(&t.data, "data", dataset.EmbeddedSource, "data `source`: mnist (embedded) or a directory of MNIST-named IDX files")
+		fs.StringVar(&t.json, "json", "", "write the history as JSON to `file`")
+		fs.StringVar(&t.save, "save", "", "save the trained model to `file`")
+		return t.run
+	},
+}
 
-	data, err := dataset.Load(*dataSrc, s.Subset)
+// trainRun is what sweep train's flags ask for.
+type trainRun struct {
+	settings         func() recipe.Settings
+	test             bool
+	data, json, save string
+}
+
+func (t *trainRun) run(ctx context.Context, c *call) error {
+	if err := c.none(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx) // the first Ctrl-C stops training
+	defer cancel()
+	go func() {
+		select {
+		case <-c.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	s := t.settings()
+	if err := s.Validate(); err != nil {
+		return badUsage(err)
+	}
+	data, err := dataset.Load(t.data, s.Subset)
 	var testSet *dataset.Set
-	if err == nil && *test {
+	if err == nil && t.test {
 		testSet, err = data.Test()
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "sweep train: %v\n", err)
-		return exitUsage
+		return badUsage(err)
 	}
 	if s.Folds > 1 {
-		if *jsonPath != "" || *savePath != "" {
-			fmt.Fprintln(stderr, "sweep train: --json and --save keep one run; cross-validation (--folds) trains several")
-			return exitUsage
+		if t.json != "" || t.save != "" {
+			return badUsage(errors.New("--json and --save keep one run; cross-validation (--folds) trains several"))
 		}
-		return trainFolds(ctx, data, s, testSet, stdout, stderr)
+		return trainFolds(ctx, data, s, testSet, c.stdout)
 	}
-	res, err := recipe.Run(ctx, data, s, printing(data, s, *test, stdout))
+	res, err := recipe.Run(ctx, data, s, printing(data, s, t.test, c.stdout))
 	if res == nil { // invalid settings for this data
-		fmt.Fprintf(stderr, "sweep train: %v\n", err)
-		return exitUsage
+		return badUsage(err)
 	}
-	status := exitOK
 	if err != nil {
-		fmt.Fprintf(stderr, "sweep train: %v\n", err)
-		status = exitFailure
-	} else if *test {
-		fmt.Fprintf(stdout, "Test Accuracy: %.2f%%, Test Loss: %.4f (%d images)\n", 100*res.TestAccuracy, res.TestLoss, testSet.Len())
+		fmt.Fprintf(c.stderr, "%s: %v\n", c.fs.Name(), err) // and still write what --json asks for
+	} else if t.test {
+		fmt.Fprintf(c.stdout, "Test Accuracy: %.2f%%, Test Loss: %.4f (%d images)\n", 100*res.TestAccuracy, res.TestLoss, testSet.Len())
 	}
-	if *jsonPath != "" {
-		if werr := writeHistory(*jsonPath, res, err, s, data.Source, *test); werr != nil {
-			fmt.Fprintf(stderr, "sweep train: --json: %v\n", werr)
-			return exitFailure
+	if t.json != "" {
+		if werr := writeHistory(t.json, res, err, s, data.Source, t.test); werr != nil {
+			return fmt.Errorf("--json: %v", werr) // a failure to write, not a bad argument: exit 1
 		}
 	}
-	if *savePath != "" && err == nil {
-		if werr := safefile.Write(*savePath, res.Model.Save); werr != nil {
-			fmt.Fprintf(stderr, "sweep train: --save: %v\n", werr)
-			return exitFailure
+	if t.save != "" && err == nil {
+		if werr := safefile.Write(t.save, res.Model.Save); werr != nil {
+			return fmt.Errorf("--save: %v", werr)
 		}
 	}
-	return status
+	if err != nil {
+		return exited(exitFailure)
+	}
+	return nil
 }
 
 // writeHistory writes what --json asks for: settings, history, and the
@@ -183,18 +190,17 @@ func printing(data *dataset.Data, s recipe.Settings, test bool, stdout io.Writer
 
 // trainFolds cross-validates: one run per fold, then their mean with its
 // 95% interval (Student's t over the folds).
-func trainFolds(ctx context.Context, data *dataset.Data, s recipe.Settings, testSet *dataset.Set, stdout, stderr io.Writer) int {
+func trainFolds(ctx context.Context, data *dataset.Data, s recipe.Settings, testSet *dataset.Set, stdout io.Writer) error {
 	test := testSet != nil
 	var acc, loss, testAcc []float64
 	for fold := range s.Folds {
 		s.Fold = fold
 		res, err := recipe.Run(ctx, data, s, printing(data, s, test, stdout))
+		if res == nil {
+			return badUsage(fmt.Errorf("fold %d: %w", fold+1, err))
+		}
 		if err != nil {
-			fmt.Fprintf(stderr, "sweep train: fold %d: %v\n", fold+1, err)
-			if res == nil {
-				return exitUsage
-			}
-			return exitFailure
+			return fmt.Errorf("fold %d: %w", fold+1, err)
 		}
 		last := res.History.Last()
 		acc, loss, testAcc = append(acc, last.ValAccuracy), append(loss, last.ValLoss), append(testAcc, res.TestAccuracy)
@@ -206,5 +212,5 @@ func trainFolds(ctx context.Context, data *dataset.Data, s recipe.Settings, test
 		t := study.TInterval(testAcc)
 		fmt.Fprintf(stdout, "Test Accuracy: %.2f%% (95%% interval over the folds' models %.2f–%.2f%%, %d images)\n", 100*t.Mean, 100*t.Low, 100*t.High, testSet.Len())
 	}
-	return exitOK
+	return nil
 }

@@ -13,10 +13,9 @@ import (
 const logLines = 20
 
 // showTrial prints one trial in full: `sweep report --trial N`.
-func showTrial(stdout, stderr io.Writer, spec *study.Spec, trials []study.Trial, number int, dir string) int {
+func showTrial(stdout io.Writer, spec *study.Spec, trials []study.Trial, number int, dir string) error {
 	if number >= len(trials) {
-		fmt.Fprintf(stderr, "sweep report: sweep %s has trials 0 to %d, not %d\n", spec.Name, len(trials)-1, number)
-		return exitUsage
+		return badUsage(fmt.Errorf("sweep %s has trials 0 to %d, not %d", spec.Name, len(trials)-1, number))
 	}
 	t := trials[number]
 	fmt.Fprintf(stdout, "Trial %d of %s (%s stage): %s\n", t.Number, spec.Name, t.Stage, t.State)
@@ -53,7 +52,7 @@ func showTrial(stdout, stderr io.Writer, spec *study.Spec, trials []study.Trial,
 			}
 		}
 	}
-	return exitOK
+	return nil
 }
 
 // lastOf writes how far a run got and its last record.
