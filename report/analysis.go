@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sweepml/sweep/stats"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -47,7 +48,7 @@ type Row struct {
 	Rank     int                `json:"rank"`
 	Trial    int                `json:"trial"`
 	Mean     float64            `json:"mean"`
-	Interval study.Interval     `json:"interval"`
+	Interval stats.Interval     `json:"interval"`
 	Tied     bool               `json:"tied,omitempty"` // its interval overlaps the best's
 	Params   []study.ParamValue `json:"params"`
 	Epochs   int                `json:"epochs"`
@@ -61,11 +62,11 @@ type Row struct {
 type Figures struct {
 	Trial        int            `json:"trial"`
 	Params       map[string]any `json:"params"`
-	Metric       study.Interval `json:"metric"`
+	Metric       stats.Interval `json:"metric"`
 	Seeds        []uint64       `json:"seeds"`
 	TestAccuracy *float64       `json:"test_accuracy,omitempty"`
 	TestLoss     *float64       `json:"test_loss,omitempty"`
-	Test         study.Interval `json:"test_accuracy_interval"`
+	Test         stats.Interval `json:"test_accuracy_interval"`
 }
 
 // Recommendation is the answer: the final stage's best configuration by
@@ -94,7 +95,7 @@ type ParamEffect struct {
 	Importance float64 `json:"importance"`
 	// ImportanceInterval is η²'s 95% bootstrap interval over the
 	// compared trials: how sure the data are of the importance.
-	ImportanceInterval study.Interval `json:"importance_interval"`
+	ImportanceInterval stats.Interval `json:"importance_interval"`
 	Groups             []Group        `json:"groups"`
 	// Over, for a conditional parameter, says which trials it is compared
 	// over: those where it was active.
@@ -107,7 +108,7 @@ type Group struct {
 	Count    int            `json:"count"`
 	Mean     float64        `json:"mean"`
 	Best     float64        `json:"best"`
-	Interval study.Interval `json:"interval"` // of the mean: Student's t over the group's trials
+	Interval stats.Interval `json:"interval"` // of the mean: Student's t over the group's trials
 }
 
 // minCompared is the fewest trials run to the end for the report to say
@@ -220,7 +221,7 @@ func effect(prm study.Parameter, index int, trials []study.Trial, m study.Metric
 			}
 			values[i] = o.v
 		}
-		grp.Interval = m.Clamp(study.TInterval(values))
+		grp.Interval = m.Clamp(stats.TInterval(values))
 		pe.Groups = append(pe.Groups, grp)
 	}
 	pe.Importance = eta2(groups)
@@ -317,7 +318,7 @@ const bootstraps = 200
 // trials resampled with replacement, grouped and scored again. The
 // resamples come from a fixed seed, so the same trials give the same
 // interval.
-func bootstrapEta2(prm study.Parameter, index int, trials []study.Trial, point float64) study.Interval {
+func bootstrapEta2(prm study.Parameter, index int, trials []study.Trial, point float64) stats.Interval {
 	rng := rand.New(rand.NewPCG(uint64(index)+1, uint64(len(trials))))
 	scores := make([]float64, bootstraps)
 	// A resample drawn as counts of each observation in sorted order:
@@ -339,7 +340,7 @@ func bootstrapEta2(prm study.Parameter, index int, trials []study.Trial, point f
 		scores[b] = eta2(group(sample, binned(prm, sample)))
 	}
 	slices.Sort(scores)
-	return study.Interval{Mean: point, Low: scores[bootstraps*25/1000], High: scores[bootstraps*975/1000-1], N: len(trials), Kind: study.KindBootstrap}
+	return stats.Interval{Mean: point, Low: scores[bootstraps*25/1000], High: scores[bootstraps*975/1000-1], N: len(trials), Kind: stats.KindBootstrap}
 }
 
 // obs is one trial's value of a parameter and its metric.

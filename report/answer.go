@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sweepml/sweep/record"
+	"github.com/sweepml/sweep/stats"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -62,20 +63,20 @@ func figures(spec *study.Spec, t study.Trial) Figures {
 		}
 	}
 	if len(acc) > 0 && len(acc) == len(t.Runs) {
-		a, l := study.TInterval(acc), study.TInterval(loss)
+		a, l := stats.TInterval(acc), stats.TInterval(loss)
 		f.TestAccuracy, f.TestLoss, f.Test = &a.Mean, &l.Mean, a
 	}
 	return f
 }
 
 // interval writes an estimate with its interval and what it rests on.
-func interval(m study.Metric, e study.Interval) string {
+func interval(m study.Metric, e stats.Interval) string {
 	switch e.Kind {
-	case study.KindT:
+	case stats.KindT:
 		return fmt.Sprintf("%s (95%% interval %s–%s, %d runs)", m.Format(e.Mean), m.Format(e.Low), m.Format(e.High), e.N)
-	case study.KindWilson:
+	case stats.KindWilson:
 		return fmt.Sprintf("%s (95%% interval %s–%s on %d images)", m.Format(e.Mean), m.Format(e.Low), m.Format(e.High), e.N)
-	case study.KindEpochs:
+	case stats.KindEpochs:
 		return fmt.Sprintf("%s (95%% interval %s–%s from its %d epochs' times)", m.Format(e.Mean), m.Format(e.Low), m.Format(e.High), e.N)
 	}
 	return m.Format(e.Mean)
@@ -140,7 +141,7 @@ func confirmation(b *strings.Builder, m study.Metric, r *Report) {
 	}
 	if rec.TestAccuracy != nil {
 		fmt.Fprintf(b, "%s %.2f%% test accuracy (loss %.4f", test, 100**rec.TestAccuracy, *rec.TestLoss)
-		if rec.Test.Kind == study.KindT {
+		if rec.Test.Kind == stats.KindT {
 			fmt.Fprintf(b, "; 95%% interval %.2f–%.2f%% over its %d models", 100*rec.Test.Low, 100*rec.Test.High, rec.Test.N)
 		}
 		b.WriteString(")")
@@ -193,7 +194,7 @@ func parameters(b *strings.Builder, m study.Metric, r *Report) {
 }
 
 // estimate is a ranked trial's interval (none for unranked ones).
-func (r *Report) estimate(t study.Trial) study.Interval {
+func (r *Report) estimate(t study.Trial) stats.Interval {
 	for _, rows := range [][]Row{r.Ranked, r.Confirmation} {
 		for _, row := range rows {
 			if row.Trial == t.Number {
@@ -201,5 +202,5 @@ func (r *Report) estimate(t study.Trial) study.Interval {
 			}
 		}
 	}
-	return study.Interval{Kind: study.KindNone}
+	return stats.Interval{Kind: stats.KindNone}
 }

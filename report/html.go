@@ -12,6 +12,7 @@ import (
 
 	"github.com/sweepml/sweep/command"
 	"github.com/sweepml/sweep/internal/safefile"
+	"github.com/sweepml/sweep/stats"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -76,7 +77,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"more":   (*Report).moreValues,
 	"format": study.FormatValue,
 	"f4":     func(v float64) string { return fmt.Sprintf("%.4f", v) },
-	"row":    func(mean float64, iv study.Interval) Row { return Row{Mean: mean, Interval: iv} },
+	"row":    func(mean float64, iv stats.Interval) Row { return Row{Mean: mean, Interval: iv} },
 	"f2":     func(v float64) string { return fmt.Sprintf("%.2f", v) },
 	"script": func() template.JS { return template.JS(pageScript) }, // our own file
 	"style":  func() template.CSS { return template.CSS(pageStyle) },

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/sweepml/sweep/report/chart"
+	"github.com/sweepml/sweep/stats"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -23,7 +24,7 @@ type Objective struct {
 type FrontPoint struct {
 	Trial     int                `json:"trial"`
 	Values    []float64          `json:"values"`    // one per objective, in order
-	Intervals []study.Interval   `json:"intervals"` // each value's 95% interval
+	Intervals []stats.Interval   `json:"intervals"` // each value's 95% interval
 	Params    []study.ParamValue `json:"params"`
 	// Nondominated95 is true when the data rule out that any other
 	// complete trial dominates it: against each, on some objective, its
@@ -37,8 +38,8 @@ type FrontPoint struct {
 // first by the first objective.
 func pareto(spec *study.Spec, search []study.Trial) []FrontPoint {
 	metrics := spec.Objectives()
-	estimates := func(t study.Trial) []study.Interval {
-		out := make([]study.Interval, len(metrics))
+	estimates := func(t study.Trial) []stats.Interval {
+		out := make([]stats.Interval, len(metrics))
 		for i, m := range metrics {
 			out[i] = spec.EstimateOf(m, t)
 		}
@@ -66,7 +67,7 @@ func pareto(spec *study.Spec, search []study.Trial) []FrontPoint {
 
 // separated reports whether, on some objective, interval a lies wholly
 // on the better side of b: then b cannot dominate a.
-func separated(metrics []study.Metric, a, b []study.Interval) bool {
+func separated(metrics []study.Metric, a, b []stats.Interval) bool {
 	for i, m := range metrics {
 		if m.Ahead(a[i], b[i]) {
 			return true
@@ -235,8 +236,8 @@ func (r *Report) front() (header []string, body [][]string) {
 }
 
 // bracket writes a value and its interval as "88.00% [80.19%, 93.00%]".
-func bracket(m study.Metric, e study.Interval) string {
-	if !e.Known() || e.Kind == study.KindExact {
+func bracket(m study.Metric, e stats.Interval) string {
+	if !e.Known() || e.Kind == stats.KindExact {
 		return m.Format(e.Mean)
 	}
 	return fmt.Sprintf("%s [%s, %s]", m.Format(e.Mean), m.Format(e.Low), m.Format(e.High))

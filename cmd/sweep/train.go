@@ -12,6 +12,7 @@ import (
 	"github.com/sweepml/sweep/internal/linalg"
 	"github.com/sweepml/sweep/internal/safefile"
 	"github.com/sweepml/sweep/recipe"
+	"github.com/sweepml/sweep/stats"
 	"github.com/sweepml/sweep/study"
 	"github.com/sweepml/sweep/train"
 )
@@ -205,11 +206,11 @@ func trainFolds(ctx context.Context, data *dataset.Data, s recipe.Settings, test
 		last := res.History.Last()
 		acc, loss, testAcc = append(acc, last.ValAccuracy), append(loss, last.ValLoss), append(testAcc, res.TestAccuracy)
 	}
-	a, l := study.TInterval(acc), study.TInterval(loss)
+	a, l := stats.TInterval(acc), stats.TInterval(loss)
 	fmt.Fprintf(stdout, "Cross-validated over %d folds: Validation Accuracy: %.2f%% (95%% interval %.2f–%.2f%%), Validation Loss: %.4f ± %.4f\n",
 		s.Folds, 100*a.Mean, 100*a.Low, 100*a.High, l.Mean, l.HalfWidth)
 	if test {
-		t := study.TInterval(testAcc)
+		t := stats.TInterval(testAcc)
 		fmt.Fprintf(stdout, "Test Accuracy: %.2f%% (95%% interval over the folds' models %.2f–%.2f%%, %d images)\n", 100*t.Mean, 100*t.Low, 100*t.High, testSet.Len())
 	}
 	return nil
