@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -31,7 +32,7 @@ type Journal struct {
 // Stamp is the journal's and spec's size and modification times.
 func (j Journal) Stamp() string {
 	var s string
-	for _, f := range []string{study.JournalFile, study.SpecFile} {
+	for _, f := range []string{journal.FileName, journal.SpecFile} {
 		if st, err := os.Stat(filepath.Join(j.Dir, f)); err == nil {
 			s += fmt.Sprintf("%d.%d;", st.Size(), st.ModTime().UnixNano())
 		}
@@ -41,13 +42,13 @@ func (j Journal) Stamp() string {
 
 // Load reads the journal without writing to it.
 func (j Journal) Load() (*study.Spec, []study.Trial, string, error) {
-	spec, trials, err := study.Load(j.Dir, j.Settings)
+	spec, trials, err := journal.Load(j.Dir, j.Settings)
 	return spec, trials, j.Dir, err
 }
 
 // Sweeps lists the sweep directories directly under root, by name.
 func Sweeps(root string) []string {
-	specs, _ := filepath.Glob(filepath.Join(root, "*", study.SpecFile))
+	specs, _ := filepath.Glob(filepath.Join(root, "*", journal.SpecFile))
 	var out []string
 	for _, s := range specs {
 		out = append(out, filepath.Base(filepath.Dir(s)))
@@ -58,7 +59,7 @@ func Sweeps(root string) []string {
 
 // IsSweep reports whether dir is one sweep's results directory.
 func IsSweep(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, study.SpecFile))
+	_, err := os.Stat(filepath.Join(dir, journal.SpecFile))
 	return err == nil
 }
 

@@ -1,7 +1,9 @@
 // Package study holds what a sweep is and what it recorded, apart from how
-// it runs: the spec (parsed from YAML, checked, with the positions of its
-// keys), its parameters' maths, the trials with their per-epoch records,
-// the journal a study is kept in, and the ranking of trials by the metric.
+// it runs and where it is kept: the spec (parsed from YAML, checked, with
+// the positions of its keys), its parameters' maths, the trials with their
+// per-epoch records as a storage holds them, and the ranking of trials by
+// the metric (the Pareto front with several). Package journal keeps a
+// study on disk, pgstore in PostgreSQL; package stats holds the intervals.
 //
 // It is a leaf: reports, the command and the engine (package sweep) import
 // it, and it imports neither the engine nor any model, BLAS or database

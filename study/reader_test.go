@@ -1,6 +1,7 @@
 package study_test
 
 import (
+	"github.com/sweepml/sweep/journal"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -14,7 +15,7 @@ import (
 // planReads counts the reads of a study's attributes, where the
 // final-stage plan is kept.
 type planReads struct {
-	*study.Journal
+	*journal.Journal
 	n int
 }
 
@@ -25,14 +26,14 @@ func (p *planReads) GetStudySystemAttrs(id int) (map[string]string, error) {
 
 // threeTrialStudy is an empty journal of a random search of three trials
 // and its spec; the journal is closed when the test ends.
-func threeTrialStudy(t *testing.T) (*study.Spec, *study.Journal, int) {
+func threeTrialStudy(t *testing.T) (*study.Spec, *journal.Journal, int) {
 	t.Helper()
 	src := "name: s\nseed: 1\nmethod: random\nparameters:\n  lr: {min: 0.01, max: 0.1}\nbudget: {trials: 3}\nconfirm: false\n"
 	spec, err := study.ParseSpec("spec.yaml", []byte(src), recipe.Table)
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, err := study.OpenJournal(filepath.Join(t.TempDir(), study.JournalFile))
+	j, err := journal.Open(filepath.Join(t.TempDir(), journal.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/sweepml/sweep/internal/pgtest"
 	"github.com/sweepml/sweep/internal/race"
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/pgstore"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/study"
@@ -60,7 +61,7 @@ func child(t *testing.T, dir string) (*exec.Cmd, *bytes.Buffer) {
 func chaosLocal(t *testing.T, rng *rand.Rand) {
 	spec := parse(t, smallSpec)
 	dir := t.TempDir()
-	journal := filepath.Join(dir, spec.Name, study.JournalFile)
+	jpath := filepath.Join(dir, spec.Name, journal.FileName)
 	kills := 1 + rng.IntN(3)
 	for k := range kills {
 		cmd, _ := child(t, dir)
@@ -68,16 +69,16 @@ func chaosLocal(t *testing.T, rng *rand.Rand) {
 		go func() { cmd.Wait(); close(done) }()
 		if k == 0 { // a second run on the directory while the first holds it
 			for {
-				if st, err := os.Stat(journal); err == nil && st.Size() > 0 {
+				if st, err := os.Stat(jpath); err == nil && st.Size() > 0 {
 					break
 				}
 				time.Sleep(time.Millisecond)
 			}
-			j, err := study.OpenJournal(journal)
+			j, err := journal.Open(jpath)
 			select {
 			case <-done: // it finished first
 			default:
-				if !errors.Is(err, study.ErrInUse) {
+				if !errors.Is(err, journal.ErrInUse) {
 					t.Errorf("a second sweep run on the directory: %v", err)
 				}
 			}
@@ -85,14 +86,14 @@ func chaosLocal(t *testing.T, rng *rand.Rand) {
 				j.Close()
 			}
 		}
-		before, _ := os.ReadFile(journal)
+		before, _ := os.ReadFile(jpath)
 		target := len(before) + 2000 + rng.IntN(30000) // some bytes more of journal
 		for grown := false; !grown; {
 			select {
 			case <-done: // it finished first: nothing left to interrupt
 				grown = true
 			case <-time.After(time.Millisecond):
-				st, err := os.Stat(journal)
+				st, err := os.Stat(jpath)
 				grown = err == nil && int(st.Size()) >= target
 			}
 		}

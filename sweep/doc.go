@@ -12,7 +12,7 @@
 // swept (see the example).
 //
 // One loop (engine.run) asks, runs, tells and heartbeats, over either
-// trial source: a local journal (study.Journal in the sweep's results
+// trial source: a local journal (journal.Journal in the sweep's results
 // directory), which one process owns, or a Storage shared by worker
 // processes on many machines (package pgstore), where trials are created
 // atomically within the budget and the running trials of a worker that

@@ -39,7 +39,7 @@ func (r Replayed) Identical() bool {
 	return true
 }
 
-// Replay runs trial number of a study (see study.Load and study.Read)
+// Replay runs trial number of a study (see journal.Load and study.Read)
 // again with obj, every repeat, from its recorded parameters and seeds,
 // for as many epochs as were recorded (a pruned trial stops where it was
 // pruned).

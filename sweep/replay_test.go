@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/study"
 )
@@ -55,8 +56,8 @@ func TestReplayIsIdentical(t *testing.T) {
 	}
 
 	// Alter one recorded validation accuracy in the journal.
-	journal := filepath.Join(res.Dir, study.JournalFile)
-	b, _ := os.ReadFile(journal)
+	jpath := filepath.Join(res.Dir, journal.FileName)
+	b, _ := os.ReadFile(jpath)
 	number := picked[study.Complete]
 	var out []string
 	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
@@ -80,8 +81,8 @@ func TestReplayIsIdentical(t *testing.T) {
 		}
 		out = append(out, line)
 	}
-	os.WriteFile(journal, []byte(strings.Join(out, "\n")+"\n"), 0o644)
-	spec2, trials2, err := study.Load(res.Dir, recipe.Table)
+	os.WriteFile(jpath, []byte(strings.Join(out, "\n")+"\n"), 0o644)
+	spec2, trials2, err := journal.Load(res.Dir, recipe.Table)
 	if err != nil {
 		t.Fatal(err)
 	}

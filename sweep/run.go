@@ -14,6 +14,7 @@ import (
 	"github.com/c-bata/goptuna"
 
 	"github.com/sweepml/sweep/internal/safefile"
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -220,7 +221,7 @@ func openLocal(spec *study.Spec, src []byte, opt Options) (*local, error) {
 		opt.ResultsDir = "results"
 	}
 	dir := filepath.Join(opt.ResultsDir, spec.Name)
-	journalPath, specPath := filepath.Join(dir, study.JournalFile), filepath.Join(dir, study.SpecFile)
+	journalPath, specPath := filepath.Join(dir, journal.FileName), filepath.Join(dir, journal.SpecFile)
 	if _, err := os.Stat(journalPath); err == nil {
 		if opt.Restart {
 			if err := os.Remove(journalPath); err != nil {
@@ -236,7 +237,7 @@ func openLocal(spec *study.Spec, src []byte, opt Options) (*local, error) {
 	if err := safefile.Write(specPath, func(w io.Writer) error { _, err := w.Write(src); return err }); err != nil {
 		return nil, err
 	}
-	j, err := study.OpenJournal(journalPath)
+	j, err := journal.Open(journalPath)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/pgstore"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/report"
@@ -187,11 +188,11 @@ func TestResumeAfterKill(t *testing.T) {
 	// Kill once some search trials have finished and before all have;
 	// then during the confirmation stage, some of its runs recorded.
 	t.Run("search", func(t *testing.T) {
-		killAndResume(t, smallSpec, func(journal string) bool { return strings.Count(journal, `"op":"state"`) >= 4 })
+		killAndResume(t, smallSpec, func(jpath string) bool { return strings.Count(jpath, `"op":"state"`) >= 4 })
 	})
 	t.Run("confirmation", func(t *testing.T) {
-		killAndResume(t, smallSpec, func(journal string) bool {
-			_, after, ok := strings.Cut(journal, study.AttrFinal)
+		killAndResume(t, smallSpec, func(jpath string) bool {
+			_, after, ok := strings.Cut(jpath, study.AttrFinal)
 			return ok && strings.Count(after, `"name":"sweep:epoch`) >= 6
 		})
 	})
@@ -199,14 +200,14 @@ func TestResumeAfterKill(t *testing.T) {
 
 // killAndResume runs spec src in a child process, kills it with SIGKILL
 // when the journal says so, resumes, and compares with a clean run.
-func killAndResume(t *testing.T, src string, when func(journal string) bool) {
+func killAndResume(t *testing.T, src string, when func(jpath string) bool) {
 	spec := parse(t, src)
 	dir := t.TempDir()
-	journal := filepath.Join(dir, spec.Name, study.JournalFile)
+	jpath := filepath.Join(dir, spec.Name, journal.FileName)
 	cmd, _ := spawn(t, "SWEEP_TEST_CHILD_RESULTS="+dir, "SWEEP_TEST_CHILD_SPEC="+src)
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		b, _ := os.ReadFile(journal)
+		b, _ := os.ReadFile(jpath)
 		if when(string(b)) {
 			break
 		}
@@ -218,7 +219,7 @@ func killAndResume(t *testing.T, src string, when func(journal string) bool) {
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 
-	j, err := study.OpenJournal(journal)
+	j, err := journal.Open(jpath)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/c-bata/goptuna"
 
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -88,7 +89,7 @@ func TestAlignedStudyIsNotResumed(t *testing.T) {
 		if _, err := Run(context.Background(), spec, []byte(src), stopping, Options{Workers: 1, ResultsDir: dir, Stop: stop}); err != nil {
 			t.Fatal(err)
 		}
-		journal := filepath.Join(dir, spec.Name, study.JournalFile)
+		journal := filepath.Join(dir, spec.Name, journal.FileName)
 		b, err := os.ReadFile(journal)
 		if err != nil || !strings.Contains(string(b), attrWindow) {
 			t.Fatalf("the study is not marked: %v", err)
@@ -122,7 +123,7 @@ func TestSettled(t *testing.T) {
 	src := "name: s\nseed: 3\nmethod: grid\nconfirm: false\nparameters:\n  lr: {values: [0.1, 0.2, 0.3, 0.4]}\nbudget: {batch: 2}\n" +
 		"early_terminate: {type: successive_halving, min_epochs: 1, eta: 2}\n"
 	spec := parse(t, src)
-	j, err := study.OpenJournal(filepath.Join(t.TempDir(), study.JournalFile))
+	j, err := journal.Open(filepath.Join(t.TempDir(), journal.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"github.com/sweepml/sweep/journal"
 	"strconv"
 	"sync"
 	"time"
@@ -40,7 +41,7 @@ type Storage interface {
 // local is a journal owned by this process: every running trial it did
 // not start here was left by an earlier process, and is claimed once.
 type local struct {
-	*study.Journal
+	*journal.Journal
 	dir     string
 	mu      sync.Mutex
 	claimed map[int]bool
@@ -81,7 +82,7 @@ func (l *local) Begin(trialID int, _ string) (study.Attempt, error) {
 }
 
 type journalAttempt struct {
-	j     *study.Journal
+	j     *journal.Journal
 	id, n int
 	trial goptuna.FrozenTrial // as begun
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/study"
 	"github.com/sweepml/sweep/sweep"
 )
@@ -47,7 +48,7 @@ func TestTarget(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, read, err := study.Load(dir+"/bowl", nil)
+		_, read, err := journal.Load(dir+"/bowl", nil)
 		if err != nil || again == nil || len(read) != len(res.Trials) || read[n].Stage != study.TestStage {
 			t.Errorf("%d workers: the study reads back as %d trials (%v)", workers, len(read), err)
 		}

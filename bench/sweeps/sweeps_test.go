@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/sweepml/sweep/internal/pgtest"
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/study"
 )
@@ -342,7 +343,7 @@ func processCPU(pid string) (comm string, ppid int, cpu, children time.Duration)
 // parameters, states, values and every epoch's figures (times aside).
 func identical(t *testing.T, a, b string) bool {
 	load := func(dir string) []study.Trial {
-		_, trials, err := study.Load(dir, recipe.Table)
+		_, trials, err := journal.Load(dir, recipe.Table)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/study"
 )
@@ -80,7 +81,7 @@ func TestCommandSweep(t *testing.T) {
 		if code, _, errOut := cli("run", "--workers", workers, "--results", dir, spec); code != 0 {
 			t.Fatalf("run: exit %d\n%s", code, errOut)
 		}
-		_, trials, err := study.Load(filepath.Join(dir, "cmd"), recipe.Table)
+		_, trials, err := journal.Load(filepath.Join(dir, "cmd"), recipe.Table)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +183,7 @@ func TestCommandSweepKilled(t *testing.T) {
 		t.Fatalf("clean: exit %d\n%s", code, errOut)
 	}
 	load := func(d string) []study.Trial {
-		_, trials, err := study.Load(filepath.Join(d, "cmd"), recipe.Table)
+		_, trials, err := journal.Load(filepath.Join(d, "cmd"), recipe.Table)
 		if err != nil {
 			t.Fatal(err)
 		}

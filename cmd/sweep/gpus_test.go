@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/study"
 )
@@ -69,7 +70,7 @@ func TestGPUSlots(t *testing.T) {
 		if code, _, errOut := cli(append(append([]string{"run", "--results", res}, args...), spec)...); code != 0 {
 			t.Fatalf("run %v: exit %d\n%s", args, code, errOut)
 		}
-		_, trials, err := study.Load(filepath.Join(res, "gpus"), recipe.Table)
+		_, trials, err := journal.Load(filepath.Join(res, "gpus"), recipe.Table)
 		if err != nil || len(trials) != 12+1 {
 			t.Fatalf("%d trials, %v", len(trials), err)
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/pgstore"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/report"
@@ -83,7 +84,7 @@ func (r *reportRun) run(_ context.Context, c *call) error {
 // PostgreSQL storage.
 func load(storage, dirOrName string) (*study.Spec, []study.Trial, error) {
 	if storage == "" {
-		spec, trials, err := study.Load(dirOrName, recipe.Table)
+		spec, trials, err := journal.Load(dirOrName, recipe.Table)
 		if err != nil {
 			err = &sweep.InputError{Err: err} // a directory that is not a sweep's, or a damaged journal
 		}
@@ -107,7 +108,7 @@ func load(storage, dirOrName string) (*study.Spec, []study.Trial, error) {
 // latestSweep is the sweep directory under root whose journal changed
 // last.
 func latestSweep(root string) (string, error) {
-	journals, _ := filepath.Glob(filepath.Join(root, "*", study.JournalFile))
+	journals, _ := filepath.Glob(filepath.Join(root, "*", journal.FileName))
 	var best string
 	var bestTime int64
 	for _, j := range journals {

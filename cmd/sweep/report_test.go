@@ -10,9 +10,10 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
 	"github.com/sweepml/sweep/internal/browsertest"
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/report"
-	"github.com/sweepml/sweep/study"
 )
 
 // TestCommittedNotebookReport: results/notebook/, the report the README
@@ -28,7 +29,7 @@ func TestCommittedNotebookReport(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "notebook")
 	os.MkdirAll(dir, 0o755)
-	for _, f := range []string{study.JournalFile, study.SpecFile} {
+	for _, f := range []string{journal.FileName, journal.SpecFile} {
 		b, err := os.ReadFile(filepath.Join(committed, f))
 		if err != nil {
 			t.Fatal(err)

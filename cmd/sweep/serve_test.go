@@ -19,6 +19,7 @@ import (
 
 	"github.com/sweepml/sweep/internal/browsertest"
 	"github.com/sweepml/sweep/internal/pgtest"
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/pgstore"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/report"
@@ -97,7 +98,7 @@ func TestServeToken(t *testing.T) {
 		t.Fatalf("run: exit %d: %s", code, errOut)
 	}
 	dir := filepath.Join(results, "tiny")
-	journal, _ := os.ReadFile(filepath.Join(dir, study.JournalFile))
+	jpath, _ := os.ReadFile(filepath.Join(dir, journal.FileName))
 
 	link, output := startServe(t, "--addr", "0.0.0.0:0", dir)
 	if !strings.Contains(output.String(), "is not a loopback address: every request needs the token") {
@@ -138,7 +139,7 @@ func TestServeToken(t *testing.T) {
 	if code, body := get(t, "GET", base+"api/studies?token=s3cret", nil); code != 200 || !strings.Contains(body, `"tiny"`) {
 		t.Errorf("GET /api/studies: %d %s", code, body)
 	}
-	if after, _ := os.ReadFile(filepath.Join(dir, study.JournalFile)); !bytes.Equal(after, journal) {
+	if after, _ := os.ReadFile(filepath.Join(dir, journal.FileName)); !bytes.Equal(after, jpath) {
 		t.Error("serving changed the journal")
 	}
 }
@@ -165,7 +166,7 @@ func TestServeLive(t *testing.T) {
 	dir := filepath.Join(results, "live")
 	sweep, errOut := sweepProcess(t, "run", writeSpec(t, liveSpec), "--results", results, "--workers", "1")
 	defer sweep.Process.Kill()
-	for deadline := time.Now().Add(time.Minute); !fileExists(filepath.Join(dir, study.JournalFile)); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); !fileExists(filepath.Join(dir, journal.FileName)); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the sweep did not start: %s", errOut)
 		}
@@ -190,7 +191,7 @@ func TestServeLive(t *testing.T) {
 			if err != nil {
 				t.Fatalf("sweep: %v: %s", err, errOut)
 			}
-			_, trials, err := study.Load(dir, recipe.Table)
+			_, trials, err := journal.Load(dir, recipe.Table)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -204,7 +205,7 @@ func TestServeLive(t *testing.T) {
 	if final == nil {
 		t.Fatal("the sweep did not finish")
 	}
-	spec, _, _ := study.Load(dir, recipe.Table)
+	spec, _, _ := journal.Load(dir, recipe.Table)
 	want := report.Analyze(spec, final)
 	if got := seen[len(seen)-1]; got != len(want.Ranked) {
 		t.Errorf("the page ends with %d ranked rows, want %d (seen %v)", got, len(want.Ranked), seen)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/study"
 )
@@ -57,17 +58,17 @@ func sweepProcess(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
 }
 
 // finished counts the trials the journal records as ended.
-func finished(journal string) int {
-	b, _ := os.ReadFile(journal)
+func finished(jpath string) int {
+	b, _ := os.ReadFile(jpath)
 	return strings.Count(string(b), `"op":"state"`)
 }
 
 // waitFinished waits until the journal records more ended trials than
 // before.
-func waitFinished(t *testing.T, journal string, before int) {
+func waitFinished(t *testing.T, jpath string, before int) {
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
-		if finished(journal) > before {
+		if finished(jpath) > before {
 			return
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -92,10 +93,10 @@ func exitCode(err error) int {
 func TestCtrlC(t *testing.T) {
 	results := t.TempDir()
 	spec := writeSpec(t, slowSpec)
-	journal := filepath.Join(results, "slow", study.JournalFile)
+	jpath := filepath.Join(results, "slow", journal.FileName)
 	args := []string{"run", "--workers", "1", "--results", results, spec}
 	load := func() []study.Trial {
-		_, trials, err := study.Load(filepath.Join(results, "slow"), recipe.Table)
+		_, trials, err := journal.Load(filepath.Join(results, "slow"), recipe.Table)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +120,7 @@ func TestCtrlC(t *testing.T) {
 	// One Ctrl-C once trials have finished: the running one finishes, no
 	// other starts (an unfinished trial has no epoch recorded).
 	cmd, stderr := sweepProcess(t, args...)
-	waitFinished(t, journal, 0)
+	waitFinished(t, jpath, 0)
 	cmd.Process.Signal(os.Interrupt)
 	if code := exitCode(cmd.Wait()); code != 130 || !strings.Contains(stderr.String(), "interrupted; run the same command again to resume") {
 		t.Fatalf("first Ctrl-C: exit %d\n%s", code, stderr)
@@ -136,7 +137,7 @@ func TestCtrlC(t *testing.T) {
 
 	// Two Ctrl-Cs: running trials are cancelled and left to rerun.
 	cmd, stderr = sweepProcess(t, args...)
-	waitFinished(t, journal, finished(journal))
+	waitFinished(t, jpath, finished(jpath))
 	cmd.Process.Signal(os.Interrupt)
 	time.Sleep(20 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGINT)
@@ -162,10 +163,10 @@ func TestCtrlC(t *testing.T) {
 func TestSecondRunIsRefused(t *testing.T) {
 	results := t.TempDir()
 	spec := writeSpec(t, strings.Replace(slowSpec, "epochs: 20", "epochs: 300", 1)) // long enough to outlast the second's start
-	journal := filepath.Join(results, "slow", study.JournalFile)
+	jpath := filepath.Join(results, "slow", journal.FileName)
 	first, _ := sweepProcess(t, "run", "--workers", "1", "--results", results, spec)
 	for {
-		if b, _ := os.ReadFile(journal); strings.Contains(string(b), "sweep:epoch") {
+		if b, _ := os.ReadFile(jpath); strings.Contains(string(b), "sweep:epoch") {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -177,7 +178,7 @@ func TestSecondRunIsRefused(t *testing.T) {
 	first.Process.Signal(os.Interrupt) // stop it: its journal is sound
 	first.Process.Signal(os.Interrupt)
 	first.Wait()
-	if _, _, err := study.Load(filepath.Join(results, "slow"), recipe.Table); err != nil {
+	if _, _, err := journal.Load(filepath.Join(results, "slow"), recipe.Table); err != nil {
 		t.Errorf("the first run's journal: %v", err)
 	}
 }

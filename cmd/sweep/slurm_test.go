@@ -13,6 +13,7 @@ import (
 	"github.com/sweepml/sweep/internal/pgtest"
 	"github.com/sweepml/sweep/internal/race"
 	"github.com/sweepml/sweep/internal/slurmtest"
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/pgstore"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/study"
@@ -66,7 +67,7 @@ func slurmStudies(t *testing.T, dir, spec, url string) (shared, local []study.Tr
 	if code, _, errOut := cli("run", "--workers", "1", "--results", filepath.Join(dir, "local"), spec); code != 0 {
 		t.Fatalf("local run: exit %d\n%s", code, errOut)
 	}
-	_, local, err := study.Load(filepath.Join(dir, "local", "slurm"), recipe.Table)
+	_, local, err := journal.Load(filepath.Join(dir, "local", "slurm"), recipe.Table)
 	if err != nil {
 		t.Fatal(err)
 	}

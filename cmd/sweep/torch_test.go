@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/sweepml/sweep/internal/race"
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/study"
 )
@@ -81,7 +82,7 @@ confirm: false
 	if code, _, errOut := cli("run", "--results", results, spec); code != 0 {
 		t.Fatalf("sweep: exit %d\n%s", code, errOut)
 	}
-	_, trials, err := study.Load(filepath.Join(results, "torch"), recipe.Table)
+	_, trials, err := journal.Load(filepath.Join(results, "torch"), recipe.Table)
 	if err != nil || len(trials) != 3 {
 		t.Fatalf("%d trials, %v", len(trials), err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sweepml/sweep/command"
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/study"
 )
@@ -99,7 +100,7 @@ func TestHostilePrograms(t *testing.T) {
 		t.Errorf("processes left behind:\n%s", strings.Join(left, "\n"))
 	}
 	res := filepath.Join(dir, "results", "hostile_programs")
-	_, trials, err := study.Load(res, recipe.Table)
+	_, trials, err := journal.Load(res, recipe.Table)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +151,7 @@ func TestWandbSweepFiles(t *testing.T) {
 				if code, out, errOut := cliIn(t, dir, "run", "--trials", "8", "--workers", workers, "--results", results, s.file); code != 0 {
 					t.Fatalf("run: exit %d\n%s%s", code, out, errOut)
 				}
-				_, trials, err := study.Load(filepath.Join(results, s.dir), recipe.Table)
+				_, trials, err := journal.Load(filepath.Join(results, s.dir), recipe.Table)
 				if err != nil {
 					t.Fatal(err)
 				}

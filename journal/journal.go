@@ -1,4 +1,4 @@
-package study
+package journal
 
 import (
 	"bufio"
@@ -14,6 +14,7 @@ import (
 	"github.com/c-bata/goptuna"
 
 	"github.com/sweepml/sweep/internal/lineio"
+	"github.com/sweepml/sweep/study"
 )
 
 // Journal is a goptuna.Storage that keeps the study in memory and appends
@@ -54,11 +55,11 @@ var ErrInUse = errors.New("in use by another sweep run")
 // bytes): a longer one is damage, not data.
 const maxLine = 1 << 20
 
-// OpenJournal opens the journal at path for writing, creating it if it
+// Open opens the journal at path for writing, creating it if it
 // does not exist and replaying it if it does. It holds an exclusive lock
 // on the file while open: a second process opening the same journal gets
 // ErrInUse. It never follows a symbolic link.
-func OpenJournal(path string) (*Journal, error) {
+func Open(path string) (*Journal, error) {
 	j := &Journal{InMemoryStorage: goptuna.NewInMemoryStorage(), path: path}
 	_, statErr := os.Lstat(path)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND|noFollow, 0o644)
@@ -110,10 +111,10 @@ func syncDir(dir string) {
 	}
 }
 
-// ReadJournal replays the journal at path into a storage that cannot be
+// Read replays the journal at path into a storage that cannot be
 // written to disk: for reports, which may read a sweep while it runs (a
 // torn last line is skipped, never truncated).
-func ReadJournal(path string) (*goptuna.InMemoryStorage, error) {
+func Read(path string) (*goptuna.InMemoryStorage, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -128,24 +129,24 @@ func ReadJournal(path string) (*goptuna.InMemoryStorage, error) {
 
 // Files in a sweep's results directory.
 const (
-	JournalFile = "journal.jsonl"
-	SpecFile    = "spec.yaml"
+	FileName = "journal.jsonl"
+	SpecFile = "spec.yaml"
 )
 
 // Load reads a sweep's results directory: the spec it was run with and
 // its trials, as far as they got. settings is what the spec was checked
 // against (nil: anything).
-func Load(dir string, settings SettingTable) (*Spec, []Trial, error) {
+func Load(dir string, settings study.SettingTable) (*study.Spec, []study.Trial, error) {
 	path := filepath.Join(dir, SpecFile)
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s is not a sweep's results directory: %w", dir, err)
 	}
-	spec, err := ParseSpec(path, src, settings)
+	spec, err := study.ParseSpec(path, src, settings)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s is not a sweep's results directory: %w", dir, err)
 	}
-	storage, err := ReadJournal(filepath.Join(dir, JournalFile))
+	storage, err := Read(filepath.Join(dir, FileName))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -220,7 +221,7 @@ func (j *Journal) apply(e event) error {
 	case "param":
 		dist, err := goptuna.JSONToDistribution(e.Dist)
 		if err == nil {
-			err = CheckInternal(e.Name, dist, e.Value)
+			err = study.CheckInternal(e.Name, dist, e.Value)
 		}
 		if err != nil {
 			return err

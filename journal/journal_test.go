@@ -1,4 +1,4 @@
-package study_test
+package journal_test
 
 import (
 	"bytes"
@@ -8,12 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sweepml/sweep/study"
+	"github.com/sweepml/sweep/journal"
 )
 
 func TestJournalTornLine(t *testing.T) {
-	path := filepath.Join(t.TempDir(), study.JournalFile)
-	j, err := study.OpenJournal(path)
+	path := filepath.Join(t.TempDir(), journal.FileName)
+	j, err := journal.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func TestJournalTornLine(t *testing.T) {
 	f.WriteString(`{"op":"trial_user_attr","trial":0,"na`) // killed mid-write
 	f.Close()
 
-	j, err = study.OpenJournal(path)
+	j, err = journal.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestJournalTornLine(t *testing.T) {
 	}
 	j.SetTrialUserAttr(0, "k2", "v2") // appends after the last good line
 	j.Close()
-	j, err = study.OpenJournal(path)
+	j, err = journal.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestJournalTornLine(t *testing.T) {
 
 	b, _ := os.ReadFile(path)
 	os.WriteFile(path, append([]byte("{not json}\n"), b...), 0o644)
-	if _, err := study.OpenJournal(path); err == nil || !strings.HasPrefix(err.Error(), path+":1: damaged journal line: ") {
+	if _, err := journal.Open(path); err == nil || !strings.HasPrefix(err.Error(), path+":1: damaged journal line: ") {
 		t.Errorf("damaged journal: %v", err)
 	}
 }
@@ -54,19 +54,19 @@ func TestJournalTornLine(t *testing.T) {
 // writing again (another sweep run on the same directory) until it is
 // closed; reading it stays possible.
 func TestJournalIsExclusive(t *testing.T) {
-	path := filepath.Join(t.TempDir(), study.JournalFile)
-	j, err := study.OpenJournal(path)
+	path := filepath.Join(t.TempDir(), journal.FileName)
+	j, err := journal.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := study.OpenJournal(path); !errors.Is(err, study.ErrInUse) {
+	if _, err := journal.Open(path); !errors.Is(err, journal.ErrInUse) {
 		t.Errorf("second open: %v", err)
 	}
-	if _, err := study.ReadJournal(path); err != nil {
+	if _, err := journal.Read(path); err != nil {
 		t.Errorf("reading: %v", err)
 	}
 	j.Close()
-	j, err = study.OpenJournal(path)
+	j, err = journal.Open(path)
 	if err != nil {
 		t.Fatalf("after close: %v", err)
 	}
@@ -78,9 +78,9 @@ func TestJournalIsExclusive(t *testing.T) {
 // damage.
 func TestJournalEdges(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, study.JournalFile)
+	path := filepath.Join(dir, journal.FileName)
 	os.WriteFile(path, []byte(`{"op":"create_study","name":"s"}`+"\n"+`{"op":"create_trial","study":1}`), 0o644)
-	j, err := study.OpenJournal(path)
+	j, err := journal.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,12 +93,12 @@ func TestJournalEdges(t *testing.T) {
 	}
 	link := filepath.Join(dir, "link.jsonl")
 	os.Symlink(path, link)
-	if _, err := study.OpenJournal(link); err == nil || !strings.Contains(err.Error(), "is a symbolic link") {
+	if _, err := journal.Open(link); err == nil || !strings.Contains(err.Error(), "is a symbolic link") {
 		t.Errorf("symlink: %v", err)
 	}
 	long := filepath.Join(dir, "long.jsonl")
 	os.WriteFile(long, append(bytes.Repeat([]byte("x"), 2<<20), '\n'), 0o644)
-	if _, err := study.OpenJournal(long); err == nil || !strings.Contains(err.Error(), "long.jsonl:1: a line of over 1048576 bytes") {
+	if _, err := journal.Open(long); err == nil || !strings.Contains(err.Error(), "long.jsonl:1: a line of over 1048576 bytes") {
 		t.Errorf("long line: %v", err)
 	}
 }
