@@ -10,12 +10,13 @@ import (
 
 	"github.com/c-bata/goptuna"
 
+	"github.com/sweepml/sweep/storage"
 	"github.com/sweepml/sweep/study"
 )
 
 // Attempt is a worker's attempt at a trial: every write checks, in the
 // same statement, that the trial is still running under this worker and
-// attempt, and fails with study.ErrFenced once another worker has taken
+// attempt, and fails with storage.ErrFenced once another worker has taken
 // it over (ClaimStale).
 //
 // Attributes (a run's epoch records, the trial's time and build) and the
@@ -47,7 +48,7 @@ const flushEvery = time.Second
 // names the attempt's epoch records) and the trial's parameters kept
 // (params.go), in one statement that also reads the trial back: the
 // attempt's Trial.
-func (s *Store) Begin(trialID int, worker string) (study.Attempt, error) {
+func (s *Store) Begin(trialID int, worker string) (storage.Attempt, error) {
 	names, values, dists := s.kept.takeFor(trialID)
 	var n int
 	var ft goptuna.FrozenTrial
@@ -78,7 +79,7 @@ func (s *Store) Begin(trialID int, worker string) (study.Attempt, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, study.ErrFenced
+		return nil, storage.ErrFenced
 	}
 	for i, name := range names {
 		if err := setParam(&ft, name, values[i], dists[i]); err != nil {
@@ -103,7 +104,7 @@ func (a *Attempt) fenced(res sql.Result, err error) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return study.ErrFenced
+		return storage.ErrFenced
 	}
 	return nil
 }
@@ -164,7 +165,7 @@ func (a *Attempt) SetState(state goptuna.TrialState) error {
 		WHERE id = $1 AND worker = $2 AND attempt = $3 AND state = 'Running'`,
 		a.id, a.worker, a.n, state.String(), state.IsFinished(), a.value, a.system, a.keys, a.values))
 	a.system, a.keys, a.values = nil, nil, nil
-	if errors.Is(err, study.ErrFenced) {
+	if errors.Is(err, storage.ErrFenced) {
 		var now string
 		if a.s.queryRow([]any{&now}, `SELECT state FROM trials WHERE id = $1 AND worker = $2 AND attempt = $3`, a.id, a.worker, a.n) == nil && now == state.String() {
 			return nil

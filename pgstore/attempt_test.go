@@ -9,11 +9,12 @@ import (
 
 	"github.com/c-bata/goptuna"
 
+	"github.com/sweepml/sweep/storage"
 	"github.com/sweepml/sweep/study"
 )
 
 // TestAttemptsAreFenced: once a trial is taken over, every write of the
-// old attempt fails with study.ErrFenced and changes nothing; the new
+// old attempt fails with storage.ErrFenced and changes nothing; the new
 // attempt's writes go through.
 func TestAttemptsAreFenced(t *testing.T) {
 	s, _ := open(t, "fence")
@@ -30,7 +31,7 @@ func TestAttemptsAreFenced(t *testing.T) {
 	if claims, _ := s.ClaimStale(id, time.Second, "taker"); len(claims) != 1 {
 		t.Fatalf("claims %+v", claims)
 	}
-	if _, err := s.Begin(trial, "zombie"); !errors.Is(err, study.ErrFenced) {
+	if _, err := s.Begin(trial, "zombie"); !errors.Is(err, storage.ErrFenced) {
 		t.Errorf("zombie begins again: %v", err)
 	}
 	taker, err := s.Begin(trial, "taker")
@@ -40,16 +41,16 @@ func TestAttemptsAreFenced(t *testing.T) {
 	// The zombie's attributes are sent a second after the first of them
 	// (its epoch above, so at once), or with its state or heartbeat; its
 	// value with its state: each send fails and writes nothing.
-	if err := old.SetSystemAttr("sweep:seconds", "9"); !errors.Is(err, study.ErrFenced) {
+	if err := old.SetSystemAttr("sweep:seconds", "9"); !errors.Is(err, storage.ErrFenced) {
 		t.Errorf("zombie's system attribute: %v", err)
 	}
 	if err := errors.Join(old.SetUserAttr("sweep:epoch:1:0:002", "b"), old.SetValue(0.5)); err != nil {
 		t.Errorf("zombie's epoch and value are sent with its state: %v", err)
 	}
-	if err := old.SetState(goptuna.TrialStateComplete); !errors.Is(err, study.ErrFenced) {
+	if err := old.SetState(goptuna.TrialStateComplete); !errors.Is(err, storage.ErrFenced) {
 		t.Errorf("zombie's state: %v", err)
 	}
-	if err := old.Heartbeat(); !errors.Is(err, study.ErrFenced) {
+	if err := old.Heartbeat(); !errors.Is(err, storage.ErrFenced) {
 		t.Errorf("zombie's heartbeat: %v", err)
 	}
 	if err := taker.SetValue(0.9); err != nil {
@@ -77,7 +78,7 @@ func TestBeginReadsTheTrial(t *testing.T) {
 	}
 	s.SetTrialParam(trial, "lr", 0.1, goptuna.LogUniformDistribution{Low: 0.001, High: 1})
 	s.SetTrialParam(trial, "act", 1, goptuna.CategoricalDistribution{Choices: []string{"relu", "tanh"}})
-	begin := func(worker string) study.Attempt {
+	begin := func(worker string) storage.Attempt {
 		t.Helper()
 		before := s.statements.Load()
 		a, err := s.Begin(trial, worker)
@@ -169,7 +170,7 @@ func TestParamsTravelWithBegin(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.SetTrialParam(tid3, "a", 0.125, dist)
-	if _, err := s.Begin(tid3, "w"); !errors.Is(err, study.ErrFenced) {
+	if _, err := s.Begin(tid3, "w"); !errors.Is(err, storage.ErrFenced) {
 		t.Fatalf("Begin of a trial taken over: %v", err)
 	}
 	if ft, _ := other.GetTrial(tid3); len(ft.InternalParams) != 0 {

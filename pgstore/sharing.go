@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/sweepml/sweep/study"
+	"github.com/sweepml/sweep/storage"
 )
 
 // What sharing a study between worker processes needs beyond goptuna's
@@ -49,12 +49,12 @@ const nextNumber = `SELECT COALESCE(max(number) + 1, 0) AS n FROM trials WHERE s
 // ClaimStale takes over, for worker, the running trials of the study
 // whose heartbeat is older than grace. Each stale trial goes to exactly
 // one claimant.
-func (s *Store) ClaimStale(studyID int, grace time.Duration, worker string) ([]study.Claim, error) {
-	var out []study.Claim
+func (s *Store) ClaimStale(studyID int, grace time.Duration, worker string) ([]storage.Claim, error) {
+	var out []storage.Claim
 	err := s.query(func(rows *sql.Rows) error {
 		out = nil
 		for rows.Next() {
-			var c study.Claim
+			var c storage.Claim
 			if err := rows.Scan(&c.ID, &c.Number, &c.From); err != nil {
 				return err
 			}

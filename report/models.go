@@ -1,9 +1,9 @@
 package report
 
 import (
-	"github.com/sweepml/sweep/record"
 	"strings"
 
+	"github.com/sweepml/sweep/record"
 	"github.com/sweepml/sweep/report/chart"
 	"github.com/sweepml/sweep/study"
 )

@@ -178,10 +178,6 @@ type Epoch = record.Epoch
 // run, and what an objective returns for a run it stopped so.
 var ErrPruned = errors.New("pruned")
 
-// ErrFenced is the error of a write by a worker whose trial another worker
-// has taken over: its attempt no longer stands, and it abandons the trial.
-var ErrFenced = errors.New("the trial was taken over by another worker")
-
 // thousands writes a count rounded to a whole number, its digits grouped
 // by thousands: 109,386.
 func thousands(v float64) string {

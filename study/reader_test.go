@@ -1,13 +1,13 @@
 package study_test
 
 import (
-	"github.com/sweepml/sweep/journal"
 	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/c-bata/goptuna"
 
+	"github.com/sweepml/sweep/journal"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/study"
 )

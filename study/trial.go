@@ -242,13 +242,6 @@ func readRuns(ft goptuna.FrozenTrial, repeats int) ([][]Epoch, error) {
 	return runs, nil
 }
 
-// Claim is a running trial taken over from a worker that stopped
-// heartbeating.
-type Claim struct {
-	ID, Number int
-	From       string // the worker that stopped; "" for a trial left running by an earlier process of an exclusive study
-}
-
 // MarshalJSON writes a trial with "value": null unless it finished (a
 // failed or running trial has no value), its active parameters, and every
 // run's epochs as a list, empty if none were recorded.
@@ -267,21 +260,6 @@ func (t Trial) MarshalJSON() ([]byte, error) {
 		out.Runs[i] = append([]Epoch{}, run...)
 	}
 	return json.Marshal(out)
-}
-
-// Attempt is one worker's attempt at a trial: the trial's writes. In a
-// shared study they are fenced: once another worker has taken the trial
-// over, each fails with ErrFenced.
-type Attempt interface {
-	Number() int // 1 for a trial's first attempt
-	// Trial is the trial as the attempt began it: its parameters and
-	// attributes, the attempt's number among them.
-	Trial() goptuna.FrozenTrial
-	SetUserAttr(key, value string) error
-	SetSystemAttr(key, value string) error
-	SetValue(value float64) error
-	SetState(state goptuna.TrialState) error
-	Heartbeat() error
 }
 
 // Untimed returns copies of the trials with their wall-clock times (and

@@ -1,5 +1,5 @@
 // Package sweep is the engine that runs hyperparameter sweeps: given a
-// spec (package study), an Objective and a Storage, it asks a sampler for
+// spec (package study), an Objective and a Storage (package storage), it asks a sampler for
 // trials, runs them on parallel goroutines, prunes unpromising ones, and
 // tells the results back — durably, resumably, and, for one process,
 // with results that do not depend on the number of workers.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/c-bata/goptuna"
 
+	"github.com/sweepml/sweep/storage"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -21,7 +22,7 @@ type engine struct {
 	obj     Objective
 	build   string // what trains the trials, recorded with each
 	study   *goptuna.Study
-	storage Storage
+	storage storage.Storage
 	reader  *study.Reader
 	// proposals is the study as the samplers see it: view limits it to
 	// the trials below the proposed trial's horizon.
@@ -48,7 +49,7 @@ type engine struct {
 // running is a trial this process runs: its attempt, and how to stop it
 // when the attempt is fenced off.
 type running struct {
-	attempt study.Attempt
+	attempt storage.Attempt
 	cancel  context.CancelFunc
 }
 
@@ -83,7 +84,7 @@ func (e *engine) trials() ([]study.Trial, error) {
 // with their parameters and seeds; else the next new trial, if the budget
 // has room and it may start (see ready). Each is begun.
 func (e *engine) next(ctx context.Context) ([]*job, error) {
-	var claims []study.Claim
+	var claims []storage.Claim
 	if time.Since(e.claimed) >= min(e.opt.Grace/4, time.Second) { // no trial goes stale faster
 		var err error
 		if claims, err = e.storage.ClaimStale(e.study.ID, e.opt.Grace, e.opt.Worker); err != nil {
@@ -228,7 +229,7 @@ func (e *engine) heartbeat() (stop func()) {
 				}
 				e.mu.Unlock()
 				for _, r := range beating {
-					if errors.Is(r.attempt.Heartbeat(), study.ErrFenced) {
+					if errors.Is(r.attempt.Heartbeat(), storage.ErrFenced) {
 						r.cancel() // taken over: abandon it at once
 					}
 				}

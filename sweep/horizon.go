@@ -5,6 +5,7 @@ import (
 
 	"github.com/c-bata/goptuna"
 
+	"github.com/sweepml/sweep/storage"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -101,12 +102,12 @@ const attrWindow = "sweep:window"
 
 // checkWindow marks a new local study as scheduled by the window rule, and
 // refuses to resume the search of one that was not.
-func checkWindow(storage Storage, studyID int, spec *study.Spec) error {
-	trials, err := storage.GetAllTrials(studyID)
+func checkWindow(st storage.Storage, studyID int, spec *study.Spec) error {
+	trials, err := st.GetAllTrials(studyID)
 	if err != nil {
 		return err
 	}
-	attrs, err := storage.GetStudySystemAttrs(studyID)
+	attrs, err := st.GetStudySystemAttrs(studyID)
 	if err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func checkWindow(storage Storage, studyID int, spec *study.Spec) error {
 		return nil
 	}
 	if len(trials) == 0 {
-		return storage.SetStudySystemAttr(studyID, attrWindow, "1")
+		return st.SetStudySystemAttr(studyID, attrWindow, "1")
 	}
 	searched := 0
 	for _, t := range trials {
@@ -124,7 +125,7 @@ func checkWindow(storage Storage, studyID int, spec *study.Spec) error {
 	}
 	if searched < spec.TotalTrials() {
 		return &InputError{fmt.Errorf("%s holds a search begun by an earlier version of sweep, which asked trials in aligned batches; "+
-			"resuming it under today's rule would mix the two: run with --restart, or finish it with that version", storage.Redacted())}
+			"resuming it under today's rule would mix the two: run with --restart, or finish it with that version", st.Redacted())}
 	}
 	return nil
 }
@@ -133,7 +134,7 @@ func checkWindow(storage Storage, studyID int, spec *study.Spec) error {
 // every trial of the study, and in a local study trial n's proposal must
 // see only the trials below its horizon.
 type horizonView struct {
-	Storage
+	storage.Storage
 	limit int // trials numbered below it are seen; < 0: all
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sweepml/sweep/internal/safefile"
 	"github.com/sweepml/sweep/journal"
+	"github.com/sweepml/sweep/storage"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -37,7 +38,7 @@ type Options struct {
 	Stop <-chan struct{}
 	// Storage, if set, holds the study, shared with any other worker
 	// process using it; ResultsDir is then unused.
-	Storage Storage
+	Storage storage.Storage
 	// Worker names this process in a shared study; "" means host-pid.
 	Worker string
 	// Grace is how long a worker may miss heartbeats before its running
@@ -173,31 +174,31 @@ func newEngine(spec *study.Spec, src []byte, obj Objective, opt Options) (_ *eng
 // restartShared deletes a shared study, unless a live worker still runs
 // one of its trials (one that has heartbeated within the grace period):
 // deleting under it would fail its writes.
-func restartShared(spec *study.Spec, storage Storage, opt Options) error {
-	id, err := storage.GetStudyIDFromName(spec.Name)
+func restartShared(spec *study.Spec, st storage.Storage, opt Options) error {
+	id, err := st.GetStudyIDFromName(spec.Name)
 	if err != nil {
 		return nil // nothing to restart
 	}
-	stale, err := storage.ClaimStale(id, opt.Grace, opt.Worker) // the dead workers' trials: ours to delete
+	stale, err := st.ClaimStale(id, opt.Grace, opt.Worker) // the dead workers' trials: ours to delete
 	if err != nil {
 		return err
 	}
-	trials, err := storage.GetAllTrials(id)
+	trials, err := st.GetAllTrials(id)
 	if err != nil {
 		return err
 	}
 	for _, t := range trials {
-		if !t.State.IsFinished() && !slices.ContainsFunc(stale, func(c study.Claim) bool { return c.ID == t.ID }) {
-			return &InputError{fmt.Errorf("study %s in %s has a trial running on a live worker (trial %d, and maybe more): stop its workers first, or wait for them to finish, then --restart", spec.Name, storage.Redacted(), t.Number)}
+		if !t.State.IsFinished() && !slices.ContainsFunc(stale, func(c storage.Claim) bool { return c.ID == t.ID }) {
+			return &InputError{fmt.Errorf("study %s in %s has a trial running on a live worker (trial %d, and maybe more): stop its workers first, or wait for them to finish, then --restart", spec.Name, st.Redacted(), t.Number)}
 		}
 	}
-	return storage.DeleteStudy(id)
+	return st.DeleteStudy(id)
 }
 
 // sharedGrace is the grace period of a shared study: the first worker's,
 // kept in the study, so that every worker judges the others alike.
-func sharedGrace(studyID int, storage Storage, opt Options) (time.Duration, error) {
-	stored, err := storage.SetStudySystemAttrIfAbsent(studyID, attrGrace, opt.Grace.String())
+func sharedGrace(studyID int, st storage.Storage, opt Options) (time.Duration, error) {
+	stored, err := st.SetStudySystemAttrIfAbsent(studyID, attrGrace, opt.Grace.String())
 	if err != nil {
 		return 0, err
 	}
@@ -264,30 +265,30 @@ func sameSpec(path string, spec *study.Spec) error {
 // openStudy opens (or creates) the spec's study in storage. A shared
 // storage keeps the spec its first worker stored; later ones must bring
 // the same.
-func openStudy(spec *study.Spec, src []byte, storage Storage) (*goptuna.Study, error) {
+func openStudy(spec *study.Spec, src []byte, store storage.Storage) (*goptuna.Study, error) {
 	direction := goptuna.StudyDirectionMaximize
 	if spec.Metric.Minimize() {
 		direction = goptuna.StudyDirectionMinimize
 	}
-	st, err := goptuna.CreateStudy(spec.Name, goptuna.StudyOptionStorage(storage), goptuna.StudyOptionLoadIfExists(true),
+	st, err := goptuna.CreateStudy(spec.Name, goptuna.StudyOptionStorage(store), goptuna.StudyOptionLoadIfExists(true),
 		goptuna.StudyOptionDirection(direction), goptuna.StudyOptionLogger(nil), goptuna.StudyOptionDefineSearchSpace(spec.SearchSpace()))
 	if err != nil {
-		return nil, fmt.Errorf("opening study %s in %s: %w", spec.Name, storage.Redacted(), err)
+		return nil, fmt.Errorf("opening study %s in %s: %w", spec.Name, store.Redacted(), err)
 	}
-	if _, ok := storage.(*local); ok {
+	if _, ok := store.(*local); ok {
 		return st, nil // its spec is the file beside the journal
 	}
-	stored, err := storage.SetStudySystemAttrIfAbsent(st.ID, study.AttrSpec, string(src))
+	stored, err := store.SetStudySystemAttrIfAbsent(st.ID, study.AttrSpec, string(src))
 	if err != nil {
 		return nil, err
 	}
 	if stored != string(src) {
-		old, err := study.ParseSpec("the spec stored in "+storage.Redacted(), []byte(stored), spec.Settings())
+		old, err := study.ParseSpec("the spec stored in "+store.Redacted(), []byte(stored), spec.Settings())
 		if err != nil {
 			return nil, &InputError{err}
 		}
 		if what := study.Diff(old, spec); what != "" {
-			return nil, &InputError{&SpecChangedError{Dir: "study " + spec.Name + " in " + storage.Redacted(), What: what}}
+			return nil, &InputError{&SpecChangedError{Dir: "study " + spec.Name + " in " + store.Redacted(), What: what}}
 		}
 	}
 	return st, nil

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sweepml/sweep/storage"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -13,7 +14,7 @@ import (
 // pruned against, and how its runs ended.
 type job struct {
 	trial    study.Trial
-	attempt  study.Attempt
+	attempt  storage.Attempt
 	ctx      context.Context
 	earlier  [][]curve // by run
 	outcomes []outcome
@@ -182,7 +183,7 @@ func (e *engine) end(r ended) error {
 		delete(e.active, j.trial.ID)
 	}
 	e.mu.Unlock()
-	if err := e.tell(j.attempt, j.outcomes); err != nil && !errors.Is(err, study.ErrFenced) {
+	if err := e.tell(j.attempt, j.outcomes); err != nil && !errors.Is(err, storage.ErrFenced) {
 		return err
 	}
 	if e.failed(j.outcomes) {

@@ -1,42 +1,16 @@
 package sweep
 
 import (
-	"github.com/sweepml/sweep/journal"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/c-bata/goptuna"
 
+	"github.com/sweepml/sweep/journal"
+	"github.com/sweepml/sweep/storage"
 	"github.com/sweepml/sweep/study"
 )
-
-// Storage keeps a study: goptuna's Storage, plus what running it from
-// several processes at once needs. pgstore.Store is one, shared by worker
-// processes on many machines; a sweep without one keeps its study in a
-// local journal that its process owns.
-type Storage interface {
-	goptuna.Storage
-	// CreateTrialWithin creates a running trial owned by worker, and
-	// returns its ID and number, unless
-	// the study already has limit trials.
-	CreateTrialWithin(studyID, limit int, worker string) (id, number int, ok bool, err error)
-	// Begin starts worker's next attempt at a running trial it owns. Every
-	// write of the attempt, and its heartbeat, succeeds only while the
-	// attempt stands: once another worker has taken the trial over they
-	// fail with study.ErrFenced, and nothing of the old attempt mixes into
-	// the new one.
-	Begin(trialID int, worker string) (study.Attempt, error)
-	// ClaimStale takes over, for worker, the running trials whose worker
-	// has missed its heartbeats for grace; each goes to exactly one
-	// claimant.
-	ClaimStale(studyID int, grace time.Duration, worker string) ([]study.Claim, error)
-	// SetStudySystemAttrIfAbsent stores a study attribute unless it is set
-	// and returns the value stored.
-	SetStudySystemAttrIfAbsent(studyID int, key, value string) (string, error)
-	// Redacted names the storage in messages, without secrets.
-	Redacted() string
-}
 
 // local is a journal owned by this process: every running trial it did
 // not start here was left by an earlier process, and is claimed once.
@@ -47,7 +21,7 @@ type local struct {
 	claimed map[int]bool
 }
 
-var _ Storage = (*local)(nil)
+var _ storage.Storage = (*local)(nil)
 
 func (l *local) CreateTrialWithin(studyID, limit int, _ string) (int, int, bool, error) {
 	if l.NumTrials() >= limit {
@@ -65,7 +39,7 @@ func (l *local) CreateTrialWithin(studyID, limit int, _ string) (int, int, bool,
 
 // Begin counts the attempt in the trial's attributes; its writes go
 // straight to the journal, which no one else writes.
-func (l *local) Begin(trialID int, _ string) (study.Attempt, error) {
+func (l *local) Begin(trialID int, _ string) (storage.Attempt, error) {
 	attrs, err := l.GetTrialSystemAttrs(trialID)
 	if err != nil {
 		return nil, err
@@ -101,18 +75,18 @@ func (a *journalAttempt) SetState(s goptuna.TrialState) error {
 }
 func (a *journalAttempt) Heartbeat() error { return nil }
 
-func (l *local) ClaimStale(studyID int, _ time.Duration, _ string) ([]study.Claim, error) {
+func (l *local) ClaimStale(studyID int, _ time.Duration, _ string) ([]storage.Claim, error) {
 	trials, err := l.GetAllTrials(studyID)
 	if err != nil {
 		return nil, err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var out []study.Claim
+	var out []storage.Claim
 	for _, t := range trials {
 		if !t.State.IsFinished() && !l.claimed[t.ID] {
 			l.claimed[t.ID] = true
-			out = append(out, study.Claim{ID: t.ID, Number: t.Number})
+			out = append(out, storage.Claim{ID: t.ID, Number: t.Number})
 		}
 	}
 	return out, nil

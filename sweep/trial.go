@@ -12,6 +12,7 @@ import (
 
 	"github.com/c-bata/goptuna"
 
+	"github.com/sweepml/sweep/storage"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -111,10 +112,10 @@ func (e *engine) newCurve(t study.Trial, run int) curve {
 // (settled). Each job has a context of its own that the heartbeat cancels
 // when the attempt is fenced off. A trial already taken over is skipped.
 func (e *engine) begin(ctx context.Context, ids, numbers []int) ([]*job, error) {
-	attempts := make([]study.Attempt, len(ids))
+	attempts := make([]storage.Attempt, len(ids))
 	for i, id := range ids {
 		a, err := e.storage.Begin(id, e.opt.Worker)
-		if errors.Is(err, study.ErrFenced) {
+		if errors.Is(err, storage.ErrFenced) {
 			continue // attempts[i] stays nil
 		}
 		if err != nil {
@@ -160,7 +161,7 @@ func (e *engine) begin(ctx context.Context, ids, numbers []int) ([]*job, error) 
 
 // train runs one repeat of one trial: never panics, never blocks past
 // trial_timeout.
-func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt study.Attempt, earlier []curve, devices string) (o outcome) {
+func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt storage.Attempt, earlier []curve, devices string) (o outcome) {
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
@@ -178,7 +179,7 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt s
 	if run.Devices = devices; devices != "" {
 		if err := attempt.SetSystemAttr(study.DevicesKey(attempt.Number(), repeat), devices); err != nil {
 			o.fail(err)
-			if errors.Is(err, study.ErrFenced) {
+			if errors.Is(err, storage.ErrFenced) {
 				o.end, o.err = runAbandoned, nil
 			}
 			return o
@@ -205,7 +206,7 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt s
 		return nil
 	})
 	switch {
-	case errors.Is(err, study.ErrFenced) || ctx.Err() != nil && e.fenced(attempt):
+	case errors.Is(err, storage.ErrFenced) || ctx.Err() != nil && e.fenced(attempt):
 		o.end = runAbandoned
 	case errors.Is(err, study.ErrPruned):
 		o.end = runPruned
@@ -227,13 +228,13 @@ func (e *engine) train(ctx context.Context, t study.Trial, repeat int, attempt s
 }
 
 // fenced reports whether an attempt no longer stands.
-func (e *engine) fenced(a study.Attempt) bool {
-	return errors.Is(a.Heartbeat(), study.ErrFenced)
+func (e *engine) fenced(a storage.Attempt) bool {
+	return errors.Is(a.Heartbeat(), storage.ErrFenced)
 }
 
 // tell records how a trial ended. An interrupted trial stays running, to
 // be rerun when the sweep resumes; an abandoned one is another worker's.
-func (e *engine) tell(a study.Attempt, runs []outcome) error {
+func (e *engine) tell(a storage.Attempt, runs []outcome) error {
 	var seconds, sum float64
 	state, reason := study.Complete, ""
 	epochs := make([][]study.Epoch, len(runs))

@@ -7,7 +7,6 @@ package pgtest
 
 import (
 	"errors"
-
 	"fmt"
 	"net"
 	"os"
