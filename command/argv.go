@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sweepml/sweep/pyvalue"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -56,13 +57,13 @@ func Check(argv []string, params []string, program string) error {
 // Format writes a parameter value as the program receives it, as W&B's
 // agent writes it: Python's str() (floats such as 1e-05 or 3.0, True,
 // None, lists and groups as Python writes them).
-func Format(v any) string { return study.Str(v) }
+func Format(v any) string { return pyvalue.Str(v) }
 
 // Config is a run's parameters as W&B hands them to a program: nested
 // groups as mappings, in spec order. paths gives each nested parameter's
 // place (study.Parameter.Path).
-func Config(params []study.ParamValue, paths map[string][]string) study.Map {
-	var root study.Map
+func Config(params []study.ParamValue, paths map[string][]string) pyvalue.Map {
+	var root pyvalue.Map
 	for _, p := range params {
 		path := paths[p.Name]
 		if len(path) == 0 {
@@ -73,22 +74,22 @@ func Config(params []study.ParamValue, paths map[string][]string) study.Map {
 	return root
 }
 
-func insert(m study.Map, path []string, v any) study.Map {
+func insert(m pyvalue.Map, path []string, v any) pyvalue.Map {
 	if len(path) == 1 {
-		return append(m, study.MapItem{Key: path[0], Value: v})
+		return append(m, pyvalue.MapItem{Key: path[0], Value: v})
 	}
-	i := slices.IndexFunc(m, func(it study.MapItem) bool { return it.Key == path[0] })
+	i := slices.IndexFunc(m, func(it pyvalue.MapItem) bool { return it.Key == path[0] })
 	if i < 0 {
-		m = append(m, study.MapItem{Key: path[0], Value: study.Map{}})
+		m = append(m, pyvalue.MapItem{Key: path[0], Value: pyvalue.Map{}})
 		i = len(m) - 1
 	}
-	sub, _ := m[i].Value.(study.Map)
+	sub, _ := m[i].Value.(pyvalue.Map)
 	m[i].Value = insert(sub, path[1:], v)
 	return m
 }
 
 // expandArgs is one of W&B's argument macros over a run's config.
-func expandArgs(macro string, config study.Map, jsonFile string) []string {
+func expandArgs(macro string, config pyvalue.Map, jsonFile string) []string {
 	var out []string
 	for _, it := range config {
 		k, v := it.Key, Format(it.Value)
@@ -115,7 +116,7 @@ func expandArgs(macro string, config study.Map, jsonFile string) []string {
 	}
 	switch macro {
 	case "args_json":
-		out = []string{study.PyJSON(config)}
+		out = []string{pyvalue.JSON(config)}
 	case "args_json_file":
 		out = []string{jsonFile}
 	}
@@ -164,7 +165,7 @@ func (o *Objective) interpreter() string {
 // Env is the run's environment beside the process's own.
 func (o *Objective) Env(run study.TrialRun, dir string) []string {
 	env := []string{"SWEEP_SEED=" + strconv.FormatUint(run.Seed, 10), "SWEEP_TRIAL=" + strconv.Itoa(run.Number), "SWEEP_TRIAL_DIR=" + dir,
-		"SWEEP_CONFIG=" + study.PyJSON(Config(run.Params, o.Paths))}
+		"SWEEP_CONFIG=" + pyvalue.JSON(Config(run.Params, o.Paths))}
 	if run.Test {
 		env = append(env, "SWEEP_TEST=1")
 	}
@@ -211,7 +212,7 @@ func envName(name string) string {
 func (o *Objective) prepare(run study.TrialRun, dir string) ([]string, []string, error) {
 	jsonFile := filepath.Join(dir, fmt.Sprintf("run%d.config.json", run.Repeat))
 	if slices.Contains(o.Argv, "${args_json_file}") {
-		if err := os.WriteFile(jsonFile, []byte(study.PyJSON(Config(run.Params, o.Paths))+"\n"), 0o644); err != nil {
+		if err := os.WriteFile(jsonFile, []byte(pyvalue.JSON(Config(run.Params, o.Paths))+"\n"), 0o644); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sweepml/sweep/pyvalue"
 )
 
 // Condition makes a parameter conditional: it exists only in trials where
@@ -77,8 +79,8 @@ func (f Forbidden) holds(get Lookup) bool {
 
 // hasValue reports whether v is among values, of the same type.
 func hasValue(values []any, v any) bool {
-	key := fmt.Sprintf("%T %s", v, Repr(v))
-	return slices.ContainsFunc(values, func(w any) bool { return fmt.Sprintf("%T %s", w, Repr(w)) == key })
+	key := fmt.Sprintf("%T %s", v, pyvalue.Repr(v))
+	return slices.ContainsFunc(values, func(w any) bool { return fmt.Sprintf("%T %s", w, pyvalue.Repr(w)) == key })
 }
 
 // Conditional reports whether the spec has conditions or forbidden
@@ -228,13 +230,13 @@ func (p *parser) takes(prm Parameter, values []any, at string) error {
 	for _, v := range values {
 		if !prm.Numeric() {
 			if prm.Index(v) < 0 {
-				return p.at(at, at, "%s is not one of %s's values (%s)", Repr(v), prm.Name, Repr(prm.Values))
+				return p.at(at, at, "%s is not one of %s's values (%s)", pyvalue.Repr(v), prm.Name, pyvalue.Repr(prm.Values))
 			}
 			continue
 		}
 		lo, hi := prm.Range()
 		if x := toFloat(v); math.IsNaN(x) || x < lo || x > hi {
-			return p.at(at, at, "%s is not a value %s takes (%v to %v)", Repr(v), prm.Name, lo, hi)
+			return p.at(at, at, "%s is not a value %s takes (%v to %v)", pyvalue.Repr(v), prm.Name, lo, hi)
 		}
 	}
 	return nil

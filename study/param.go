@@ -7,6 +7,8 @@ import (
 
 	"github.com/c-bata/goptuna"
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/sweepml/sweep/pyvalue"
 )
 
 // probes are the values of a parameter checked against the Settings'
@@ -288,6 +290,6 @@ func CheckInternal(name string, dist any, v float64) error {
 // Index is the place of v among a listed parameter's values, -1 if it is
 // not one of them. Values of any type compare, lists and mappings too.
 func (prm Parameter) Index(v any) int {
-	key := fmt.Sprintf("%T %s", v, Repr(v))
-	return slices.IndexFunc(prm.Values, func(w any) bool { return fmt.Sprintf("%T %s", w, Repr(w)) == key })
+	key := fmt.Sprintf("%T %s", v, pyvalue.Repr(v))
+	return slices.IndexFunc(prm.Values, func(w any) bool { return fmt.Sprintf("%T %s", w, pyvalue.Repr(w)) == key })
 }

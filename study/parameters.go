@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sweepml/sweep/pyvalue"
 )
 
 // wandbName is what W&B's schema allows a parameter's name to be.
@@ -144,7 +146,7 @@ func (p *parser) paramValue(n *yaml.Node, path string, kind Kind) (any, error) {
 }
 
 // anyValue reads a value of any YAML type: a scalar (null too), a list, a
-// mapping (its keys in order, as a Map).
+// mapping (its keys in order, as a pyvalue.Map).
 func (p *parser) anyValue(n *yaml.Node, path string, depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, p.errorf(n, path, "a value nested more than %d deep", maxDepth)
@@ -163,7 +165,7 @@ func (p *parser) anyValue(n *yaml.Node, path string, depth int) (any, error) {
 		}
 		return out, nil
 	case yaml.MappingNode:
-		out := make(Map, 0, len(n.Content)/2)
+		out := make(pyvalue.Map, 0, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Kind != yaml.ScalarNode {
@@ -173,7 +175,7 @@ func (p *parser) anyValue(n *yaml.Node, path string, depth int) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, MapItem{Key: k.Value, Value: v})
+			out = append(out, pyvalue.MapItem{Key: k.Value, Value: v})
 		}
 		return out, nil
 	}
@@ -214,9 +216,9 @@ func (p *parser) values(v *yaml.Node, path string, kind Kind) ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		key := fmt.Sprintf("%T %s", val, Repr(val))
+		key := fmt.Sprintf("%T %s", val, pyvalue.Repr(val))
 		if seen[key] && !p.command {
-			return nil, p.errorf(item, at, "%s listed twice", Repr(val))
+			return nil, p.errorf(item, at, "%s listed twice", pyvalue.Repr(val))
 		}
 		seen[key] = true
 		out = append(out, val)
@@ -350,7 +352,7 @@ func dedupe(values []any) []any {
 	seen := map[string]bool{}
 	out := values[:0:0]
 	for _, v := range values {
-		if key := fmt.Sprintf("%T %s", v, Repr(v)); !seen[key] {
+		if key := fmt.Sprintf("%T %s", v, pyvalue.Repr(v)); !seen[key] {
 			seen[key] = true
 			out = append(out, v)
 		}

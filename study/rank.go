@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/sweepml/sweep/pyvalue"
 )
 
 // Ranked orders trials best first: complete trials by their metric, then
@@ -60,8 +62,8 @@ func FormatValue(v any) string {
 	switch x := v.(type) {
 	case float64:
 		return fmt.Sprintf("%.4g", x)
-	case []any, Map, nil:
-		return Repr(x)
+	case []any, pyvalue.Map, nil:
+		return pyvalue.Repr(x)
 	}
 	return fmt.Sprint(v)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sweepml/sweep/pyvalue"
 	"github.com/sweepml/sweep/recipe"
 	"github.com/sweepml/sweep/study"
 )
@@ -172,7 +173,7 @@ func FuzzParseSpec(f *testing.F) {
 					t.Fatalf("%s: no value at %v", prm.Name, u)
 				}
 			}
-			_ = study.Repr(prm.Values)
+			_ = pyvalue.Repr(prm.Values)
 		}
 	})
 }

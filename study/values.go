@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sweepml/sweep/pyvalue"
 )
 
 // The parser's readers of single YAML values, each an error at the
@@ -26,7 +28,7 @@ func (p *parser) strings(n *yaml.Node, key string) ([]string, error) {
 		out[i] = c.Value // numbers too, as written
 		if c.Tag == "!!bool" || c.Tag == "!!null" {
 			v, _ := p.anyValue(c, key, 0)
-			out[i] = Str(v) // as W&B's agent writes them: True, None
+			out[i] = pyvalue.Str(v) // as W&B's agent writes them: True, None
 		}
 	}
 	return out, nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sweepml/sweep/pyvalue"
 	"github.com/sweepml/sweep/study"
 )
 
@@ -88,7 +89,7 @@ func TestWandbSpec(t *testing.T) {
 	if p := byName["opt.adam.beta"]; !reflect.DeepEqual(p.Path, []string{"opt", "adam", "beta"}) {
 		t.Errorf("nested path %v", p.Path)
 	}
-	if got := study.Repr(byName["cat"].Values); got != "['a', 2, 2.5, True, None, [1, 2], {'k': 'v'}]" {
+	if got := pyvalue.Repr(byName["cat"].Values); got != "['a', 2, 2.5, True, None, [1, 2], {'k': 'v'}]" {
 		t.Errorf("values of any type: %s", got)
 	}
 	if p := byName["i"]; p.Distribution != study.IntUniform || byName["u"].Distribution != study.Uniform {
@@ -214,21 +215,3 @@ func TestPrepare(t *testing.T) {
 	}
 }
 
-// TestPythonForms: values as W&B's agent writes them (Python's str()).
-func TestPythonForms(t *testing.T) {
-	for v, want := range map[any]string{1e-5: "1e-05", 0.0001: "0.0001", 1e6: "1000000.0", 1e16: "1e+16", 3.0: "3.0", -2.5e-7: "-2.5e-07", true: "True", int64(7): "7", "it's": "it's"} {
-		if got := study.Str(v); got != want {
-			t.Errorf("Str(%v) = %s, want %s", v, got, want)
-		}
-	}
-	if x, y := 0.1, 0.2; study.Str(x+y) != "0.30000000000000004" {
-		t.Errorf("Str(0.1+0.2) = %s", study.Str(x+y))
-	}
-	m := study.Map{{Key: "lr", Value: 0.001}, {Key: "names", Value: []any{"a", "b'c", nil}}}
-	if got := study.Repr(m); got != `{'lr': 0.001, 'names': ['a', "b'c", None]}` {
-		t.Errorf("Repr %s", got)
-	}
-	if got := study.PyJSON(m); got != `{"lr": 0.001, "names": ["a", "b'c", null]}` {
-		t.Errorf("PyJSON %s", got)
-	}
-}

@@ -1,4 +1,7 @@
-package study
+// Package pyvalue writes values as Python does: str(), repr() and
+// json.dumps. W&B's agent hands a sweep's values to a program in these
+// forms, and a program's mapping values keep their keys' order (Map).
+package pyvalue
 
 import (
 	"bytes"
@@ -19,7 +22,7 @@ type MapItem struct {
 }
 
 // MarshalJSON writes the Map as a JSON object, its keys in order.
-func (m Map) MarshalJSON() ([]byte, error) { return []byte(PyJSON(m)), nil }
+func (m Map) MarshalJSON() ([]byte, error) { return []byte(JSON(m)), nil }
 
 // Str is how W&B hands a value to a program in its arguments: Python's
 // str() — True, None, 1e-05, 3.0, [64, 64], {'lr': 0.001}.
@@ -37,9 +40,9 @@ func Repr(v any) string {
 	return b.String()
 }
 
-// PyJSON is Python's json.dumps of a value: ", " and ": " between items,
+// JSON is Python's json.dumps of a value: ", " and ": " between items,
 // floats as Python writes them.
-func PyJSON(v any) string {
+func JSON(v any) string {
 	var b strings.Builder
 	repr(&b, v, true)
 	return b.String()
@@ -56,7 +59,7 @@ func repr(b *strings.Builder, v any, asJSON bool) {
 	case int:
 		b.WriteString(strconv.Itoa(x))
 	case float64:
-		b.WriteString(PyFloat(x))
+		b.WriteString(Float(x))
 	case string:
 		if asJSON {
 			var buf bytes.Buffer
@@ -99,10 +102,10 @@ func pick(asJSON bool, j, py string) string {
 	return py
 }
 
-// PyFloat writes a float as Python does: the shortest digits that read
+// Float writes a float as Python does: the shortest digits that read
 // back, in scientific form when the exponent is below -4 or from 16 on,
 // else always with a point (3.0, 1000000.0).
-func PyFloat(f float64) string {
+func Float(f float64) string {
 	switch {
 	case math.IsNaN(f):
 		return "nan"
