@@ -214,4 +214,3 @@ func TestPrepare(t *testing.T) {
 		t.Errorf("added: %q", got)
 	}
 }
-
