@@ -117,16 +117,13 @@ func tradeOff(spec *study.Spec, r *Report) string {
 		fmt.Fprintf(&b, " Trial #%d (%s) is best on every objective: %s.", p.Trial, study.Describe(p.Params), values(metrics, p))
 		return b.String()
 	}
-	first, last := front[0], front[len(front)-1] // best, and worst, by the first objective
-	for k := 1; k < len(metrics); k++ {          // the end best on objective k
-		for _, p := range front {
-			if metrics[k].Better(p.Values[k], last.Values[k]) {
-				last = p
-			}
-		}
-		break
-	}
 	m0, m1 := metrics[0], metrics[1]
+	first, last := front[0], front[len(front)-1] // the ends: best by the first objective, and by the second
+	for _, p := range front {
+		if m1.Better(p.Values[1], last.Values[1]) {
+			last = p
+		}
+	}
 	fmt.Fprintf(&b, " At one end trial #%d (%s): %s. At the other trial #%d (%s): %s.",
 		first.Trial, study.Describe(first.Params), values(metrics, first), last.Trial, study.Describe(last.Params), values(metrics, last))
 	if last.Trial != first.Trial {

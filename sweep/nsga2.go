@@ -57,7 +57,7 @@ func (s nsga2) propose(st *goptuna.Study, id, number int) error {
 	if number < s.population || len(pop) < 2 {
 		return pointSampler{s.spec, sobolPoint}.propose(st, id, number)
 	}
-	parents := s.select_(pop)
+	parents := s.parents(pop)
 	rng := rand.New(rand.NewPCG(s.spec.Seed^nsgaStream, uint64(number)))
 	repeats := 0
 	for range maxRedraws {
@@ -103,9 +103,9 @@ func (s nsga2) members(st *goptuna.Study) (seen [][]float64, pop []member, err e
 	return seen, pop, nil
 }
 
-// select_ ranks the members by front, then crowding, and keeps the best
+// parents ranks the members by front, then crowding, and keeps the best
 // population of them.
-func (s nsga2) select_(pop []member) []member {
+func (s nsga2) parents(pop []member) []member {
 	metrics := s.spec.Objectives()
 	points := make([][]float64, len(pop))
 	for i, m := range pop {
