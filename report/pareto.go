@@ -51,11 +51,15 @@ func pareto(spec *study.Spec, search []study.Trial) []FrontPoint {
 			done = append(done, t)
 		}
 	}
+	intervals := make([][]stats.Interval, len(done)) // each trial's, once
+	for i, t := range done {
+		intervals[i] = estimates(t)
+	}
 	var out []FrontPoint
 	for _, t := range study.Ranked(spec, spec.Pareto(search)) {
 		p := FrontPoint{Trial: t.Number, Values: t.Values, Intervals: estimates(t), Params: t.Params}
-		for _, o := range done {
-			if o.Number != t.Number && !separated(metrics, p.Intervals, estimates(o)) {
+		for i, o := range done {
+			if o.Number != t.Number && !separated(metrics, p.Intervals, intervals[i]) {
 				p.RivalsAt95 = append(p.RivalsAt95, o.Number)
 			}
 		}

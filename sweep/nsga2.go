@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -96,7 +97,7 @@ func (s nsga2) members(st *goptuna.Study) (seen [][]float64, pop []member, err e
 		}
 		values, err := study.ParseValues(ft.SystemAttrs[study.AttrValues], k)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("trial %d: %w", ft.Number, err)
 		}
 		pop = append(pop, member{number: ft.Number, internal: internal, values: values})
 	}
