@@ -158,3 +158,25 @@ func TestForbid(t *testing.T) {
 		t.Errorf("an empty space: %v", err)
 	}
 }
+
+// TestForbidArchImpl: a grid of arch × impl without resnet/gomlx runs
+// exactly the three allowed points, each once.
+func TestForbidArchImpl(t *testing.T) {
+	src := "name: ai\nmetric: {name: val_loss}\nmethod: grid\nparameters:\n  arch: {values: [mlp, resnet]}\n  impl: {values: [scratch, gomlx]}\nforbid:\n  - {arch: resnet, impl: gomlx}\n"
+	spec, err := study.ParseSpec("ai.yaml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj := &seenParams{runs: map[int][]study.ParamValue{}}
+	res, err := sweep.Run(context.Background(), spec, []byte(src), obj, sweep.Options{Workers: 2, ResultsDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tr := range res.Trials[:spec.TotalTrials()] { // the search; then the best trained again
+		got = append(got, study.Describe(tr.Params))
+	}
+	if want := "arch=mlp, impl=scratch; arch=mlp, impl=gomlx; arch=resnet, impl=scratch"; strings.Join(got, "; ") != want {
+		t.Errorf("trials %q, want %s", got, want)
+	}
+}
