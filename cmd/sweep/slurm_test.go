@@ -20,11 +20,13 @@ import (
 )
 
 // slurmSpec is small: nine trials of a tiny network, no pruning, so that a
-// shared study records what a local one does.
+// shared study records what a local one does; each trial long enough
+// (about half a second) that a task cancelled after its first is caught
+// in the middle of another.
 const slurmSpec = `name: slurm
 seed: 3
-data: {subset: 200}
-fixed: {sizes: "784,32,10", epochs: 12}
+data: {subset: 1000}
+fixed: {sizes: "784,32,10", epochs: 30}
 method: random
 parameters:
   lr: {distribution: log_uniform_values, min: 0.01, max: 0.5}
